@@ -1,0 +1,49 @@
+# Two commands for a newcomer:  make run   (set up and serve on SQLite)
+#                               make test  (set up and run every test)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTANCE ?= instance
+export PORTAL_INSTANCE_PATH ?= $(INSTANCE)
+
+.PHONY: run test setup setup-dev translations messages lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+setup-dev: $(VENV)/.installed-dev translations
+
+# Compiled catalogues are built here, never committed.
+translations: | $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -d portal/translations >/dev/null
+
+# Refresh the catalogues after changing user-facing strings.
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+run: setup
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi setup-link
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: setup-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check portal tests wsgi.py
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache

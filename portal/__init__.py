@@ -1,0 +1,93 @@
+"""Tystnadsbrytaren: ``create_app(config)`` builds the portal; nothing happens at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from . import db, errors, i18n, logs
+from .config import Config
+from .security import headers
+from .security.client_key import ClientKeyMiddleware, MemoryDailySecret, RedisDailySecret
+from .security.ratelimit import limiter
+from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(config.instance_path.resolve()),
+    )
+    config.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        PORTAL=config,
+        SECRET_KEY=config.secret_key,
+        TESTING=config.testing,
+        MAX_CONTENT_LENGTH=config.max_request_bytes,
+        SESSION_COOKIE_SECURE=config.https,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, no longer
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX=f"{config.redis_prefix}:limits",
+        RATELIMIT_DEFAULT=config.limit_default,
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    logs.init_logging()
+    engine = db.make_engine(config.sqlalchemy_url)
+    db.init_app(app, engine)
+
+    redis_client = _redis(config)
+    app.extensions["portal.redis"] = redis_client
+    store: Any = (
+        RedisStore(redis_client, config.redis_prefix)
+        if redis_client
+        else DatabaseStore(app.extensions["portal.sessionmaker"])
+    )
+    app.session_interface = EncryptedSessionInterface(
+        store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
+    )
+    daily_secret = (
+        RedisDailySecret(redis_client, config.redis_prefix) if redis_client else MemoryDailySecret()
+    )
+    app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, daily_secret, config.proxy_count)  # type: ignore[method-assign]
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    headers.init_app(app, https=config.https)
+    errors.init_app(app)
+
+    from .cli import register_cli
+    from .moderation import bp as moderation_bp
+    from .public import bp as public_bp
+    from .setup import bp as setup_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(setup_bp)
+    app.register_blueprint(moderation_bp)
+    register_cli(app)
+    return app
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's pools and connections (tests, and a clean shutdown)."""
+    app.extensions["portal.engine"].dispose()
+    for client in (app.extensions["portal.redis"], getattr(limiter.storage, "storage", None)):
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
+
+def _redis(config: Config) -> Any:
+    if not config.redis_url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(config.redis_url)

@@ -1,0 +1,129 @@
+"""Typed, frozen configuration read from ``PORTAL_*`` environment variables.
+
+Nothing here has side effects except :func:`Config.from_env`, which may create the
+development secret file under the instance path (never in production).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "PORTAL_"
+
+# OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1.
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_TIME_COST = 2
+ARGON2_PARALLELISM = 1
+
+# DESIGN.md §3: idle time-outs per audience, absolute lifetime for every session.
+REPORTER_IDLE_SECONDS = 20 * 60
+MODERATOR_IDLE_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
+
+# Five attachments of at most 10 MB plus the form itself.
+MAX_REQUEST_BYTES = 55 * 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (raised at start-up, never at request time)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str = "development"
+    secret_key: str = ""
+    instance_path: Path = Path("instance")
+    database_url: str = ""
+    redis_url: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    default_locale: str = "sv"
+    testing: bool = False
+    # Trusted reverse proxies in front of the app (0: the peer is the client).
+    proxy_count: int = 0
+    # KDF cost: production values by default, cheap ones only in tests.
+    argon2_memory_kib: int = ARGON2_MEMORY_KIB
+    argon2_time_cost: int = ARGON2_TIME_COST
+    argon2_parallelism: int = ARGON2_PARALLELISM
+    reporter_idle_seconds: int = REPORTER_IDLE_SECONDS
+    moderator_idle_seconds: int = MODERATOR_IDLE_SECONDS
+    session_absolute_seconds: int = SESSION_ABSOLUTE_SECONDS
+    max_request_bytes: int = MAX_REQUEST_BYTES
+    # Flask-Limiter strings; each is configurable (DESIGN.md §3 lists what is limited).
+    limit_moderator_login: str = "10 per minute; 50 per hour"
+    limit_setup: str = "20 per hour"
+    limit_default: str = "300 per minute"
+    # Per-account lock-out: after this many failures, lock for base * 2**(extra failures).
+    lockout_threshold: int = 5
+    lockout_base_seconds: int = 30
+    lockout_max_seconds: int = 60 * 60
+    # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
+    redis_prefix: str = "portal"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.instance_path / 'portal.sqlite3').resolve()}"
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Read every field from ``PORTAL_<FIELD>``; ``overrides`` win (used by tests)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        values.update(overrides)
+        config = cls(**values)
+        if not config.secret_key:
+            config = config.replace(secret_key=_development_secret(config))
+        return config
+
+
+def _coerce(name: str, type_name: Any, raw: str) -> Any:
+    type_name = str(type_name)
+    try:
+        if type_name == "int":
+            return int(raw)
+        if type_name == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if type_name == "Path":
+            return Path(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}: {exc}") from exc
+    return raw
+
+
+def _development_secret(config: Config) -> str:
+    """No fallback secret in production (DESIGN.md §6); in development keep one per instance."""
+    if config.production:
+        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY must be set in production")
+    path = config.instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    config.instance_path.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,67 @@
+"""The installation row: salts and the organisation key (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from hashlib import sha256
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .config import Config
+from .models import Installation, User
+from .security import crypto
+
+INSTALLATION_ID = 1
+
+
+def kdf_cost(config: Config) -> crypto.KdfCost:
+    return crypto.KdfCost(config.argon2_memory_kib, config.argon2_time_cost, config.argon2_parallelism)
+
+
+def current_config() -> Config:
+    config: Config = current_app.config["PORTAL"]
+    return config
+
+
+def get(db: Session) -> Installation:
+    """The installation row, created on first use inside the caller's transaction."""
+    row = db.get(Installation, INSTALLATION_ID)
+    if row is None:
+        row = Installation(id=INSTALLATION_ID, code_salt=crypto.new_key())
+        db.add(row)
+        db.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class OrganisationKey:
+    private: bytes
+    recovery_key: str  # formatted for display, shown once
+
+
+def create_org_key(db: Session) -> OrganisationKey:
+    """A new organisation key pair; its private half wrapped under a new recovery key."""
+    row = get(db)
+    if row.org_public_key is not None:
+        raise RuntimeError("the organisation key exists already")
+    pair = crypto.KeyPair.generate()
+    recovery = crypto.new_key()
+    row.org_public_key = pair.public
+    row.org_private_key_recovery = crypto.wrap(recovery, pair.private)
+    return OrganisationKey(private=pair.private, recovery_key=crypto.format_recovery_key(recovery))
+
+
+def has_users(db: Session) -> bool:
+    return bool(db.scalar(select(func.count()).select_from(User)))
+
+
+def setup_token(config: Config) -> str:
+    """The first-run token: stable across restarts, useless once any user exists."""
+    return hmac.new(config.secret_key.encode(), b"portal:setup-token", sha256).hexdigest()[:32]
+
+
+def setup_link(config: Config) -> str:
+    return f"{config.base_url.rstrip('/')}/setup?token={setup_token(config)}"

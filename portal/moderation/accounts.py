@@ -1,0 +1,246 @@
+"""Moderator accounts: creation, log-in, lock-out, password change, reset and key grants.
+
+The only code that wraps or unwraps a moderator's key pair (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, installation
+from ..audit import Event
+from ..config import Config
+from ..db import utcnow
+from ..models import Role, User
+from ..security import crypto, passwords, totp
+
+
+class AccountError(Exception):
+    """Base of the named failures below."""
+
+
+class LoginFailed(AccountError):
+    """Wrong user, password or TOTP, a replayed TOTP, a disabled or locked account: one answer."""
+
+
+class WeakPassword(AccountError):
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class UsernameTaken(AccountError):
+    pass
+
+
+class UnknownUser(AccountError):
+    pass
+
+
+class NoAccess(AccountError):
+    """The acting user cannot open the organisation key (it was never granted to them)."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    totp_secret: str
+    recovery_key: str | None  # set only when this account created the organisation key
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    user: User
+    org_private_key: bytes | None
+
+
+def _totp_box_key(config: Config) -> bytes:
+    return crypto.subkey(config.secret_key.encode(), "portal:totp-secret")
+
+
+def encrypt_totp_secret(secret: str, config: Config) -> bytes:
+    return crypto.wrap(_totp_box_key(config), secret.encode())
+
+
+def totp_secret(user: User, config: Config) -> str:
+    return crypto.unwrap(_totp_box_key(config), user.totp_secret_encrypted).decode()
+
+
+def _credentials(user: User, password: str, secret: str, config: Config) -> None:
+    """Set password hash, a fresh key pair wrapped by the password, and the TOTP secret."""
+    cost = installation.kdf_cost(config)
+    wrapped = crypto.wrap_key_pair(crypto.KeyPair.generate(), password, cost)
+    user.password_hash = passwords.hasher(cost).hash(password)
+    user.public_key = wrapped.public
+    user.private_key_wrapped = wrapped.private_wrapped
+    user.kdf_salt = wrapped.kdf_salt
+    user.totp_secret_encrypted = encrypt_totp_secret(secret, config)
+    user.totp_last_step = 0
+    user.org_key_sealed = None
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def _require_strong(password: str, username: str) -> None:
+    strength = passwords.check_strength(password, username)
+    if not strength.ok:
+        raise WeakPassword(strength.problems)
+
+
+def build_user(username: str, role: Role, password: str, secret: str, config: Config) -> User:
+    """A user object with credentials, not yet added (the set-up wizard confirms TOTP first)."""
+    _require_strong(password, username)
+    user = User(username=username, role=role, active=True)
+    _credentials(user, password, secret, config)
+    return user
+
+
+def add_user(db: Session, user: User, actor: User | None, config: Config) -> NewAccount:
+    """Store a built user; the very first one creates the organisation key and gets it."""
+    if db.scalar(select(User.id).where(User.username == user.username)) is not None:
+        raise UsernameTaken(user.username)
+    recovery = None
+    first = not installation.has_users(db)
+    db.add(user)
+    db.flush()
+    if first:
+        org = installation.create_org_key(db)
+        user.org_key_sealed = crypto.seal(user.public_key, org.private)
+        recovery = org.recovery_key
+        audit.record(db, Event.SETUP_COMPLETED, user, f"user:{user.id}")
+    audit.record(db, Event.USER_CREATED, actor or user, f"user:{user.id}")
+    db.commit()
+    return NewAccount(user=user, totp_secret=totp_secret(user, config), recovery_key=recovery)
+
+
+def create_user(
+    db: Session, username: str, role: Role, password: str, config: Config, actor: User | None = None
+) -> NewAccount:
+    user = build_user(username.strip(), role, password, totp.new_secret(), config)
+    return add_user(db, user, actor, config)
+
+
+def find(db: Session, username: str) -> User:
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UnknownUser(username)
+    return user
+
+
+def _lock_seconds(failures: int, config: Config) -> int:
+    extra = failures - config.lockout_threshold
+    return min(config.lockout_base_seconds * 2**extra, config.lockout_max_seconds)
+
+
+def authenticate(db: Session, username: str, password: str, code: str, config: Config) -> LoggedIn:
+    """Check all three factors; every failure is the same :class:`LoginFailed`."""
+    cost = installation.kdf_cost(config)
+    hasher = passwords.hasher(cost)
+    user = db.scalar(select(User).where(User.username == username))
+    now = utcnow()
+    if user is None:
+        # Same work as for a real account: the answer's timing does not reveal user names.
+        passwords.verify(hasher, _dummy_hash(cost), password)
+        audit.record(db, Event.LOGIN_FAILED)
+        db.commit()
+        raise LoginFailed
+    password_ok = passwords.verify(hasher, user.password_hash, password)
+    locked = user.locked_until is not None and user.locked_until > now
+    step = totp.matching_step(totp_secret(user, config), code, user.totp_last_step) if password_ok else None
+    if locked or not user.active or step is None:
+        if not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= config.lockout_threshold:
+                user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
+        audit.record(db, Event.LOGIN_FAILED, user, f"user:{user.id}")
+        db.commit()
+        raise LoginFailed
+    user.totp_last_step = step
+    user.failed_logins = 0
+    user.locked_until = None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    org_key = open_org_key(user, password, config) if user.has_org_key else None
+    audit.record(db, Event.LOGIN_SUCCEEDED, user, f"user:{user.id}")
+    db.commit()
+    return LoggedIn(user=user, org_private_key=org_key)
+
+
+_DUMMY_HASHES: dict[crypto.KdfCost, str] = {}
+
+
+def _dummy_hash(cost: crypto.KdfCost) -> str:
+    if cost not in _DUMMY_HASHES:
+        _DUMMY_HASHES[cost] = passwords.hasher(cost).hash("not a real password, only for timing")
+    return _DUMMY_HASHES[cost]
+
+
+def open_org_key(user: User, password: str, config: Config) -> bytes:
+    wrapped = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
+    private = crypto.unwrap_private_key(wrapped, password, installation.kdf_cost(config))
+    assert user.org_key_sealed is not None
+    return crypto.unseal(private, user.org_key_sealed)
+
+
+def change_password(db: Session, user: User, current: str, new: str, config: Config) -> None:
+    """Re-wrap the same key pair under the new password: access to the org key is kept."""
+    cost = installation.kdf_cost(config)
+    if not passwords.verify(passwords.hasher(cost), user.password_hash, current):
+        raise LoginFailed
+    _require_strong(new, user.username)
+    old = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
+    private = crypto.unwrap_private_key(old, current, cost)
+    rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=user.public_key, private=private), new, cost)
+    user.private_key_wrapped, user.kdf_salt = rewrapped.private_wrapped, rewrapped.kdf_salt
+    user.password_hash = passwords.hasher(cost).hash(new)
+    audit.record(db, Event.PASSWORD_CHANGED, user, f"user:{user.id}")
+    db.commit()
+
+
+def reset(db: Session, user: User, password: str, config: Config, actor: User | None = None) -> str:
+    """New password, TOTP and key pair; the org key must be granted again. Returns the TOTP secret."""
+    _require_strong(password, user.username)
+    secret = totp.new_secret()
+    _credentials(user, password, secret, config)
+    audit.record(db, Event.USER_RESET, actor, f"user:{user.id}")
+    db.commit()
+    return secret
+
+
+def disable(db: Session, user: User, actor: User | None = None) -> None:
+    user.active = False
+    audit.record(db, Event.USER_DISABLED, actor, f"user:{user.id}")
+    db.commit()
+
+
+def awaiting_grant(db: Session) -> list[User]:
+    return list(
+        db.scalars(
+            select(User).where(User.org_key_sealed.is_(None), User.active.is_(True)).order_by(User.username)
+        )
+    )
+
+
+def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -> None:
+    """A logged-in admin seals the organisation key to the user's (new) public key."""
+    if org_private_key is None:
+        raise NoAccess
+    user.org_key_sealed = crypto.seal(user.public_key, org_private_key)
+    audit.record(db, Event.USER_KEY_GRANTED, actor, f"user:{user.id}")
+    db.commit()
+
+
+def recover(db: Session, user: User, recovery_key_text: str) -> None:
+    """Grant the org key with the offline recovery key (when no admin can log in)."""
+    row = installation.get(db)
+    if row.org_private_key_recovery is None:
+        raise NoAccess
+    key = crypto.parse_recovery_key(recovery_key_text)
+    private = crypto.unwrap(key, row.org_private_key_recovery)
+    user.org_key_sealed = crypto.seal(user.public_key, private)
+    audit.record(db, Event.USER_KEY_RECOVERED, None, f"user:{user.id}")
+    db.commit()

@@ -1,0 +1,80 @@
+"""Who is logged in: the deny-by-default gate of /moderation and the session's keys."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from ..db import db_session
+from ..installation import current_config
+from ..models import User
+from ..security.sessions import ServerSideSession, set_idle
+from . import bp
+from .accounts import LoggedIn
+
+# SecureDrop's _insecure_views: the only endpoints reachable without a full log-in.
+PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
+USER_ID = "moderator_id"
+ORG_KEY = "org_key"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def start_session(logged_in: LoggedIn) -> None:
+    """A fresh session (new id and key) holding the user and the unwrapped org key."""
+    current = cast(ServerSideSession, session)
+    language = current.get("lang")
+    current.clear()
+    current.rotate()
+    if language:
+        current["lang"] = language
+    current[USER_ID] = logged_in.user.id
+    if logged_in.org_private_key is not None:
+        current[ORG_KEY] = base64.b64encode(logged_in.org_private_key).decode()
+    set_idle(current, current_config().moderator_idle_seconds)
+
+
+def end_session() -> None:
+    cast(ServerSideSession, session).destroy()
+
+
+def org_key() -> bytes | None:
+    value = session.get(ORG_KEY)
+    return base64.b64decode(value) if value else None
+
+
+def current_user() -> User:
+    user: User = g.moderator
+    return user
+
+
+@bp.before_request
+def require_login() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    user_id = session.get(USER_ID)
+    user = db_session().get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        # A disabled user's sessions end at once, at their next request.
+        if user is not None:
+            end_session()
+        if request.method == "GET":
+            return redirect(url_for("moderation.login"))
+        abort(403)
+    g.moderator = user
+    return None
+
+
+def admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user().is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+
+TOTP_HELP = _l("The six digits your authenticator app shows now.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    totp = StringField(
+        _l("One-time code"),
+        description=TOTP_HELP,
+        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter six digits."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=1024)],
+        description=_l("At least 12 characters; four or more unrelated words work well."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""

@@ -1,0 +1,109 @@
+"""Routes of /moderation: log-in, log-out, dashboard, password, key grants."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from .. import audit
+from ..db import db_session
+from ..installation import current_config
+from ..models import User
+from ..security.ratelimit import configured, limiter
+from . import accounts, bp
+from .auth import admin_required, current_user, end_session, org_key, start_session
+from .forms import ActionForm, LoginForm, PasswordChangeForm
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured("limit_moderator_login"), methods=["POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            logged_in = accounts.authenticate(
+                db_session(),
+                form.username.data or "",
+                form.password.data or "",
+                form.totp.data or "",
+                current_config(),
+            )
+        except accounts.LoginFailed:
+            # Never say which factor was wrong, nor whether the account exists or is locked.
+            flash(
+                _(
+                    "Log-in failed. Check your user name, password and one-time code, or wait "
+                    "a while if you have tried several times."
+                ),
+                "error",
+            )
+            return render_template("moderation/login.html", form=form), 401
+        start_session(logged_in)
+        return redirect(url_for("moderation.dashboard"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    db = db_session()
+    audit.record(db, audit.Event.LOGOUT, current_user())
+    db.commit()
+    end_session()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("moderation.login"))
+
+
+@bp.get("/")
+def dashboard() -> str:
+    user = current_user()
+    waiting = accounts.awaiting_grant(db_session()) if user.is_admin else []
+    return render_template(
+        "moderation/dashboard.html",
+        user=user,
+        waiting=waiting,
+        has_key=org_key() is not None,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/grant")
+@admin_required
+def grant(user_id: int) -> Response:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = db_session()
+    user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        accounts.grant(db, user, org_key(), current_user())
+    except accounts.NoAccess:
+        flash(
+            _("You cannot grant access: your own account has not been given the organisation key."), "error"
+        )
+    else:
+        flash(_("%(name)s can now read reports.", name=user.username), "info")
+    return redirect(url_for("moderation.dashboard"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> str | Response:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                db_session(), current_user(), form.current.data or "", form.new.data or "", current_config()
+            )
+        except accounts.LoginFailed:
+            form.current.errors = [_("The current password is not right.")]
+        except accounts.WeakPassword as weak:
+            form.new.errors = list(weak.problems)
+        else:
+            flash(_("Your password is changed."), "info")
+            return redirect(url_for("moderation.dashboard"))
+        return render_template("moderation/password.html", form=form), 400
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/password.html", form=form), status

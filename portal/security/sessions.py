@@ -1,0 +1,183 @@
+"""Server-side sessions that keep keys off the server's disk (DESIGN.md §3).
+
+The cookie holds ``<session id>.<session key>``. The server stores, under a hash of the
+id, the session's contents encrypted with the session key. Whoever reads the database or
+Redis sees ciphertext they cannot open; whoever has only the cookie has no data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import secrets
+import time
+from typing import Any, Protocol
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete
+from sqlalchemy.orm import sessionmaker
+from werkzeug.datastructures import CallbackDict
+
+from ..db import utcnow
+from ..models import ServerSession
+from .crypto import DecryptionFailed, unwrap, wrap
+
+COOKIE_NAME = "portal_session"
+TOKEN_BYTES = 32
+# Keys inside the session that the session machinery itself owns.
+CREATED = "_created"
+SEEN = "_seen"
+IDLE = "_idle"
+# Refresh the stored expiry at most this often when nothing else changed (seconds):
+# spares a write per page view while keeping idle time-outs accurate to a minute.
+TOUCH_INTERVAL = 60
+
+
+class SessionStore(Protocol):
+    def load(self, store_id: str) -> bytes | None: ...
+    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None: ...
+    def delete(self, store_id: str) -> None: ...
+
+
+class DatabaseStore:
+    def __init__(self, make_session: sessionmaker[Any]) -> None:
+        self._make_session = make_session
+
+    def load(self, store_id: str) -> bytes | None:
+        with self._make_session() as db:
+            row = db.get(ServerSession, store_id)
+            if row is None or row.expires_at <= utcnow():
+                return None
+            return row.data
+
+    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None:
+        expires = utcnow() + dt.timedelta(seconds=ttl_seconds)
+        with self._make_session() as db, db.begin():
+            row = db.get(ServerSession, store_id)
+            if row is None:
+                # New sessions are rare next to page views: sweep expired rows here.
+                db.execute(delete(ServerSession).where(ServerSession.expires_at <= utcnow()))
+                db.add(ServerSession(id=store_id, data=data, expires_at=expires))
+            else:
+                row.data, row.expires_at = data, expires
+
+    def delete(self, store_id: str) -> None:
+        with self._make_session() as db, db.begin():
+            db.execute(delete(ServerSession).where(ServerSession.id == store_id))
+
+
+class RedisStore:
+    def __init__(self, client: Any, prefix: str) -> None:
+        self._client = client
+        self._prefix = f"{prefix}:session:"
+
+    def load(self, store_id: str) -> bytes | None:
+        value = self._client.get(self._prefix + store_id)
+        return None if value is None else bytes(value)
+
+    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None:
+        self._client.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1))
+
+    def delete(self, store_id: str) -> None:
+        self._client.delete(self._prefix + store_id)
+
+
+class ServerSideSession(CallbackDict[str, Any], SessionMixin):
+    def __init__(self, initial: dict[str, Any] | None = None, token: str = "", key: bytes = b"") -> None:
+        def on_update(_self: Any) -> None:
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.key = key
+        self.stored = bool(token)
+        self.modified = False
+        self.rotate_requested = False
+        self.destroy_requested = False
+
+    def rotate(self) -> None:
+        """New id and key (after log-in: defeats session fixation)."""
+        self.rotate_requested = True
+        self.modified = True
+        dict.pop(self, CREATED, None)
+
+    def destroy(self) -> None:
+        """Log-out: the server side is deleted and the cookie cleared."""
+        self.clear()
+        self.destroy_requested = True
+
+
+def _store_id(token: str) -> str:
+    # The store never sees the token itself: a database reader cannot forge the cookie.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EncryptedSessionInterface(SessionInterface):
+    def __init__(self, store: SessionStore, idle_seconds: int, absolute_seconds: int) -> None:
+        self.store = store
+        self.idle_seconds = idle_seconds
+        self.absolute_seconds = absolute_seconds
+
+    def open_session(self, app: Flask, request: Request) -> ServerSideSession:
+        cookie = request.cookies.get(COOKIE_NAME, "")
+        token, _, key_text = cookie.partition(".")
+        if not token or not key_text:
+            return ServerSideSession()
+        try:
+            key = base64.urlsafe_b64decode(key_text.encode() + b"==")
+            blob = self.store.load(_store_id(token))
+            if blob is None or len(key) != 32:
+                return ServerSideSession()
+            data = json.loads(unwrap(key, blob))
+        except (DecryptionFailed, ValueError, binascii.Error):
+            return ServerSideSession()
+        now = time.time()
+        idle = data.get(IDLE, self.idle_seconds)
+        if now - data.get(SEEN, 0) > idle or now - data.get(CREATED, 0) > self.absolute_seconds:
+            self.store.delete(_store_id(token))
+            return ServerSideSession()
+        return ServerSideSession(data, token=token, key=key)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSideSession)
+        cookie_options = {
+            "path": "/",
+            "httponly": True,
+            "secure": app.config["SESSION_COOKIE_SECURE"],
+            "samesite": "Strict",
+        }
+        if session.destroy_requested or (session.stored and not session):
+            if session.stored:
+                self.store.delete(_store_id(session.token))
+            response.delete_cookie(COOKIE_NAME, **cookie_options)
+            return
+        if not session:
+            return
+        now = time.time()
+        touched = now - session.get(SEEN, 0) > TOUCH_INTERVAL
+        if not (session.modified or touched or session.rotate_requested):
+            return
+        if session.rotate_requested and session.stored:
+            self.store.delete(_store_id(session.token))
+            session.stored = False
+        if not session.stored:
+            session.token, session.key = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_bytes(32)
+        data = dict(session)
+        data.setdefault(CREATED, now)
+        data[SEEN] = now
+        idle = int(data.get(IDLE, self.idle_seconds))
+        ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
+        self.store.save(_store_id(session.token), wrap(session.key, json.dumps(data).encode()), ttl)
+        # Dict writes here must not mark the session modified again; write under the hood.
+        dict.update(session, data)
+        key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")
+        response.set_cookie(COOKIE_NAME, f"{session.token}.{key_text}", **cookie_options)
+        response.vary.add("Cookie")
+
+
+def set_idle(session: SessionMixin, seconds: int) -> None:
+    session[IDLE] = seconds

@@ -1,0 +1,64 @@
+"""The operator's interface: ``flask users …``, ``keys recover``, ``setup-link`` and ``db upgrade``."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from tests.conftest import PASSWORD
+
+
+def _run(app: Flask, args: list[str], stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner().invoke(args=args, input=stdin)
+
+
+def test_first_user_gets_org_and_recovery_key_later_users_wait(app: Flask) -> None:
+    first = _run(app, ["users", "create", "ada", "--role", "admin", "--password-stdin"], PASSWORD + "\n")
+    assert first.exit_code == 0, first.output
+    assert re.search(r"^TOTP secret: [A-Z2-7]{32}$", first.output, re.M)
+    assert re.search(r"^Recovery key: [A-Z2-7-]+$", first.output, re.M)
+    second = _run(app, ["users", "create", "bo", "--role", "moderator", "--password-stdin"], PASSWORD + "\n")
+    assert second.exit_code == 0 and "Recovery key" not in second.output
+    listing = _run(app, ["users", "list"]).output
+    assert "ada\tadmin\tactive\taccess" in listing
+    assert "bo\tmoderator\tactive\tawaiting-grant" in listing
+
+
+def test_cli_refuses_weak_password_duplicates_and_unknown_users(app: Flask) -> None:
+    weak = _run(app, ["users", "create", "ada", "--password-stdin"], "short\n")
+    assert weak.exit_code == 1 and "weak password" in weak.output
+    _run(app, ["users", "create", "ada", "--password-stdin"], PASSWORD + "\n")
+    again = _run(app, ["users", "create", "ada", "--password-stdin"], PASSWORD + "\n")
+    assert again.exit_code == 1 and "exists" in again.output
+    assert _run(app, ["users", "disable", "nobody"]).exit_code == 1
+    assert _run(app, ["users", "reset", "nobody", "--password-stdin"], PASSWORD + "\n").exit_code == 1
+
+
+def test_disable_and_reset(app: Flask) -> None:
+    _run(app, ["users", "create", "ada", "--role", "admin", "--password-stdin"], PASSWORD + "\n")
+    reset = _run(app, ["users", "reset", "ada", "--password-stdin"], "a whole new passphrase here\n")
+    assert reset.exit_code == 0 and "TOTP secret:" in reset.output
+    assert "awaiting-grant" in _run(app, ["users", "list"]).output
+    assert _run(app, ["users", "disable", "ada"]).exit_code == 0
+    assert "disabled" in _run(app, ["users", "list"]).output
+
+
+def test_keys_recover_with_the_printed_recovery_key(app: Flask) -> None:
+    created = _run(
+        app, ["users", "create", "ada", "--role", "admin", "--password-stdin"], PASSWORD + "\n"
+    ).output
+    recovery = re.search(r"Recovery key: (\S+)", created)
+    assert recovery
+    _run(app, ["users", "reset", "ada", "--password-stdin"], "a whole new passphrase here\n")
+    wrong = _run(app, ["keys", "recover", "ada"], "AAAA-BBBB\n")
+    assert wrong.exit_code == 1
+    right = _run(app, ["keys", "recover", "ada"], recovery.group(1) + "\n")
+    assert right.exit_code == 0, right.output
+    assert "ada\tadmin\tactive\taccess" in _run(app, ["users", "list"]).output
+
+
+def test_setup_link_only_while_nobody_exists(app: Flask) -> None:
+    assert "/setup?token=" in _run(app, ["setup-link"]).output
+    _run(app, ["users", "create", "ada", "--password-stdin"], PASSWORD + "\n")
+    assert "/setup?token=" not in _run(app, ["setup-link"]).output

@@ -1,0 +1,95 @@
+"""Log-in from the moderator's side: each wrong factor, replay, lock-out, deny by default."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import Account, get_csrf, login, make_account
+
+FAILED = "Inloggningen misslyckades"
+
+
+def test_right_factors_open_the_dashboard_and_logout_ends_it(client: FlaskClient, admin: Account) -> None:
+    response = login(client, admin)
+    assert response.status_code == 302 and response.location.endswith("/moderation/")
+    page = client.get("/moderation/")
+    assert page.status_code == 200
+    assert "Inloggad som admin" in page.get_data(as_text=True)
+    token = get_csrf(client, "/moderation/")
+    assert client.post("/moderation/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/moderation/").status_code == 302  # back to the log-in page
+
+
+def test_each_wrong_factor_gets_the_same_answer(client: FlaskClient, admin: Account) -> None:
+    answers = [
+        login(client, admin, username="nobody"),
+        login(client, admin, password="wrong password entirely"),
+        login(client, admin, totp="000000"),
+    ]
+    for response in answers:
+        assert response.status_code == 401
+        assert FAILED in response.get_data(as_text=True)
+    assert client.get("/moderation/").status_code == 302
+
+
+def test_a_totp_code_is_accepted_once(client: FlaskClient, admin: Account) -> None:
+    code = admin.next_code()
+    assert login(client, admin, totp=code).status_code == 302
+    token = get_csrf(client, "/moderation/")
+    client.post("/moderation/logout", data={"csrf_token": token})
+    replay = login(client, admin, totp=code)
+    assert replay.status_code == 401
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    account = make_account(app, "mona")
+    threshold = app.config["PORTAL"].lockout_threshold
+    for _ in range(threshold):
+        assert login(client, account, password="not the password at all").status_code == 401
+    locked = login(client, account)
+    assert locked.status_code == 401
+    assert FAILED in locked.get_data(as_text=True)
+
+
+def test_disabled_user_cannot_log_in_and_loses_running_session(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy.orm import Session
+
+    from portal.moderation import accounts
+
+    account = make_account(app, "disa")
+    assert login(client, account).status_code == 302
+    with Session(app.extensions["portal.engine"]) as db:
+        accounts.disable(db, accounts.find(db, "disa"))
+    assert client.get("/moderation/").status_code == 302
+    assert login(client, account).status_code == 401
+
+
+def test_every_moderation_page_but_login_needs_a_log_in(app: Flask, client: FlaskClient) -> None:
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/moderation") or rule.endpoint == "moderation.login":
+            continue
+        url = rule.rule.replace("<int:user_id>", "1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method)
+            assert response.status_code in (302, 400, 403), (method, url, response.status_code)
+            assert response.status_code != 200
+
+
+def test_login_without_csrf_token_is_refused_and_changes_nothing(client: FlaskClient, admin: Account) -> None:
+    response = client.post(
+        "/moderation/login",
+        data={"username": admin.username, "password": admin.password, "totp": admin.next_code()},
+    )
+    assert response.status_code == 400
+    assert "Formuläret" in response.get_data(as_text=True)
+    assert client.get("/moderation/").status_code == 302
+
+
+def test_login_page_in_english(client: FlaskClient, admin: Account) -> None:
+    page = client.get("/moderation/login?lang=en").get_data(as_text=True)
+    assert "Log in as moderator" in page
+    response = login(client, admin, password="wrong password entirely")
+    assert "Log-in failed" in response.get_data(as_text=True)

@@ -1,0 +1,95 @@
+"""Sessions hold only ciphertext on the server; the key is in the cookie (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import ServerSession
+from portal.security.sessions import COOKIE_NAME
+from tests.conftest import Account, get_csrf, login
+
+
+def _stored_blobs(app: Flask) -> list[bytes]:
+    redis_client = app.extensions["portal.redis"]
+    if redis_client is not None:
+        prefix = app.config["PORTAL"].redis_prefix + ":session:"
+        return [bytes(redis_client.get(k)) for k in redis_client.scan_iter(match=prefix + "*")]
+    with Session(app.extensions["portal.engine"]) as db:
+        return list(db.scalars(select(ServerSession.data)))
+
+
+def _cookie(client: FlaskClient) -> Any:
+    return client.get_cookie(COOKIE_NAME)
+
+
+def test_server_holds_ciphertext_and_cookie_holds_the_key(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    login(client, admin)
+    cookie = _cookie(client)
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+    blobs = _stored_blobs(app)
+    assert blobs
+    org_key_b64 = None
+    for blob in blobs:
+        assert b"moderator_id" not in blob and b"org_key" not in blob and b"csrf" not in blob
+    del org_key_b64
+
+
+def test_session_id_rotates_at_login(client: FlaskClient, admin: Account) -> None:
+    get_csrf(client, "/moderation/login")
+    before = _cookie(client).value
+    login(client, admin)
+    after = _cookie(client).value
+    assert before.split(".")[0] != after.split(".")[0]
+
+
+def test_logout_destroys_the_server_side(app: Flask, client: FlaskClient, admin: Account) -> None:
+    login(client, admin)
+    stolen = _cookie(client).value
+    client.post("/moderation/logout", data={"csrf_token": get_csrf(client, "/moderation/")})
+    thief = app.test_client()
+    thief.set_cookie(COOKIE_NAME, stolen)
+    assert thief.get("/moderation/").status_code == 302
+
+
+def test_cookie_with_wrong_key_opens_nothing(app: Flask, client: FlaskClient, admin: Account) -> None:
+    login(client, admin)
+    token = _cookie(client).value.split(".")[0]
+    forged = app.test_client()
+    forged.set_cookie(COOKIE_NAME, token + "." + base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
+    assert forged.get("/moderation/").status_code == 302
+
+
+def test_idle_timeout_ends_the_session(
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any
+) -> None:
+    login(client, admin)
+    assert client.get("/moderation/").status_code == 200
+    idle = app.config["PORTAL"].moderator_idle_seconds
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + idle + 5)
+    assert client.get("/moderation/").status_code == 302
+
+
+def test_absolute_timeout_ends_even_an_active_session(
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any
+) -> None:
+    login(client, admin)
+    real = time.time
+    step = app.config["PORTAL"].moderator_idle_seconds - 60
+    absolute = app.config["PORTAL"].session_absolute_seconds
+    offset = 0
+    while offset < absolute - step:
+        offset += step
+        monkeypatch.setattr(time, "time", lambda o=offset: real() + o)
+        assert client.get("/moderation/").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: real() + absolute + 1)
+    assert client.get("/moderation/").status_code == 302

@@ -1,0 +1,30 @@
+"""Alembic head matches the models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import inspect
+
+from portal.db import Base
+
+
+def test_upgrade_head_matches_models(config) -> None:  # type: ignore[no-untyped-def]
+    from portal import create_app
+
+    app: Flask = create_app(config)
+    with app.app_context():
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        engine = app.extensions["portal.engine"]
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
+        assert diff == []
+        assert "alembic_version" in inspect(engine).get_table_names()
+    from portal import dispose
+
+    dispose(app)
