@@ -17,6 +17,7 @@ from . import installation
 from .db import engine
 from .models import Role, User
 from .moderation import accounts
+from .security.crypto import DecryptionFailed
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -149,7 +150,7 @@ def keys_recover(name: str) -> None:
             accounts.recover(db, accounts.find(db, name), text)
         except accounts.UnknownUser:
             _fail(f"no user {name!r}")
-        except (accounts.NoAccess, installation.crypto.DecryptionFailed):
+        except (accounts.NoAccess, DecryptionFailed):
             _fail("the recovery key does not open the organisation key")
         click.echo(f"{name} can read reports again")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, has_request_context, request, session, url_for
 from flask_babel import Babel, get_locale
 
@@ -30,9 +32,7 @@ def language_url(code: str) -> str:
     """This page in another language (for the switch shown on every page)."""
     if request.endpoint is None or request.method != "GET":
         return url_for("public.index", lang=code)
-    args = request.args.to_dict()
-    args.update(request.view_args or {})
-    args["lang"] = code
+    args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
     return url_for(request.endpoint, **args)
 
 

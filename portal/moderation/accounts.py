@@ -133,7 +133,8 @@ def find(db: Session, username: str) -> User:
 
 def _lock_seconds(failures: int, config: Config) -> int:
     extra = failures - config.lockout_threshold
-    return min(config.lockout_base_seconds * 2**extra, config.lockout_max_seconds)
+    seconds: int = config.lockout_base_seconds * 2**extra
+    return min(seconds, config.lockout_max_seconds)
 
 
 def authenticate(db: Session, username: str, password: str, code: str, config: Config) -> LoggedIn:

@@ -10,6 +10,7 @@ from .. import audit
 from ..db import db_session
 from ..installation import current_config
 from ..models import User
+from ..pages import Page, form_page
 from ..security.ratelimit import configured, limiter
 from . import accounts, bp
 from .auth import admin_required, current_user, end_session, org_key, start_session
@@ -18,7 +19,7 @@ from .forms import ActionForm, LoginForm, PasswordChangeForm
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(configured("limit_moderator_login"), methods=["POST"])
-def login() -> str | Response:
+def login() -> Page:
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -38,11 +39,10 @@ def login() -> str | Response:
                 ),
                 "error",
             )
-            return render_template("moderation/login.html", form=form), 401
+            return form_page("moderation/login.html", form, status=401)
         start_session(logged_in)
         return redirect(url_for("moderation.dashboard"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("moderation/login.html", form=form), status
+    return form_page("moderation/login.html", form)
 
 
 @bp.post("/logout")
@@ -90,7 +90,7 @@ def grant(user_id: int) -> Response:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-def password() -> str | Response:
+def password() -> Page:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -104,6 +104,4 @@ def password() -> str | Response:
         else:
             flash(_("Your password is changed."), "info")
             return redirect(url_for("moderation.dashboard"))
-        return render_template("moderation/password.html", form=form), 400
-    status = 400 if form.is_submitted() else 200
-    return render_template("moderation/password.html", form=form), status
+    return form_page("moderation/password.html", form)

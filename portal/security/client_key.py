@@ -77,7 +77,8 @@ class ClientKeyMiddleware:
     def _client_address(self, environ: dict[str, Any]) -> str:
         # Behind N trusted proxies the client is the N-th address from the right.
         if self.proxy_count:
-            hops = [h.strip() for h in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+            forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", ""))
+            hops = [h.strip() for h in forwarded.split(",") if h.strip()]
             if len(hops) >= self.proxy_count:
                 return hops[-self.proxy_count]
         return str(environ.get("REMOTE_ADDR", ""))

@@ -52,7 +52,8 @@ class DatabaseStore:
             row = db.get(ServerSession, store_id)
             if row is None or row.expires_at <= utcnow():
                 return None
-            return row.data
+            data: bytes = row.data
+            return data
 
     def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None:
         expires = utcnow() + dt.timedelta(seconds=ttl_seconds)

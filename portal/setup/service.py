@@ -39,6 +39,10 @@ def check_token(db: Session, token: str, config: Config) -> None:
         raise BadToken
 
 
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
 @dataclass(frozen=True)
 class PendingAdmin:
     """What step 1 produced; the password itself is not kept, only what it wrapped."""
@@ -54,13 +58,12 @@ class PendingAdmin:
     def create(cls, username: str, password: str, config: Config) -> PendingAdmin:
         secret = totp.new_secret()
         user = accounts.build_user(username, Role.ADMIN, password, secret, config)
-        b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
         return cls(
             username=user.username,
             password_hash=user.password_hash,
-            public_key=b64(user.public_key),
-            private_key_wrapped=b64(user.private_key_wrapped),
-            kdf_salt=b64(user.kdf_salt),
+            public_key=_b64(user.public_key),
+            private_key_wrapped=_b64(user.private_key_wrapped),
+            kdf_salt=_b64(user.kdf_salt),
             totp_secret=secret,
         )
 

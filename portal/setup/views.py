@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from ..db import db_session
 from ..errors import render_error
 from ..installation import current_config
 from ..moderation import accounts
+from ..pages import Page, form_page
 from ..security import totp
 from ..security.ratelimit import configured, limiter
 from . import bp, service
@@ -29,7 +29,7 @@ def _closed() -> tuple[str, int]:
 
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(configured("limit_setup"))
-def start() -> str | Response | tuple[str, int]:
+def start() -> Page:
     db = db_session()
     try:
         if not session.get(TOKEN_OK):
@@ -53,8 +53,7 @@ def start() -> str | Response | tuple[str, int]:
         else:
             session[PENDING] = pending.to_session()
             return redirect(url_for("setup.enrol"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("setup/admin.html", form=form), status
+    return form_page("setup/admin.html", form)
 
 
 def _pending() -> service.PendingAdmin:
@@ -66,7 +65,7 @@ def _pending() -> service.PendingAdmin:
 
 @bp.route("/totp", methods=["GET", "POST"])
 @limiter.limit(configured("limit_setup"), methods=["POST"])
-def enrol() -> str | Response | tuple[str, int]:
+def enrol() -> Page:
     db = db_session()
     try:
         service.check_open(db)
@@ -87,8 +86,7 @@ def enrol() -> str | Response | tuple[str, int]:
             session.pop(PENDING)
             session[RECOVERY] = account.recovery_key
             return redirect(url_for("setup.recovery"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("setup/totp.html", form=form, secret=pending.totp_secret), status
+    return form_page("setup/totp.html", form, secret=pending.totp_secret)
 
 
 @bp.get("/qr.svg")
@@ -98,7 +96,7 @@ def qr() -> FlaskResponse:
 
 
 @bp.route("/recovery", methods=["GET", "POST"])
-def recovery() -> str | Response | tuple[str, int]:
+def recovery() -> Page:
     key = session.get(RECOVERY)
     if not key:
         return _closed()
@@ -108,5 +106,4 @@ def recovery() -> str | Response | tuple[str, int]:
         session.pop(TOKEN_OK, None)
         flash(_("The portal is set up. Log in with your user name, passphrase and one-time code."), "info")
         return redirect(url_for("moderation.login"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("setup/recovery.html", form=form, recovery_key=key), status
+    return form_page("setup/recovery.html", form, recovery_key=key)
