@@ -32,6 +32,9 @@ def create_app(config: Config | None = None) -> Flask:
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
         MAX_CONTENT_LENGTH=config.max_request_bytes,
+        # Text fields up to 4 MB reach the form's validators, which explain the limit and
+        # keep what was typed; only larger bodies get the bare 413 page.
+        MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         SESSION_COOKIE_SECURE=config.https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, no longer
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -68,9 +71,11 @@ def create_app(config: Config | None = None) -> Flask:
     from .cli import register_cli
     from .moderation import bp as moderation_bp
     from .public import bp as public_bp
+    from .reporting import bp as reporting_bp
     from .setup import bp as setup_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(reporting_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(moderation_bp)
     register_cli(app)

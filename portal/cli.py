@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import installation
+from . import devseed, installation
 from .db import engine
 from .models import Role, User
 from .moderation import accounts
@@ -24,6 +24,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 users_cli = AppGroup("users", help="Moderator and admin accounts.")
 keys_cli = AppGroup("keys", help="The organisation key.")
+dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
 
 
 def alembic_config() -> AlembicConfig:
@@ -155,6 +156,20 @@ def keys_recover(name: str) -> None:
         click.echo(f"{name} can read reports again")
 
 
+@dev_cli.command("seed")
+@click.option("--reports", "count", type=click.IntRange(1, 1_000_000), required=True)
+def dev_seed(count: int) -> None:
+    """Insert COUNT synthetic reports (benchmarks, demos)."""
+    config = installation.current_config()
+    with _session() as db:
+        try:
+            written = devseed.seed_reports(db, count, production=config.production)
+        except devseed.SeedingRefused as refused:
+            _fail(str(refused))
+            return
+    click.echo(f"{written} synthetic reports written")
+
+
 def setup_link_command() -> None:
     """Print the one-time set-up link while no user exists."""
     with _session() as db:
@@ -169,4 +184,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(dev_cli)
     app.cli.command("setup-link")(setup_link_command)

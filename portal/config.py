@@ -57,6 +57,11 @@ class Config:
     # Flask-Limiter strings; each is configurable (DESIGN.md §3 lists what is limited).
     limit_moderator_login: str = "10 per minute; 50 per hour"
     limit_setup: str = "20 per hour"
+    limit_code_login: str = "10 per minute; 60 per hour"
+    # Ceiling on failed code log-ins from everybody together: many addresses, one budget.
+    limit_code_failures_global: str = "300 per hour"
+    limit_report_submit: str = "5 per hour; 20 per day"
+    limit_reporter_reply: str = "30 per hour"
     limit_default: str = "300 per minute"
     # Per-account lock-out: after this many failures, lock for base * 2**(extra failures).
     lockout_threshold: int = 5

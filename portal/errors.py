@@ -21,6 +21,10 @@ MESSAGES = {
         _l("What you sent is larger than the portal accepts. Remove or shrink attachments and try again."),
     ),
     429: (_l("Too many attempts"), _l("Please wait a while before you try again.")),
+    503: (
+        _l("Not available"),
+        _l("This part of the portal is not available right now. Please try again later."),
+    ),
     500: (_l("Something went wrong"), _l("Nothing you sent has been stored. Please try again later.")),
 }
 

@@ -1,14 +1,22 @@
-"""Language: ``?lang=`` → session → Accept-Language → Swedish (DESIGN.md, Swedish first)."""
+"""Language: ``?lang=`` → the ``lang`` cookie → Accept-Language → Swedish (Swedish first).
+
+The choice lives in its own small cookie rather than in the server-side session: choosing a
+language should not create a server-side record, and it should survive logging out.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request, session, url_for
+from flask import Flask, Response, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
+
+from . import domain
 
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+COOKIE = "lang"
+COOKIE_SECONDS = 365 * 24 * 60 * 60
 
 babel = Babel()
 
@@ -16,16 +24,24 @@ babel = Babel()
 def select_locale() -> str:
     if not has_request_context():
         return "en"  # command-line output for operators
-    chosen = request.args.get("lang") or session.get("lang")
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return str(chosen)
     return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
 
 
-def remember_language() -> None:
+def remember_language(response: Response) -> Response:
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES and session.get("lang") != chosen:
-        session["lang"] = chosen
+    if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(
+            COOKIE,
+            chosen,
+            max_age=COOKIE_SECONDS,
+            httponly=True,
+            samesite="Strict",
+            secure=bool(request.environ.get("wsgi.url_scheme") == "https"),
+        )
+    return response
 
 
 def language_url(code: str) -> str:
@@ -38,7 +54,7 @@ def language_url(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=LANGUAGES[0])
-    app.before_request(remember_language)
+    app.after_request(remember_language)
     app.jinja_env.globals.update(
-        language_url=language_url, LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale
+        language_url=language_url, LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale, label=domain.label
     )

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
+from .domain import Area, Category, ExertedBy, Kind, Status, Support, When
+
+
+def _enum(enum_type: type[enum.Enum]) -> Enum:
+    # Stored as plain strings with a CHECK: the same schema on SQLite and PostgreSQL.
+    return Enum(enum_type, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class Role(enum.StrEnum):
@@ -35,7 +41,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    role: Mapped[Role] = mapped_column(_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     # TOTP secret, encrypted under a key derived from the app's secret key.
     totp_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary(128))
@@ -82,3 +88,86 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     event: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(64))
+
+
+class Report(Base):
+    """A report. Metadata for queue and statistics is plain; every free text is ciphertext.
+
+    Reporter-originated dates are dates, never times (DESIGN.md §3, no precise time).
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # HMAC(argon2id(code), "lookup"): the one indexed query a code log-in makes.
+    lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    category: Mapped[Category | None] = mapped_column(_enum(Category), index=True)
+    area: Mapped[Area | None] = mapped_column(_enum(Area), index=True)
+    happened: Mapped[When | None] = mapped_column(_enum(When))
+    exerted_by: Mapped[ExertedBy | None] = mapped_column(_enum(ExertedBy))
+    reported_to_incident_system: Mapped[bool] = mapped_column(default=False)
+    reported_to_police: Mapped[bool] = mapped_column(default=False)
+    support: Mapped[Support | None] = mapped_column(_enum(Support))
+    wants_acknowledgement: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW, index=True)
+    created_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    # The report key: sealed to the organisation, and wrapped by the reporter's code.
+    key_sealed: Mapped[bytes] = mapped_column(LargeBinary(128))
+    key_wrapped: Mapped[bytes] = mapped_column(LargeBinary(128))
+    description: Mapped[bytes] = mapped_column(LargeBinary)
+    code_last_used_on: Mapped[dt.date | None] = mapped_column(Date)
+    meeting_requested_on: Mapped[dt.date | None] = mapped_column(Date)
+    # What the reporter had seen at their last visit, to tell them what is new.
+    moderator_messages: Mapped[int] = mapped_column(default=0)
+    reporter_seen_messages: Mapped[int] = mapped_column(default=0)
+    reporter_seen_status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW)
+    # Messages are ordered by this counter, never by time.
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="report", order_by="Message.seq", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="report", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Author(enum.StrEnum):
+    REPORTER = "reporter"
+    MODERATOR = "moderator"
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]
+    author: Mapped[Author] = mapped_column(_enum(Author))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    report: Mapped[Report] = relationship(back_populates="messages")
+
+
+class Attachment(Base):
+    """A file, encrypted with the report key: name, type and content alike.
+
+    Files live in the database, so a submission with its files is one transaction and a
+    backup of the database is a backup of everything.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    message_seq: Mapped[int | None]
+    meta: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted JSON: name, media type, warning
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    report: Mapped[Report] = relationship(back_populates="attachments")

@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('role', sa.Enum('MODERATOR', 'ADMIN', name='role', native_enum=False, length=16), nullable=False),
+    sa.Column('role', sa.Enum('moderator', 'admin', name='role', native_enum=False, length=32), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('totp_secret_encrypted', sa.LargeBinary(length=128), nullable=False),
     sa.Column('totp_last_step', sa.Integer(), nullable=False),

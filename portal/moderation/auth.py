@@ -28,11 +28,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def start_session(logged_in: LoggedIn) -> None:
     """A fresh session (new id and key) holding the user and the unwrapped org key."""
     current = cast(ServerSideSession, session)
-    language = current.get("lang")
     current.clear()
     current.rotate()
-    if language:
-        current["lang"] = language
     current[USER_ID] = logged_in.user.id
     if logged_in.org_private_key is not None:
         current[ORG_KEY] = base64.b64encode(logged_in.org_private_key).decode()

@@ -39,13 +39,18 @@ TOUCH_INTERVAL = 60
 
 class SessionStore(Protocol):
     def load(self, store_id: str) -> bytes | None: ...
-    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None: ...
+    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None: ...
     def delete(self, store_id: str) -> None: ...
+
+
+# Expired database sessions are swept at most this often per process (seconds).
+SWEEP_INTERVAL = 60
 
 
 class DatabaseStore:
     def __init__(self, make_session: sessionmaker[Any]) -> None:
         self._make_session = make_session
+        self._next_sweep = 0.0
 
     def load(self, store_id: str) -> bytes | None:
         with self._make_session() as db:
@@ -55,13 +60,18 @@ class DatabaseStore:
             data: bytes = row.data
             return data
 
-    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None:
-        expires = utcnow() + dt.timedelta(seconds=ttl_seconds)
+    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None:
+        """Write a session (and drop the one it replaces) in one transaction."""
+        now = utcnow()
+        expires = now + dt.timedelta(seconds=ttl_seconds)
         with self._make_session() as db, db.begin():
+            if replaces:
+                db.execute(delete(ServerSession).where(ServerSession.id == replaces))
+            if time.monotonic() >= self._next_sweep:
+                self._next_sweep = time.monotonic() + SWEEP_INTERVAL
+                db.execute(delete(ServerSession).where(ServerSession.expires_at <= now))
             row = db.get(ServerSession, store_id)
             if row is None:
-                # New sessions are rare next to page views: sweep expired rows here.
-                db.execute(delete(ServerSession).where(ServerSession.expires_at <= utcnow()))
                 db.add(ServerSession(id=store_id, data=data, expires_at=expires))
             else:
                 row.data, row.expires_at = data, expires
@@ -80,8 +90,12 @@ class RedisStore:
         value = self._client.get(self._prefix + store_id)
         return None if value is None else bytes(value)
 
-    def save(self, store_id: str, data: bytes, ttl_seconds: int) -> None:
-        self._client.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1))
+    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None:
+        with self._client.pipeline() as pipe:
+            if replaces:
+                pipe.delete(self._prefix + replaces)
+            pipe.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1))
+            pipe.execute()
 
     def delete(self, store_id: str) -> None:
         self._client.delete(self._prefix + store_id)
@@ -162,8 +176,9 @@ class EncryptedSessionInterface(SessionInterface):
         touched = now - session.get(SEEN, 0) > TOUCH_INTERVAL
         if not (session.modified or touched or session.rotate_requested):
             return
+        replaces = None
         if session.rotate_requested and session.stored:
-            self.store.delete(_store_id(session.token))
+            replaces = _store_id(session.token)
             session.stored = False
         if not session.stored:
             session.token, session.key = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_bytes(32)
@@ -172,7 +187,8 @@ class EncryptedSessionInterface(SessionInterface):
         data[SEEN] = now
         idle = int(data.get(IDLE, self.idle_seconds))
         ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
-        self.store.save(_store_id(session.token), wrap(session.key, json.dumps(data).encode()), ttl)
+        blob = wrap(session.key, json.dumps(data).encode())
+        self.store.save(_store_id(session.token), blob, ttl, replaces=replaces)
         # Dict writes here must not mark the session modified again; write under the hood.
         dict.update(session, data)
         key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")

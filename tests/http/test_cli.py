@@ -62,3 +62,18 @@ def test_setup_link_only_while_nobody_exists(app: Flask) -> None:
     assert "/setup?token=" in _run(app, ["setup-link"]).output
     _run(app, ["users", "create", "ada", "--password-stdin"], PASSWORD + "\n")
     assert "/setup?token=" not in _run(app, ["setup-link"]).output
+
+
+def test_dev_seed_writes_reports_and_refuses_production(app: Flask) -> None:
+    from tests.reporting_helpers import report_count
+
+    assert _run(app, ["dev", "seed", "--reports", "10"]).exit_code == 1  # no organisation key yet
+    _run(app, ["users", "create", "ada", "--role", "admin", "--password-stdin"], PASSWORD + "\n")
+    result = _run(app, ["dev", "seed", "--reports", "120"])
+    assert result.exit_code == 0 and "120 synthetic" in result.output
+    assert report_count(app) == 120
+    production = app.config["PORTAL"].replace(env="production")
+    app.config["PORTAL"] = production
+    refused = _run(app, ["dev", "seed", "--reports", "10"])
+    assert refused.exit_code == 1 and "production" in refused.output
+    assert report_count(app) == 120

@@ -1,0 +1,60 @@
+"""Shared set-up for benchmarks: a real app on a temporary instance, and a median timer."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.config import Config
+from portal.db import Base
+from portal.models import Role
+from portal.moderation import accounts
+
+PASSWORD = "benchmark passphrase of many words"
+UNLIMITED = "1000000 per second"
+
+
+def make_app(**overrides: Any) -> Flask:
+    """Production KDF cost unless overridden; limits lifted so that they do not skew timings."""
+    instance = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    config = Config(
+        secret_key="bench",
+        instance_path=instance,
+        database_url=os.environ.get("PORTAL_BENCH_DATABASE_URL", ""),
+        limit_default=UNLIMITED,
+        limit_code_login=UNLIMITED,
+        limit_code_failures_global=UNLIMITED,
+        limit_report_submit=UNLIMITED,
+        **overrides,
+    )
+    app = create_app(config)
+    engine = app.extensions["portal.engine"]
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    with Session(engine) as db:
+        accounts.create_user(db, "bench-admin", Role.ADMIN, PASSWORD, config)
+    return app
+
+
+def median_seconds(
+    action: Callable[[Any], object], runs: int, prepare: Callable[[], Any] = lambda: None, warmup: int = 2
+) -> float:
+    """Median wall time of ``action(prepare())``; the preparation is not timed."""
+    for _ in range(warmup):
+        action(prepare())
+    samples = []
+    for _ in range(runs):
+        prepared = prepare()
+        started = time.perf_counter()
+        action(prepared)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)

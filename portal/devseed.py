@@ -1,0 +1,64 @@
+"""Synthetic reports for benchmarks and demos (``flask --app wsgi dev seed``). Never in production.
+
+Rows are realistic in shape (categories, areas, statuses, dates over three years) but share one
+report key and one ciphertext, so 100 000 reports seed in seconds. Their codes are random and
+unknown: nobody can open them as a reporter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from . import installation
+from .domain import Area, Category, Kind, Status, today
+from .models import Report
+from .security import crypto
+
+BATCH = 5_000
+SEED_TEXT = "Syntetisk anmälan för prestandamätning."
+
+
+class SeedingRefused(Exception):
+    pass
+
+
+def seed_reports(db: Session, count: int, production: bool, rng: random.Random | None = None) -> int:
+    if production:
+        raise SeedingRefused("refusing to seed synthetic reports in production")
+    org_public = installation.get(db).org_public_key
+    if org_public is None:
+        raise SeedingRefused("create the first admin first (the organisation key is missing)")
+    rng = rng or random.Random(2021_890)
+    key = crypto.new_key()
+    sealed, wrapped = crypto.seal(org_public, key), crypto.wrap(crypto.new_key(), key)
+    description = crypto.wrap(key, SEED_TEXT.encode())
+    start = today() - dt.timedelta(days=3 * 365)
+    categories, areas, statuses = list(Category), list(Area), list(Status)
+    written = 0
+    while written < count:
+        rows = []
+        for _ in range(min(BATCH, count - written)):
+            rows.append(
+                {
+                    "lookup": secrets.token_bytes(32),
+                    "kind": rng.choice([Kind.INFLUENCE, Kind.INFLUENCE, Kind.WHISTLEBLOWING]),
+                    "category": rng.choice(categories),
+                    "area": rng.choice(areas),
+                    "status": rng.choice(statuses),
+                    "reporter_seen_status": Status.NEW,
+                    "created_on": start + dt.timedelta(days=rng.randrange(3 * 365)),
+                    "key_sealed": sealed,
+                    "key_wrapped": wrapped,
+                    "description": description,
+                    "wants_acknowledgement": rng.random() > 0.1,
+                }
+            )
+        db.execute(insert(Report), rows)
+        written += len(rows)
+    db.commit()
+    return written

@@ -1,0 +1,43 @@
+"""Validators and fields every audience's forms share."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from .domain import LABELS
+
+# Text people write: from a short sentence to a long account (DESIGN.md §4 asks for details).
+TEXT_MIN = 10
+TEXT_MAX = 20_000
+
+
+class PlainText:
+    """Refuse characters that have no place in text: NUL and other C0 controls but tab/newline."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        value = field.data or ""
+        if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
+            raise ValidationError(str(_l("The text contains invalid characters. Remove them and try again.")))
+
+
+class Honeypot(StringField):
+    """A field people never see or fill in; automated posting does (then we refuse)."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data:
+            raise ValidationError(str(_l("Leave the field “Leave empty” empty.")))
+
+
+def choices(enum_type: type[enum.StrEnum]) -> list[SelectChoice]:
+    """The options of a vocabulary, labelled in the page's language."""
+    return [SelectChoice(member.value, LABELS[member]) for member in enum_type]
+
+
+def no_answer() -> list[SelectChoice]:
+    return [SelectChoice("", _l("I would rather not say"))]

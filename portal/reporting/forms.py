@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..domain import Area, Category, ExertedBy, Kind, Support, When
+from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, no_answer
+
+
+def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
+    return RadioField(label, choices=no_answer() + choices(enum_type), default="", description=description)
+
+
+def text_field(label: object, description: object) -> TextAreaField:
+    length = Length(
+        min=TEXT_MIN,
+        max=TEXT_MAX,
+        message=_l("Write between %(min)d and %(max)d characters.", min=TEXT_MIN, max=TEXT_MAX),
+    )
+    return TextAreaField(
+        label,
+        description=description,
+        validators=[InputRequired(message=_l("Please write something.")), length, PlainText()],
+        render_kw={"rows": 12, "maxlength": TEXT_MAX},
+    )
+
+
+class ReportForm(FlaskForm):
+    kind = RadioField(
+        _l("What do you want to report?"),
+        choices=choices(Kind),
+        default=Kind.INFLUENCE.value,
+        description=_l(
+            "Whistleblowing reports follow the whistleblowing act (lag 2021:890) and its deadlines."
+        ),
+    )
+    category = SelectField(
+        _l("What kind of influence?"),
+        choices=no_answer() + choices(Category),
+        default="",
+        description=_l("Used to count reports by kind; choose the one that fits best."),
+    )
+    area = SelectField(
+        _l("Area of work"),
+        choices=no_answer() + choices(Area),
+        default="",
+        description=_l(
+            "Helps see where in the organisation pressure occurs. Choose “other” if few work in yours."
+        ),
+    )
+    happened = _optional(
+        When, _l("Roughly when?"), _l("Only roughly, so that the date does not point to you.")
+    )
+    exerted_by = _optional(
+        ExertedBy, _l("Who exerted it?"), _l("A coarse answer is enough; do not name anyone here.")
+    )
+    to_incident_system = BooleanField(_l("I have also reported it in the incident reporting system"))
+    to_police = BooleanField(_l("I have also reported it to the police"))
+    support = _optional(
+        Support, _l("What support do you want?"), _l("We use this to know how to answer you.")
+    )
+    no_acknowledgement = BooleanField(
+        _l("I do not want an acknowledgement of receipt"),
+        description=_l("Otherwise a moderator confirms within 7 days that the report was received."),
+    )
+    description = text_field(
+        _l("What happened?"),
+        _l(
+            "Describe what happened and how it affected you or your work. Leave out names and details "
+            "that could identify you or others, unless they are needed."
+        ),
+    )
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"),
+        description=_l(
+            "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents "
+            "or text. Location and camera data are removed from images. Documents can contain "
+            "your name in their properties: remove it before you attach them."
+        ),
+    )
+    website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Your code"),
+        description=_l("The 16 characters you got when you sent your report, e.g. K7QM-2XHD-9RTB-4WPA."),
+        validators=[InputRequired(message=_l("Enter your code.")), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class ReplyForm(FlaskForm):
+    message = text_field(_l("Your message"), _l("Only the moderators can read it."))
+    attachments = MultipleFileField(_l("Attachments (optional)"))
+
+
+class FilesForm(FlaskForm):
+    attachments = MultipleFileField(
+        _l("Add files"), validators=[InputRequired(message=_l("Choose at least one file."))]
+    )
+
+
+class StoredForm(FlaskForm):
+    stored = BooleanField(
+        _l("I have written down or stored my code"),
+        validators=[InputRequired(message=_l("Tick the box once you have written down your code."))],
+    )

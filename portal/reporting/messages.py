@@ -1,0 +1,28 @@
+"""What a reporter is told when a file is refused (in the page's language)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from . import uploads
+
+
+def _(text: str, **values: object) -> str:
+    return str(gettext(text, **values))
+
+
+def upload_error(refused: uploads.UploadRefused) -> str:
+    mb = uploads.MAX_FILE_BYTES // (1024 * 1024)
+    if isinstance(refused, uploads.FileTooLarge):
+        return _("A file is larger than %(mb)d MB. Nothing was sent; make it smaller and try again.", mb=mb)
+    if isinstance(refused, uploads.TooManyFiles):
+        return _("At most %(n)d files at a time. Nothing was sent.", n=uploads.MAX_FILES)
+    if isinstance(refused, uploads.DecompressionBomb):
+        return _("An image or archive is too large when unpacked. Nothing was sent.")
+    if isinstance(refused, uploads.ContentMismatch):
+        return _(
+            "A file's content does not match its name (for example a picture named .pdf). Nothing was sent."
+        )
+    if isinstance(refused, uploads.UnsupportedType):
+        return _("A file has a type the portal does not accept. Use images, PDF, office documents or text.")
+    return _("A file could not be read; it may be damaged. Nothing was sent.")

@@ -1,0 +1,299 @@
+"""The reporter's rules and the only code that touches report crypto (DESIGN.md §5).
+
+Every function takes the database session explicitly and raises named exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import installation
+from ..config import Config
+from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
+from ..models import Attachment, Author, Message, Report
+from ..security import codes, crypto
+from . import uploads
+
+
+class ReportingUnavailable(Exception):
+    """The portal has no organisation key yet (no admin set up): nothing can be sealed."""
+
+
+class CodeNotFound(Exception):
+    """No report for this code (or the code was replaced)."""
+
+
+class NothingToSend(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Submission:
+    kind: Kind
+    description: str
+    category: Category | None = None
+    area: Area | None = None
+    happened: When | None = None
+    exerted_by: ExertedBy | None = None
+    to_incident_system: bool = False
+    to_police: bool = False
+    support: Support | None = None
+    wants_acknowledgement: bool = True
+    files: Sequence[Upload] = ()
+
+
+@dataclass(frozen=True)
+class News:
+    new_messages: int
+    status_changed: bool
+    previous_visit: dt.date | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    report_id: int
+    report_key: bytes
+    news: News
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    metadata_warning: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    author: Author
+    text: str
+    created_on: dt.date
+    files: list[FileInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    status: Status
+    created_on: dt.date
+    description: str
+    entries: list[Entry]
+    first_files: list[FileInfo]
+    meeting_requested_on: dt.date | None
+    wants_acknowledgement: bool
+
+
+def _encrypt(key: bytes, text: str) -> bytes:
+    return crypto.wrap(key, text.encode())
+
+
+def _decrypt(key: bytes, blob: bytes) -> str:
+    return crypto.unwrap(key, blob).decode()
+
+
+def _clean_files(files: Sequence[Upload]) -> list[uploads.CleanFile]:
+    """All files checked before anything is written: one refusal refuses the submission."""
+    uploads.check_count(len(files))
+    return [uploads.sanitize(f.filename, f.data) for f in files]
+
+
+def _attach(report: Report, key: bytes, clean: Sequence[uploads.CleanFile], message_seq: int | None) -> None:
+    for item in clean:
+        meta = {"name": item.filename, "type": item.media_type, "warning": item.metadata_warning}
+        report.attachments.append(
+            Attachment(
+                message_seq=message_seq,
+                meta=crypto.wrap(key, json.dumps(meta).encode()),
+                content=crypto.wrap(key, item.data),
+                size=len(item.data),
+                created_on=today(),
+            )
+        )
+
+
+def _code_keys(db: Session, code: str, config: Config) -> codes.CodeKeys:
+    return codes.derive(code, installation.get(db).code_salt, installation.kdf_cost(config))
+
+
+def submit(db: Session, submission: Submission, config: Config) -> str:
+    """Create the report, its files and key wraps in one transaction; return the new code."""
+    org_public = installation.get(db).org_public_key
+    if org_public is None:
+        raise ReportingUnavailable
+    clean = _clean_files(submission.files)
+    code = codes.generate()
+    keys = _code_keys(db, codes.normalize(code), config)
+    report_key = crypto.new_key()
+    report = Report(
+        lookup=keys.lookup,
+        kind=submission.kind,
+        category=submission.category,
+        area=submission.area,
+        happened=submission.happened,
+        exerted_by=submission.exerted_by,
+        reported_to_incident_system=submission.to_incident_system,
+        reported_to_police=submission.to_police,
+        support=submission.support,
+        wants_acknowledgement=submission.wants_acknowledgement,
+        status=Status.NEW,
+        reporter_seen_status=Status.NEW,
+        created_on=today(),
+        key_sealed=crypto.seal(org_public, report_key),
+        key_wrapped=crypto.wrap(keys.unwrap, report_key),
+        description=_encrypt(report_key, submission.description),
+    )
+    _attach(report, report_key, clean, None)
+    db.add(report)
+    db.commit()
+    return code
+
+
+def open_case(db: Session, code_text: str, config: Config) -> Opened:
+    """One argon2id and one indexed query, whether or not the code exists."""
+    try:
+        code = codes.normalize(code_text)
+    except codes.InvalidCode:
+        code = codes.ALPHABET[0] * codes.LENGTH  # same work for malformed input: no timing tell
+        _code_keys(db, code, config)
+        raise CodeNotFound from None
+    keys = _code_keys(db, code, config)
+    report = db.scalar(select(Report).where(Report.lookup == keys.lookup))
+    if report is None:
+        raise CodeNotFound
+    report_key = crypto.unwrap(keys.unwrap, report.key_wrapped)
+    news = News(
+        new_messages=report.moderator_messages - report.reporter_seen_messages,
+        status_changed=report.status != report.reporter_seen_status,
+        previous_visit=report.code_last_used_on,
+    )
+    _mark_seen(report)
+    report.code_last_used_on = today()
+    db.commit()
+    return Opened(report_id=report.id, report_key=report_key, news=news)
+
+
+def _mark_seen(report: Report) -> None:
+    report.reporter_seen_messages = report.moderator_messages
+    report.reporter_seen_status = report.status
+
+
+def _report(db: Session, report_id: int) -> Report:
+    report = db.get(Report, report_id)
+    if report is None:  # erased while the reporter was logged in
+        raise CodeNotFound
+    return report
+
+
+def file_infos(key: bytes, attachments: Sequence[Attachment]) -> list[FileInfo]:
+    infos = []
+    for item in attachments:
+        meta = json.loads(crypto.unwrap(key, item.meta))
+        infos.append(FileInfo(item.id, meta["name"], meta["type"], item.size, meta["warning"]))
+    return infos
+
+
+def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
+    report = _report(db, report_id)
+    by_seq: dict[int | None, list[Attachment]] = {}
+    for item in report.attachments:
+        by_seq.setdefault(item.message_seq, []).append(item)
+    entries = [
+        Entry(
+            m.seq,
+            m.author,
+            _decrypt(report_key, m.body),
+            m.created_on,
+            file_infos(report_key, by_seq.get(m.seq, [])),
+        )
+        for m in report.messages
+    ]
+    _mark_seen(report)
+    db.commit()
+    return CaseView(
+        status=report.status,
+        created_on=report.created_on,
+        description=_decrypt(report_key, report.description),
+        entries=entries,
+        first_files=file_infos(report_key, by_seq.get(None, [])),
+        meeting_requested_on=report.meeting_requested_on,
+        wants_acknowledgement=report.wants_acknowledgement,
+    )
+
+
+def add_message(
+    db: Session, report: Report, key: bytes, author: Author, text: str, author_user_id: int | None = None
+) -> Message:
+    """Append to the dialogue in the caller's transaction; order comes from the counter."""
+    report.last_seq += 1
+    if author is Author.MODERATOR:
+        report.moderator_messages += 1
+    message = Message(
+        seq=report.last_seq,
+        author=author,
+        author_user_id=author_user_id,
+        body=_encrypt(key, text),
+        created_on=today(),
+    )
+    report.messages.append(message)
+    return message
+
+
+def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
+    """The reporter writes (and may attach files) in one transaction."""
+    if not text.strip() and not files:
+        raise NothingToSend
+    clean = _clean_files(files)
+    report = _report(db, report_id)
+    message = add_message(db, report, report_key, Author.REPORTER, text)
+    _attach(report, report_key, clean, message.seq)
+    db.commit()
+
+
+def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
+    clean = _clean_files(files)
+    _attach(_report(db, report_id), report_key, clean, None)
+    db.commit()
+
+
+def request_meeting(db: Session, report_id: int) -> None:
+    _report(db, report_id).meeting_requested_on = today()
+    db.commit()
+
+
+def replace_code(db: Session, report_id: int, report_key: bytes, config: Config) -> str:
+    """A new code; the old one stops working in the same transaction."""
+    report = _report(db, report_id)
+    code = codes.generate()
+    keys = _code_keys(db, codes.normalize(code), config)
+    report.lookup = keys.lookup
+    report.key_wrapped = crypto.wrap(keys.unwrap, report_key)
+    db.commit()
+    return code
+
+
+def report_key_for_moderator(report: Report, org_private_key: bytes) -> bytes:
+    """Open a report's key with the organisation key held in a moderator's session."""
+    return crypto.unseal(org_private_key, report.key_sealed)
+
+
+def moderator_message(
+    db: Session, report_id: int, org_private_key: bytes, user_id: int, text: str
+) -> Message:
+    """A moderator writes to the reporter; committed by the caller with its audit event."""
+    report = _report(db, report_id)
+    key = report_key_for_moderator(report, org_private_key)
+    return add_message(db, report, key, Author.MODERATOR, text, author_user_id=user_id)

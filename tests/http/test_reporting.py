@@ -1,0 +1,146 @@
+"""The reporter's whole path over HTTP, in Swedish and English, without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import Account, csrf_from, get_csrf
+from tests.reporting_helpers import (
+    DESCRIPTION,
+    case_page,
+    moderator_answers,
+    only_report_id,
+    open_with_code,
+    receipt_code,
+    reply,
+    report_and_get_code,
+    report_count,
+    submit,
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "sv",
+            {
+                "sent": "Din anmälan har skickats",
+                "status": "Mottagen, ännu inte läst",
+                "new": "1 nytt meddelande",
+            },
+        ),
+        (
+            "en",
+            {"sent": "Your report has been sent", "status": "Received, not yet read", "new": "1 new message"},
+        ),
+    ],
+)
+def test_report_return_read_answer_and_reply(
+    app: Flask, client: FlaskClient, admin: Account, lang: str, words: dict[str, str]
+) -> None:
+    client.get(f"/?lang={lang}")
+    assert submit(client).status_code == 303
+    receipt = client.get("/report/receipt")
+    assert words["sent"] in receipt.get_data(as_text=True)
+    assert receipt.headers["Cache-Control"] == "no-store"
+    code = receipt_code(client)
+    client.post("/report/receipt", data={"csrf_token": get_csrf(client, "/report/receipt"), "stored": "y"})
+    assert client.get("/report/receipt").status_code == 302  # never shown again
+
+    opened = open_with_code(client, "  " + code.lower().replace("-", " ") + " ")
+    assert opened.status_code == 303 and opened.location.endswith("/followup/case")
+    page = case_page(client)
+    assert DESCRIPTION in page and words["status"] in page
+
+    moderator_answers(app, admin, only_report_id(app), "Tack för att du berättade. Vill du ses?")
+    client.post("/followup/logout", data={"csrf_token": csrf_from(page)})
+    assert client.get("/followup/case").status_code == 302
+
+    open_with_code(client, code)
+    page = case_page(client)
+    assert words["new"] in page
+    assert "Tack för att du berättade" in page
+    assert reply(client, "Ja, gärna på torsdag eftermiddag.").status_code == 303
+    page = case_page(client)
+    assert page.index("Tack för att du berättade") < page.index("Ja, gärna på torsdag")
+
+
+def test_wrong_code_gets_a_calm_answer_and_no_session(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    report_and_get_code(client)
+    for wrong in ["0000-0000-0000-0000", "short", "!!!!-????-####-$$$$", "A" * 10_000]:
+        response = open_with_code(client, wrong)
+        assert response.status_code in (400, 401), wrong[:20]
+        assert "Vi hittade ingen anmälan" in response.get_data(as_text=True) or response.status_code == 400
+    assert client.get("/followup/case").status_code == 302
+
+
+def test_replacing_the_code_retires_the_old_one(app: Flask, client: FlaskClient, admin: Account) -> None:
+    old = report_and_get_code(client)
+    open_with_code(client, old)
+    response = client.post("/followup/code", data={"csrf_token": csrf_from(case_page(client))})
+    assert response.status_code == 303
+    new = receipt_code(client)
+    assert new != old
+    client.post("/report/receipt", data={"csrf_token": get_csrf(client, "/report/receipt"), "stored": "y"})
+    other = app.test_client()
+    assert open_with_code(other, old).status_code == 401
+    assert open_with_code(other, new).status_code == 303
+
+
+def test_previous_use_is_shown_by_day(app: Flask, client: FlaskClient, admin: Account) -> None:
+    from portal.domain import today
+
+    code = report_and_get_code(client)
+    open_with_code(client, code)
+    assert "senast" not in case_page(client)  # first use: nothing to show
+    open_with_code(app.test_client(), code)
+    second = app.test_client()
+    open_with_code(second, code)
+    assert today().isoformat() in case_page(second)
+
+
+def test_meeting_request_is_recorded(app: Flask, client: FlaskClient, admin: Account) -> None:
+    open_with_code(client, report_and_get_code(client))
+    client.post("/followup/meeting", data={"csrf_token": csrf_from(case_page(client))})
+    assert "Möte begärt" in case_page(client)
+
+
+def test_reporter_session_reaches_only_its_own_case(app: Flask, admin: Account) -> None:
+    alice, bob = app.test_client(), app.test_client()
+    code_a = report_and_get_code(alice, description="Alice berättar om hot i telefon från en anhörig.")
+    report_and_get_code(bob, description="Bob berättar om en muta som erbjöds vid tillståndsprövning.")
+    open_with_code(alice, code_a)
+    assert "Alice berättar" in case_page(alice) and "Bob berättar" not in case_page(alice)
+    assert bob.get("/followup/case").status_code == 302  # Bob has not opened anything
+    for url in ["/followup/reply", "/followup/files", "/followup/meeting", "/followup/code"]:
+        token = get_csrf(bob, "/followup")
+        assert bob.post(url, data={"csrf_token": token}).status_code == 403, url
+
+
+def test_reporter_idle_timeout_is_20_minutes(
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    open_with_code(client, report_and_get_code(client))
+    assert client.get("/followup/case").status_code == 200
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 20 * 60 + 5)
+    assert client.get("/followup/case").status_code == 302
+
+
+def test_reporting_before_setup_is_unavailable(app: Flask, client: FlaskClient) -> None:
+    response = submit(client)
+    assert response.status_code == 503
+    assert report_count(app) == 0
+
+
+def test_landing_page_links_and_safety_advice(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/report"' in page and 'href="/followup"' in page
+    assert "Tor Browser" in page

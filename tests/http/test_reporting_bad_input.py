@@ -1,0 +1,99 @@
+"""Bad input on the report and follow-up forms: a clear message, no 500, nothing stored."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import Account, get_csrf
+from tests.reporting_helpers import (
+    DESCRIPTION,
+    case_page,
+    open_with_code,
+    reply,
+    report_and_get_code,
+    report_count,
+    submit,
+)
+
+CASES = [
+    ({"description": ""}, "Skriv något"),
+    ({"description": "kort"}, "mellan 10 och 20000"),
+    ({"description": "x" * 20_001}, "mellan 10 och 20000"),
+    ({"description": "y" * 1_000_000}, "mellan 10 och 20000"),
+    ({"category": "aliens"}, "giltigt"),
+    ({"kind": "unknown"}, "giltigt"),
+    ({"area": "<script>"}, "giltigt"),
+    ({"description": DESCRIPTION + "\x00"}, "ogiltiga tecken"),
+    ({"website": "http://spam.example"}, "Lämna tomt"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), CASES)
+def test_bad_report_is_refused_with_a_message(
+    app: Flask, client: FlaskClient, admin: Account, fields: dict[str, str], message: str
+) -> None:
+    response = submit(client, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert report_count(app) == 0
+
+
+def test_messages_in_english(app: Flask, client: FlaskClient, admin: Account) -> None:
+    client.get("/?lang=en")
+    response = submit(client, description="")
+    assert "Please write something" in response.get_data(as_text=True)
+
+
+def test_missing_csrf_is_refused(app: Flask, client: FlaskClient, admin: Account) -> None:
+    response = client.post("/report", data={"kind": "influence", "description": DESCRIPTION})
+    assert response.status_code == 400
+    assert report_count(app) == 0
+
+
+def test_broken_multipart_is_a_400(app: Flask, client: FlaskClient, admin: Account) -> None:
+    body = b'--xyz\r\nContent-Disposition: form-data; name="description"\r\n\r\nabc'  # never terminated
+    response = client.post("/report", data=body, content_type="multipart/form-data; boundary=xyz")
+    assert response.status_code == 400
+    assert report_count(app) == 0
+
+
+def test_too_many_files_refuses_everything(app: Flask, client: FlaskClient, admin: Account) -> None:
+    files = [(io.BytesIO("Anteckningar om vad som hände.\n".encode()), f"note{i}.txt") for i in range(6)]
+    response = submit(client, attachments=files)
+    assert response.status_code == 400
+    assert "högst 5 filer" in response.get_data(as_text=True)
+    assert report_count(app) == 0
+
+
+def test_oversized_file_refuses_everything(app: Flask, client: FlaskClient, admin: Account) -> None:
+    big = io.BytesIO(b"a" * (10 * 1024 * 1024 + 1))
+    response = submit(client, attachments=[(big, "big.txt")])
+    # Werkzeug's test client spools big multipart bodies to a temporary file it never closes.
+    response.request.environ["wsgi.input"].close()
+    assert response.status_code == 400
+    assert "större än 10 MB" in response.get_data(as_text=True)
+    assert report_count(app) == 0
+
+
+def test_disguised_file_refuses_everything(app: Flask, client: FlaskClient, admin: Account) -> None:
+    fake = io.BytesIO(b"\x7fELF\x02\x01\x01" + b"\x00" * 100)
+    response = submit(client, attachments=[(fake, "photo.jpg")])
+    assert response.status_code == 400
+    assert report_count(app) == 0
+
+
+def test_bad_reply_keeps_the_page_and_stores_nothing(app: Flask, client: FlaskClient, admin: Account) -> None:
+    open_with_code(client, report_and_get_code(client))
+    for text in ["", "kort", "z" * 20_001, "hej\x00hopp och lite till"]:
+        assert reply(client, text).status_code == 400
+    assert "Inga meddelanden ännu" in case_page(client)
+
+
+def test_empty_code_is_refused(client: FlaskClient, admin: Account) -> None:
+    response = client.post("/followup", data={"code": "", "csrf_token": get_csrf(client, "/followup")})
+    assert response.status_code == 400
+    assert "Ange din kod" in response.get_data(as_text=True)

@@ -1,0 +1,109 @@
+"""Helpers for tests that go through the reporter's path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.models import Report
+from portal.moderation import accounts
+from portal.reporting import service
+from tests.conftest import Account, csrf_from, get_csrf
+
+DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
+
+
+def submit(client: FlaskClient, **fields: Any) -> Any:
+    token = get_csrf(client, "/report")
+    data: dict[str, Any] = {
+        "kind": "influence",
+        "category": "threats",
+        "area": "income_support",
+        "description": DESCRIPTION,
+    }
+    data.update(fields)
+    data["csrf_token"] = token
+    # Multipart only with files: werkzeug's test client spools big multipart bodies to a
+    # temporary file it never closes.
+    kind = "multipart/form-data" if "attachments" in data else "application/x-www-form-urlencoded"
+    return client.post("/report", data=data, content_type=kind)
+
+
+def receipt_code(client: FlaskClient) -> str:
+    page = client.get("/report/receipt").get_data(as_text=True)
+    match = re.search(r"data-receipt-code>([0-9A-Z-]+)<", page)
+    assert match, "no receipt code on the page"
+    return match.group(1)
+
+
+def report_and_get_code(client: FlaskClient, **fields: Any) -> str:
+    response = submit(client, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    code = receipt_code(client)
+    token = get_csrf(client, "/report/receipt")
+    done = client.post("/report/receipt", data={"csrf_token": token, "stored": "y"})
+    assert done.status_code == 303
+    return code
+
+
+def open_with_code(client: FlaskClient, code: str) -> Any:
+    token = get_csrf(client, "/followup")
+    return client.post("/followup", data={"code": code, "csrf_token": token})
+
+
+def case_page(client: FlaskClient) -> str:
+    return client.get("/followup/case").get_data(as_text=True)
+
+
+def reply(client: FlaskClient, message: str, **extra: Any) -> Any:
+    token = csrf_from(case_page(client))
+    return client.post(
+        "/followup/reply",
+        data={"message": message, "csrf_token": token, **extra},
+        content_type="multipart/form-data",
+    )
+
+
+def moderator_answers(app: Flask, admin: Account, report_id: int, text: str) -> None:
+    with Session(app.extensions["portal.engine"]) as db:
+        user = accounts.find(db, admin.username)
+        org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
+        service.moderator_message(db, report_id, org_key, user.id, text)
+        db.commit()
+
+
+def only_report_id(app: Flask) -> int:
+    from sqlalchemy import select
+
+    with Session(app.extensions["portal.engine"]) as db:
+        ids = list(db.scalars(select(Report.id)))
+    assert len(ids) == 1, ids
+    return ids[0]
+
+
+def report_count(app: Flask) -> int:
+    from sqlalchemy import func, select
+
+    with Session(app.extensions["portal.engine"]) as db:
+        return int(db.scalar(select(func.count()).select_from(Report)) or 0)
+
+
+def attachment_contents(app: Flask, admin: Account) -> list[bytes]:
+    """Every attachment, decrypted the way a moderator's session would."""
+    from sqlalchemy import select
+
+    from portal.models import Attachment
+    from portal.security import crypto
+
+    with Session(app.extensions["portal.engine"]) as db:
+        user = accounts.find(db, admin.username)
+        org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
+        contents = []
+        for item in db.scalars(select(Attachment)):
+            key = service.report_key_for_moderator(item.report, org_key)
+            contents.append(crypto.unwrap(key, item.content))
+        return contents
