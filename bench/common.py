@@ -58,3 +58,29 @@ def median_seconds(
         action(prepared)
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
+
+
+class ServerTimer:
+    """WSGI middleware recording the server time of each request (the test client excluded)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.inner = app.wsgi_app
+        self.last = 0.0
+        app.wsgi_app = self  # type: ignore[method-assign]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        started = time.perf_counter()
+        body = list(self.inner(environ, start_response))
+        self.last = time.perf_counter() - started
+        return body
+
+
+def paired_medians(first: Callable[[], float], second: Callable[[], float], runs: int) -> tuple[float, float]:
+    """Alternate two measurements so that drift on a shared machine hits both alike."""
+    a, b = [], []
+    for _ in range(2):
+        first(), second()
+    for _ in range(runs):
+        a.append(first())
+        b.append(second())
+    return statistics.median(a), statistics.median(b)

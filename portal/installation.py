@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import weakref
 from dataclasses import dataclass
 from hashlib import sha256
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from .config import Config
@@ -34,6 +35,22 @@ def get(db: Session) -> Installation:
         db.add(row)
         db.flush()
     return row
+
+
+# The code salt never changes once written: remember it per engine instead of reading the
+# installation row on every code log-in (restart the server after restoring a backup).
+_CODE_SALTS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+def code_salt(db: Session) -> bytes:
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine not in _CODE_SALTS:
+        row = db.get(Installation, INSTALLATION_ID)
+        if row is None:  # created in the caller's transaction: not remembered until it exists
+            return get(db).code_salt
+        _CODE_SALTS[engine] = row.code_salt
+    return _CODE_SALTS[engine]
 
 
 @dataclass(frozen=True)

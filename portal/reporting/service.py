@@ -126,7 +126,7 @@ def _attach(report: Report, key: bytes, clean: Sequence[uploads.CleanFile], mess
 
 
 def _code_keys(db: Session, code: str, config: Config) -> codes.CodeKeys:
-    return codes.derive(code, installation.get(db).code_salt, installation.kdf_cost(config))
+    return codes.derive(code, installation.code_salt(db), installation.kdf_cost(config))
 
 
 def submit(db: Session, submission: Submission, config: Config) -> str:
@@ -182,13 +182,16 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     )
     _mark_seen(report)
     report.code_last_used_on = today()
-    db.commit()
+    db.commit()  # a no-op when nothing changed (second visit the same day, nothing new)
     return Opened(report_id=report.id, report_key=report_key, news=news)
 
 
 def _mark_seen(report: Report) -> None:
-    report.reporter_seen_messages = report.moderator_messages
-    report.reporter_seen_status = report.status
+    # Assign only on change: the ORM then writes nothing when nothing is new.
+    if report.reporter_seen_messages != report.moderator_messages:
+        report.reporter_seen_messages = report.moderator_messages
+    if report.reporter_seen_status != report.status:
+        report.reporter_seen_status = report.status
 
 
 def _report(db: Session, report_id: int) -> Report:

@@ -14,12 +14,11 @@ import hashlib
 import json
 import secrets
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from ..db import utcnow
@@ -39,7 +38,9 @@ TOUCH_INTERVAL = 60
 
 class SessionStore(Protocol):
     def load(self, store_id: str) -> bytes | None: ...
-    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None: ...
+    def save(
+        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
+    ) -> None: ...
     def delete(self, store_id: str) -> None: ...
 
 
@@ -48,37 +49,44 @@ SWEEP_INTERVAL = 60
 
 
 class DatabaseStore:
-    def __init__(self, make_session: sessionmaker[Any]) -> None:
-        self._make_session = make_session
+    """Sessions in the ``server_sessions`` table, through Core: one short transaction a write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._table = cast(Table, ServerSession.__table__)
         self._next_sweep = 0.0
 
     def load(self, store_id: str) -> bytes | None:
-        with self._make_session() as db:
-            row = db.get(ServerSession, store_id)
-            if row is None or row.expires_at <= utcnow():
-                return None
-            data: bytes = row.data
-            return data
+        table = self._table
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.data).where(table.c.id == store_id, table.c.expires_at > utcnow())
+            ).first()
+        return None if row is None else bytes(row.data)
 
-    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None:
+    def save(
+        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
+    ) -> None:
         """Write a session (and drop the one it replaces) in one transaction."""
+        table = self._table
         now = utcnow()
-        expires = now + dt.timedelta(seconds=ttl_seconds)
-        with self._make_session() as db, db.begin():
-            if replaces:
-                db.execute(delete(ServerSession).where(ServerSession.id == replaces))
+        values = {"data": data, "expires_at": now + dt.timedelta(seconds=ttl_seconds)}
+        with self._engine.begin() as conn:
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL
-                db.execute(delete(ServerSession).where(ServerSession.expires_at <= now))
-            row = db.get(ServerSession, store_id)
-            if row is None:
-                db.add(ServerSession(id=store_id, data=data, expires_at=expires))
-            else:
-                row.data, row.expires_at = data, expires
+                conn.execute(delete(table).where(table.c.expires_at <= now))
+            # A rotated session takes over its predecessor's row under the new id.
+            target = replaces or (None if new else store_id)
+            changed = 0
+            if target:
+                statement = update(table).where(table.c.id == target).values(id=store_id, **values)
+                changed = conn.execute(statement).rowcount
+            if not changed:
+                conn.execute(insert(table).values(id=store_id, **values))
 
     def delete(self, store_id: str) -> None:
-        with self._make_session() as db, db.begin():
-            db.execute(delete(ServerSession).where(ServerSession.id == store_id))
+        with self._engine.begin() as conn:
+            conn.execute(delete(self._table).where(self._table.c.id == store_id))
 
 
 class RedisStore:
@@ -90,7 +98,9 @@ class RedisStore:
         value = self._client.get(self._prefix + store_id)
         return None if value is None else bytes(value)
 
-    def save(self, store_id: str, data: bytes, ttl_seconds: int, replaces: str | None = None) -> None:
+    def save(
+        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
+    ) -> None:
         with self._client.pipeline() as pipe:
             if replaces:
                 pipe.delete(self._prefix + replaces)
@@ -180,7 +190,8 @@ class EncryptedSessionInterface(SessionInterface):
         if session.rotate_requested and session.stored:
             replaces = _store_id(session.token)
             session.stored = False
-        if not session.stored:
+        new = not session.stored
+        if new:
             session.token, session.key = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_bytes(32)
         data = dict(session)
         data.setdefault(CREATED, now)
@@ -188,7 +199,8 @@ class EncryptedSessionInterface(SessionInterface):
         idle = int(data.get(IDLE, self.idle_seconds))
         ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
         blob = wrap(session.key, json.dumps(data).encode())
-        self.store.save(_store_id(session.token), blob, ttl, replaces=replaces)
+        self.store.save(_store_id(session.token), blob, ttl, new=new, replaces=replaces)
+        session.stored = True
         # Dict writes here must not mark the session modified again; write under the hood.
         dict.update(session, data)
         key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")
