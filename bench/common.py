@@ -26,10 +26,12 @@ UNLIMITED = "1000000 per second"
 def make_app(**overrides: Any) -> Flask:
     """Production KDF cost unless overridden; limits lifted so that they do not skew timings."""
     instance = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    # PORTAL_BENCH_DATABASE_URL unless the caller names one; "" is a SQLite file in the instance.
+    database_url = overrides.pop("database_url", os.environ.get("PORTAL_BENCH_DATABASE_URL", ""))
     config = Config(
         secret_key="bench",
         instance_path=instance,
-        database_url=os.environ.get("PORTAL_BENCH_DATABASE_URL", ""),
+        database_url=database_url,
         limit_default=UNLIMITED,
         limit_code_login=UNLIMITED,
         limit_code_failures_global=UNLIMITED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString
@@ -77,47 +78,98 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
 
 
-LABELS: dict[enum.StrEnum, LazyString] = {
-    Kind.INFLUENCE: _l("Unlawful influence I experienced"),
-    Kind.WHISTLEBLOWING: _l("Whistleblowing report (e.g. suspected welfare crime)"),
-    Category.HARASSMENT: _l("Harassment"),
-    Category.THREATS: _l("Threats"),
-    Category.VIOLENCE: _l("Violence"),
-    Category.PROPERTY_DAMAGE: _l("Damage to property"),
-    Category.BRIBERY: _l("Improper offers or bribes"),
-    Category.INFILTRATION: _l("Infiltration"),
-    Category.SOCIAL_PRESSURE: _l("Social pressure"),
-    Category.SELF_CENSORSHIP: _l("Self-censorship or an avoided decision"),
-    Category.SOCIAL_MEDIA: _l("Exposure on social media"),
-    Category.SILENCE_CULTURE: _l("Culture of silence at work"),
-    Category.WELFARE_CRIME: _l("Suspected welfare crime"),
-    Category.OTHER: _l("Something else"),
-    Area.INCOME_SUPPORT: _l("Income support"),
-    Area.CHILDREN_FAMILIES: _l("Children and families (incl. LVU)"),
-    Area.ALCOHOL_LICENSING: _l("Alcohol licensing"),
-    Area.HOUSING: _l("Housing"),
-    Area.ASSOCIATION_GRANTS: _l("Grants to associations"),
-    Area.SCHOOLS: _l("Schools"),
-    Area.ELDERLY_DISABILITY: _l("Elderly and disability care"),
-    Area.OTHER: _l("Other area"),
-    When.THIS_WEEK: _l("This week"),
-    When.THIS_MONTH: _l("This month"),
-    When.EARLIER: _l("Earlier"),
-    When.ONGOING: _l("It is still going on"),
-    ExertedBy.CLIENT: _l("A client"),
-    ExertedBy.RELATIVE: _l("A client's relative"),
-    ExertedBy.GROUP: _l("A group or network"),
-    ExertedBy.COLLEAGUE: _l("A colleague or manager"),
-    ExertedBy.OTHER: _l("Someone else"),
-    Support.TALK: _l("I would like to talk to someone"),
-    Support.MEETING: _l("I would like a meeting"),
-    Support.COUNT_ONLY: _l("Only count it: I do not need anything"),
-    Status.NEW: _l("Received, not yet read"),
-    Status.ACKNOWLEDGED: _l("Received and read"),
-    Status.IN_PROGRESS: _l("Being looked into"),
-    Status.CLOSED: _l("Closed"),
-}
+class Outcome(enum.StrEnum):
+    MEASURES_TAKEN = "measures_taken"
+    REFERRED = "referred"
+    SUPPORT_GIVEN = "support_given"
+    NO_ACTION = "no_action"
+    NOT_INVESTIGABLE = "not_investigable"
+    COUNTED_ONLY = "counted_only"
+
+
+class EnumLabels:
+    """The words shown for enum members, keyed by member *and* type: ``Category.OTHER`` and
+    ``Area.OTHER`` are both ``"other"`` and would share one entry in a plain dict."""
+
+    def __init__(self, pairs: Iterable[tuple[enum.StrEnum, LazyString]] = ()) -> None:
+        self._words: dict[tuple[type[enum.StrEnum], str], LazyString] = {}
+        self.update(pairs)
+
+    def update(self, pairs: Iterable[tuple[enum.StrEnum, LazyString]]) -> None:
+        for member, words in pairs:
+            self._words[(type(member), member.value)] = words
+
+    def __getitem__(self, member: enum.StrEnum) -> LazyString:
+        return self._words[(type(member), member.value)]
+
+
+LABELS = EnumLabels(
+    [
+        (Kind.INFLUENCE, _l("Unlawful influence I experienced")),
+        (Kind.WHISTLEBLOWING, _l("Whistleblowing report (e.g. suspected welfare crime)")),
+        (Category.HARASSMENT, _l("Harassment")),
+        (Category.THREATS, _l("Threats")),
+        (Category.VIOLENCE, _l("Violence")),
+        (Category.PROPERTY_DAMAGE, _l("Damage to property")),
+        (Category.BRIBERY, _l("Improper offers or bribes")),
+        (Category.INFILTRATION, _l("Infiltration")),
+        (Category.SOCIAL_PRESSURE, _l("Social pressure")),
+        (Category.SELF_CENSORSHIP, _l("Self-censorship or an avoided decision")),
+        (Category.SOCIAL_MEDIA, _l("Exposure on social media")),
+        (Category.SILENCE_CULTURE, _l("Culture of silence at work")),
+        (Category.WELFARE_CRIME, _l("Suspected welfare crime")),
+        (Category.OTHER, _l("Something else")),
+        (Area.INCOME_SUPPORT, _l("Income support")),
+        (Area.CHILDREN_FAMILIES, _l("Children and families (incl. LVU)")),
+        (Area.ALCOHOL_LICENSING, _l("Alcohol licensing")),
+        (Area.HOUSING, _l("Housing")),
+        (Area.ASSOCIATION_GRANTS, _l("Grants to associations")),
+        (Area.SCHOOLS, _l("Schools")),
+        (Area.ELDERLY_DISABILITY, _l("Elderly and disability care")),
+        (Area.OTHER, _l("Other area")),
+        (When.THIS_WEEK, _l("This week")),
+        (When.THIS_MONTH, _l("This month")),
+        (When.EARLIER, _l("Earlier")),
+        (When.ONGOING, _l("It is still going on")),
+        (ExertedBy.CLIENT, _l("A client")),
+        (ExertedBy.RELATIVE, _l("A client's relative")),
+        (ExertedBy.GROUP, _l("A group or network")),
+        (ExertedBy.COLLEAGUE, _l("A colleague or manager")),
+        (ExertedBy.OTHER, _l("Someone else")),
+        (Support.TALK, _l("I would like to talk to someone")),
+        (Support.MEETING, _l("I would like a meeting")),
+        (Support.COUNT_ONLY, _l("Only count it: I do not need anything")),
+        (Status.NEW, _l("Received, not yet read")),
+        (Status.ACKNOWLEDGED, _l("Received and read")),
+        (Status.IN_PROGRESS, _l("Being looked into")),
+        (Status.CLOSED, _l("Closed")),
+        (Outcome.MEASURES_TAKEN, _l("Measures were taken")),
+        (Outcome.REFERRED, _l("Referred on (e.g. police, HR, safety representative)")),
+        (Outcome.SUPPORT_GIVEN, _l("Support was given")),
+        (Outcome.NO_ACTION, _l("No action was needed")),
+        (Outcome.NOT_INVESTIGABLE, _l("Could not be investigated")),
+        (Outcome.COUNTED_ONLY, _l("Counted in the statistics only")),
+    ]
+)
+
+
+def add_labels(labels: Mapping[enum.StrEnum, LazyString]) -> None:
+    """Other vocabularies (e.g. the forum's) register their words here."""
+    LABELS.update(labels.items())
 
 
 def label(value: enum.StrEnum) -> LazyString:
     return LABELS[value]
+
+
+# What moderators call the statuses (reporters see the plainer words in LABELS).
+STATUS_NAMES: dict[Status, LazyString] = {
+    Status.NEW: _l("New"),
+    Status.ACKNOWLEDGED: _l("Acknowledged"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.CLOSED: _l("Closed"),
+}
+
+
+def status_name(status: Status) -> LazyString:
+    return STATUS_NAMES[status]

@@ -56,5 +56,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=LANGUAGES[0])
     app.after_request(remember_language)
     app.jinja_env.globals.update(
-        language_url=language_url, LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale, label=domain.label
+        language_url=language_url, LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale, label=domain.label,
+        status_name=domain.status_name
     )

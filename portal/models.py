@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
-from .domain import Area, Category, ExertedBy, Kind, Status, Support, When
+from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, Support, When
 
 
 def _enum(enum_type: type[enum.Enum]) -> Enum:
@@ -54,6 +65,8 @@ class User(Base):
     # The organisation's private key sealed to public_key; NULL until an admin grants it.
     org_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(128))
     active: Mapped[bool] = mapped_column(default=True)
+    # Optional address for "there is something to look at" notices; moderators are not anonymous.
+    notify_email: Mapped[str | None] = mapped_column(String(254))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -112,6 +125,19 @@ class Report(Base):
     wants_acknowledgement: Mapped[bool] = mapped_column(default=True)
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW, index=True)
     created_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    # Legal clocks (lag 2021:890): set by the acts themselves, never typed in.
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
+    feedback_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    # The next legal deadline (derived, stored so that the queue can sort and page on it).
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    meeting_offered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The reporter wrote last and no moderator has answered yet.
+    awaiting_moderator: Mapped[bool] = mapped_column(default=False, index=True)
+    # Optimistic concurrency: two moderators cannot silently overwrite each other.
+    version: Mapped[int] = mapped_column(default=1)
     # The report key: sealed to the organisation, and wrapped by the reporter's code.
     key_sealed: Mapped[bytes] = mapped_column(LargeBinary(128))
     key_wrapped: Mapped[bytes] = mapped_column(LargeBinary(128))
@@ -131,6 +157,17 @@ class Report(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.id", cascade="all, delete-orphan"
     )
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="report", order_by="Note.id", cascade="all, delete-orphan"
+    )
+    labels: Mapped[list[Label]] = relationship(secondary="report_labels", order_by="Label.name")
+
+    __table_args__ = (
+        Index("ix_reports_due_on_id", "due_on", "id"),
+        Index("ix_reports_created_on_id", "created_on", "id"),
+        # Statistics count by date, kind, category and area from the index alone (bench/stats.py).
+        Index("ix_reports_created_on_stats", "created_on", "kind", "category", "area"),
+    )
 
 
 class Author(enum.StrEnum):
@@ -149,6 +186,8 @@ class Message(Base):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_on: Mapped[dt.date] = mapped_column(Date)
+    # A moderator's message that gives the feedback the whistleblowing act requires.
+    is_feedback: Mapped[bool] = mapped_column(default=False)
 
     report: Mapped[Report] = relationship(back_populates="messages")
 
@@ -171,3 +210,43 @@ class Attachment(Base):
     created_on: Mapped[dt.date] = mapped_column(Date)
 
     report: Mapped[Report] = relationship(back_populates="attachments")
+
+
+class Note(Base):
+    """A moderator's internal note: never shown to the reporter, encrypted like messages."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="notes")
+
+
+report_labels = Table(
+    "report_labels",
+    Base.metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Label(Base):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class ReplyTemplate(Base):
+    """A quick reply for moderators, written by admins, in one language."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)

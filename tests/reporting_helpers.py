@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.models import Report
 from portal.moderation import accounts
-from portal.reporting import service
 from tests.conftest import Account, csrf_from, get_csrf
 
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
@@ -68,12 +67,14 @@ def reply(client: FlaskClient, message: str, **extra: Any) -> Any:
     )
 
 
-def moderator_answers(app: Flask, admin: Account, report_id: int, text: str) -> None:
-    with Session(app.extensions["portal.engine"]) as db:
+def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, feedback: bool = False) -> None:
+    """A moderator's message written through the moderation service (as the case page does)."""
+    from portal.moderation import cases
+
+    with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
-        service.moderator_message(db, report_id, org_key, user.id, text)
-        db.commit()
+        cases.send_message(db, report_id, org_key, user, text, feedback=feedback)
 
 
 def only_report_id(app: Flask) -> int:
@@ -97,13 +98,9 @@ def attachment_contents(app: Flask, admin: Account) -> list[bytes]:
     from sqlalchemy import select
 
     from portal.models import Attachment
-    from portal.security import crypto
+    from portal.reporting import vault
 
     with Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
-        contents = []
-        for item in db.scalars(select(Attachment)):
-            key = service.report_key_for_moderator(item.report, org_key)
-            contents.append(crypto.unwrap(key, item.content))
-        return contents
+        return [vault.file_content(vault.key_from_org(item.report, org_key), item) for item in db.scalars(select(Attachment))]

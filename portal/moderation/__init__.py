@@ -6,4 +6,9 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-from . import auth, views  # noqa: E402,F401  (routes register themselves on bp)
+# Routes register themselves on bp; the menu lists pages in this order.
+from . import auth, nav, views  # noqa: E402,F401
+from . import case_views  # noqa: E402,F401
+from . import forum_views  # noqa: E402,F401
+from . import stats_views  # noqa: E402,F401
+from . import admin_views  # noqa: E402,F401

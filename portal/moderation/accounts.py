@@ -6,6 +6,8 @@ The only code that wraps or unwraps a moderator's key pair (DESIGN.md §3).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,6 +19,8 @@ from ..config import Config
 from ..db import utcnow
 from ..models import Role, User
 from ..security import crypto, passwords, totp
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(Exception):
@@ -151,7 +155,7 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
         raise LoginFailed
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
-    step = totp.matching_step(totp_secret(user, config), code, user.totp_last_step) if password_ok else None
+    step = _matching_step(user, code, config) if password_ok else None
     if locked or not user.active or step is None:
         if not locked:
             user.failed_logins += 1
@@ -169,6 +173,17 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     audit.record(db, Event.LOGIN_SUCCEEDED, user, f"user:{user.id}")
     db.commit()
     return LoggedIn(user=user, org_private_key=org_key)
+
+
+def _matching_step(user: User, code: str, config: Config) -> int | None:
+    try:
+        secret = totp_secret(user, config)
+    except crypto.DecryptionFailed:
+        # The TOTP secret is sealed under PORTAL_SECRET_KEY: a changed key (e.g. a restore onto a
+        # new server) makes every account's second factor unreadable. Refuse like any failed log-in.
+        log.error("TOTP secret of user %s cannot be decrypted: was PORTAL_SECRET_KEY changed?", user.id)
+        return None
+    return totp.matching_step(secret, code, user.totp_last_step)
 
 
 _DUMMY_HASHES: dict[crypto.KdfCost, str] = {}
@@ -244,4 +259,61 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
     private = crypto.unwrap(key, row.org_private_key_recovery)
     user.org_key_sealed = crypto.seal(user.public_key, private)
     audit.record(db, Event.USER_KEY_RECOVERED, None, f"user:{user.id}")
+    db.commit()
+
+
+# The WHATWG "valid e-mail address" (what <input type=email> accepts): simple, predictable, and
+# enough for a municipality's addresses; the portal only ever sends a "something to look at" notice.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+EMAIL_MAX = 254  # RFC 5321's limit on a forward path, and the column's length
+
+
+class InvalidEmail(AccountError):
+    pass
+
+
+class SelfChange(AccountError):
+    """An admin tried to disable or reset their own account (they would lock themselves out)."""
+
+
+def get(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise UnknownUser(str(user_id))
+    return user
+
+
+def all_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.username)))
+
+
+def _not_self(user: User, actor: User) -> None:
+    if user.id == actor.id:
+        raise SelfChange
+
+
+def admin_disable(db: Session, user: User, actor: User) -> None:
+    """:func:`disable` from the admin pages: an admin cannot end their own access."""
+    _not_self(user, actor)
+    disable(db, user, actor)
+
+
+def admin_reset(db: Session, user: User, password: str, config: Config, actor: User) -> str:
+    """:func:`reset` from the admin pages; an admin changes their own password instead."""
+    _not_self(user, actor)
+    return reset(db, user, password, config, actor)
+
+
+def set_notify_email(db: Session, user: User, email: str | None, actor: User) -> None:
+    """Set or (with an empty value) clear the notice address; the address stays out of the log."""
+    value = (email or "").strip() or None
+    if value is not None and (len(value) > EMAIL_MAX or not re.fullmatch(EMAIL_PATTERN, value)):
+        raise InvalidEmail(value)
+    if value == user.notify_email:
+        return
+    user.notify_email = value
+    audit.record(db, Event.USER_CHANGED, actor, f"user:{user.id}")
     db.commit()

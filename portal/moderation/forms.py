@@ -6,16 +6,41 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 TOTP_HELP = _l("The six digits your authenticator app shows now.")
+PASSWORD_HELP = _l("At least 12 characters; four or more unrelated words work well.")
+
+
+def totp_field() -> StringField:
+    """The six-digit authenticator code, as log-in and TOTP enrolment ask for it."""
+    return StringField(
+        _l("One-time code"),
+        description=TOTP_HELP,
+        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter six digits."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
-    totp = StringField(
-        _l("One-time code"),
-        description=TOTP_HELP,
-        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter six digits."))],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    totp = totp_field()
+
+
+class NewPassphraseForm(FlaskForm):
+    """A new passphrase typed twice: the set-up wizard's admin, a new account, a reset."""
+
+    password = PasswordField(
+        _l("Passphrase"),
+        description=PASSWORD_HELP,
+        validators=[InputRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the passphrase"),
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The two passphrases are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -28,7 +53,7 @@ class PasswordChangeForm(FlaskForm):
     new = PasswordField(
         _l("New password"),
         validators=[InputRequired(), Length(max=1024)],
-        description=_l("At least 12 characters; four or more unrelated words work well."),
+        description=PASSWORD_HELP,
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

@@ -32,7 +32,9 @@ Algorithm (``suppress``):
 
 Limits: the guarantee is that no hidden value is *uniquely* determined, also using non-negativity. It
 is not an interval guarantee: a reader can still bound a hidden cell by linear programming, sometimes
-tightly. Tables are protected one at a time; publishing overlapping tables (by month and in total, or
+tightly. ``suppress`` protects one table; two tables that share their column totals (two breakdowns of
+the same reports by period) are protected together by ``stats_linked``, which runs the same steps on a
+larger circulation (any ``Network``). Publishing overlapping tables (by month and in total, or
 cumulative figures over time) can be differenced and is not covered here.
 """
 
@@ -42,6 +44,7 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol
 
 DEFAULT_THRESHOLD = 5
 
@@ -82,6 +85,24 @@ class SuppressedTable:
     def suppressed_count(self) -> int:
         """Number of suppressed interior cells (totals not included)."""
         return len(self.suppressed_cells)
+
+
+class Network(Protocol):
+    """Published figures as the edges (items) of a circulation: every equation a reader knows is the
+    conservation of flow at one node. ``lines`` are the row/column equations as (cells, total), for the
+    classic rule; ``crossing`` is the other line through a cell."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def n_nodes(self) -> int: ...
+
+    def ends(self, item: int) -> tuple[int, int]: ...
+
+    def lines(self) -> list[tuple[list[int], int]]: ...
+
+    def crossing(self, line: int, item: int) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,11 @@ class _Layout:
         ]
         return rows + cols
 
+    def crossing(self, line: int, item: int) -> int:
+        """The other line through cell ``item``: its column if ``line`` is its row, else its row."""
+        i, j = divmod(item, self.n_cols)
+        return self.n_rows + j if line < self.n_rows else i
+
     def values(self, counts: Sequence[Sequence[int]]) -> list[int]:
         """Every item's value, checking the shape and that counts are non-negative integers."""
         if len(counts) != self.n_rows or any(len(line) != self.n_cols for line in counts):
@@ -152,29 +178,34 @@ def suppress(
     threshold: int = DEFAULT_THRESHOLD,
 ) -> SuppressedTable:
     """Suppress small counts and enough other figures that none of them can be worked out again."""
-    if threshold < 1:
-        raise ValueError("threshold must be at least 1")
     layout = _Layout(len(rows), len(columns))
     values = layout.values(counts)
+    return _publish(rows, columns, threshold, layout, values, protect(layout, values, threshold))
+
+
+def protect(network: Network, values: list[int], threshold: int) -> set[int]:
+    """The items to hide: steps 1 to 4 of the module docstring, on any table network."""
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
     primary = {item for item, value in enumerate(values) if 0 < value < threshold}
     hidden = set(primary)
-    _classic_rule(layout, values, hidden)
-    while problems := _exposed(layout, values, hidden, primary):
-        cover = _cheapest_cover(layout, values, hidden, problems[0])
+    _classic_rule(network, values, hidden)
+    while problems := _exposed(network, values, hidden, primary):
+        cover = _cheapest_cover(network, values, hidden, problems[0])
         if not cover:  # the two checks would disagree: fail loudly rather than loop forever
             raise RuntimeError(f"item {problems[0]} is determined but already lies on a free cycle")
         hidden.update(cover)
     # A complement whose value the published figures already imply protects nothing, so show it. Fixing
     # a value that is the same in every consistent table leaves that set of tables, and so every other
     # item's freedom, unchanged. The primary items are all free by now; excluding them is belt and braces.
-    hidden -= set(_stuck(layout, values, hidden)) - primary
-    return _publish(rows, columns, threshold, layout, values, hidden)
+    hidden -= set(pinned(network, values, hidden)) - primary
+    return hidden
 
 
-def _exposed(layout: _Layout, values: list[int], hidden: set[int], primary: set[int]) -> list[int]:
+def _exposed(layout: Network, values: list[int], hidden: set[int], primary: set[int]) -> list[int]:
     """Small items a reader can still work out: first by the equations alone, then with non-negativity."""
     determined = sorted(primary & _linearly_determined(layout, hidden))
-    return determined or [item for item in _stuck(layout, values, hidden) if item in primary]
+    return determined or [item for item in pinned(layout, values, hidden) if item in primary]
 
 
 def recoverable(table: SuppressedTable, true_counts: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
@@ -200,7 +231,7 @@ def recoverable(table: SuppressedTable, true_counts: Sequence[Sequence[int]]) ->
     ):
         raise ValueError("true_counts disagree with the published figures")
     hidden = {item for item, published in enumerate(shown) if published is None}
-    return [divmod(item, layout.n_cols) for item in _stuck(layout, values, hidden) if item < layout.n_cells]
+    return [divmod(item, layout.n_cols) for item in pinned(layout, values, hidden) if item < layout.n_cells]
 
 
 def to_csv_rows(
@@ -224,17 +255,13 @@ def to_csv_rows(
     return [header, *body, [total_label, *show(table.column_totals), *show([table.total])]]
 
 
-def _classic_rule(layout: _Layout, values: list[int], hidden: set[int]) -> None:
+def _classic_rule(layout: Network, values: list[int], hidden: set[int]) -> None:
     """Give every row/column equation with a single unknown a second one, from its own cells."""
     lines = layout.lines()
 
     def unknowns(line: int) -> int:
         cells, total = lines[line]
         return sum(item in hidden for item in [*cells, total])
-
-    def crossing(line: int, item: int) -> int:
-        i, j = divmod(item, layout.n_cols)
-        return layout.n_rows + j if line < layout.n_rows else i
 
     changed = True
     while changed:
@@ -248,7 +275,7 @@ def _classic_rule(layout: _Layout, values: list[int], hidden: set[int]) -> None:
                     candidates,
                     key=lambda item: (
                         values[item] == 0,
-                        unknowns(crossing(line, item)) != 1,
+                        unknowns(layout.crossing(line, item)) != 1,
                         values[item],
                         item,
                     ),
@@ -257,7 +284,7 @@ def _classic_rule(layout: _Layout, values: list[int], hidden: set[int]) -> None:
             changed = True
 
 
-def _equations(layout: _Layout, hidden: set[int]) -> list[dict[int, int]]:
+def _equations(layout: Network, hidden: set[int]) -> list[dict[int, int]]:
     """Conservation at every node, restricted to the unknowns (published items are constants)."""
     equations: list[dict[int, int]] = [{} for _ in range(layout.n_nodes)]
     for item in sorted(hidden):
@@ -267,7 +294,7 @@ def _equations(layout: _Layout, hidden: set[int]) -> list[dict[int, int]]:
     return [equation for equation in equations if equation]
 
 
-def _linearly_determined(layout: _Layout, hidden: set[int]) -> set[int]:
+def _linearly_determined(layout: Network, hidden: set[int]) -> set[int]:
     """Unknowns fixed by the equations alone: e_i is in the row space iff the reduced row echelon form has
     a row that is exactly e_i (the pivot columns give the combination, so no other row can produce it).
     """
@@ -299,7 +326,7 @@ def _subtract(row: dict[int, Fraction], factor: Fraction, other: dict[int, Fract
             row.pop(item, None)
 
 
-def _residual_arcs(layout: _Layout, values: list[int], items: Iterable[int]) -> list[list[tuple[int, int]]]:
+def _residual_arcs(layout: Network, values: list[int], items: Iterable[int]) -> list[list[tuple[int, int]]]:
     """Per node, (next node, item): an item can always carry one more unit, and one less if above zero."""
     arcs: list[list[tuple[int, int]]] = [[] for _ in range(layout.n_nodes)]
     for item in sorted(items):
@@ -310,7 +337,7 @@ def _residual_arcs(layout: _Layout, values: list[int], items: Iterable[int]) -> 
     return arcs
 
 
-def _stuck(layout: _Layout, values: list[int], hidden: set[int]) -> list[int]:
+def pinned(layout: Network, values: list[int], hidden: set[int]) -> list[int]:
     """Hidden items with one possible value among all non-negative tables matching the published ones.
 
     Pushing a unit round a cycle keeps every equation true, and the network matrix is totally
@@ -341,7 +368,7 @@ def _reaches(arcs: list[list[tuple[int, int]]], start: int, goal: int, avoid: in
     return False
 
 
-def _cheapest_cover(layout: _Layout, values: list[int], hidden: set[int], item: int) -> list[int]:
+def _cheapest_cover(layout: Network, values: list[int], hidden: set[int], item: int) -> list[int]:
     """Published items to hide so that ``item`` lies on a residual cycle, i.e. its value can move."""
     # A zero costs more than any zero-free simple path, so zeros are used only when nothing else closes it.
     zero_cost = 1 + sum(values)

@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from .. import audit
 from ..db import db_session
+from ..deadlines import urgency
+from ..domain import Status, today
 from ..installation import current_config
 from ..models import User
 from ..pages import Page, form_page
@@ -15,6 +17,7 @@ from ..security.ratelimit import configured, limiter
 from . import accounts, bp
 from .auth import admin_required, current_user, end_session, org_key, start_session
 from .forms import ActionForm, LoginForm, PasswordChangeForm
+from .overview import overview
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,13 +61,17 @@ def logout() -> Response:
 @bp.get("/")
 def dashboard() -> str:
     user = current_user()
-    waiting = accounts.awaiting_grant(db_session()) if user.is_admin else []
+    db = db_session()
     return render_template(
         "moderation/dashboard.html",
         user=user,
-        waiting=waiting,
+        waiting=accounts.awaiting_grant(db) if user.is_admin else [],
         has_key=org_key() is not None,
         form=ActionForm(),
+        overview=overview(db, today()),
+        today=today(),
+        urgency=urgency,
+        Status=Status,
     )
 
 

@@ -100,8 +100,10 @@ class ReplyForm(FlaskForm):
 
 
 class FilesForm(FlaskForm):
+    # Shown on the case page beside the reply form's own "attachments": an id of its own, so
+    # that each label (and each error-summary link) points at its field.
     attachments = MultipleFileField(
-        _l("Add files"), validators=[InputRequired(message=_l("Choose at least one file."))]
+        _l("Add files"), validators=[InputRequired(message=_l("Choose at least one file."))], id="more-files"
     )
 
 

@@ -1,4 +1,4 @@
-"""The reporter's rules and the only code that touches report crypto (DESIGN.md §5).
+"""The reporter's rules: submit, open with a code, read, reply, replace the code.
 
 Every function takes the database session explicitly and raises named exceptions.
 """
@@ -6,19 +6,19 @@ Every function takes the database session explicitly and raises named exceptions
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import deadlines, installation
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
 from ..models import Attachment, Author, Message, Report
-from ..security import codes, crypto
-from . import uploads
+from ..security import codes
+from . import uploads, vault
+from .vault import FileInfo
 
 
 class ReportingUnavailable(Exception):
@@ -69,15 +69,6 @@ class Opened:
 
 
 @dataclass(frozen=True)
-class FileInfo:
-    id: int
-    filename: str
-    media_type: str
-    size: int
-    metadata_warning: bool
-
-
-@dataclass(frozen=True)
 class Entry:
     seq: int
     author: Author
@@ -97,32 +88,10 @@ class CaseView:
     wants_acknowledgement: bool
 
 
-def _encrypt(key: bytes, text: str) -> bytes:
-    return crypto.wrap(key, text.encode())
-
-
-def _decrypt(key: bytes, blob: bytes) -> str:
-    return crypto.unwrap(key, blob).decode()
-
-
 def _clean_files(files: Sequence[Upload]) -> list[uploads.CleanFile]:
     """All files checked before anything is written: one refusal refuses the submission."""
     uploads.check_count(len(files))
     return [uploads.sanitize(f.filename, f.data) for f in files]
-
-
-def _attach(report: Report, key: bytes, clean: Sequence[uploads.CleanFile], message_seq: int | None) -> None:
-    for item in clean:
-        meta = {"name": item.filename, "type": item.media_type, "warning": item.metadata_warning}
-        report.attachments.append(
-            Attachment(
-                message_seq=message_seq,
-                meta=crypto.wrap(key, json.dumps(meta).encode()),
-                content=crypto.wrap(key, item.data),
-                size=len(item.data),
-                created_on=today(),
-            )
-        )
 
 
 def _code_keys(db: Session, code: str, config: Config) -> codes.CodeKeys:
@@ -137,7 +106,7 @@ def submit(db: Session, submission: Submission, config: Config) -> str:
     clean = _clean_files(submission.files)
     code = codes.generate()
     keys = _code_keys(db, codes.normalize(code), config)
-    report_key = crypto.new_key()
+    report_key, sealed, wrapped = vault.new_report_key(org_public, keys.unwrap)
     report = Report(
         lookup=keys.lookup,
         kind=submission.kind,
@@ -152,11 +121,12 @@ def submit(db: Session, submission: Submission, config: Config) -> str:
         status=Status.NEW,
         reporter_seen_status=Status.NEW,
         created_on=today(),
-        key_sealed=crypto.seal(org_public, report_key),
-        key_wrapped=crypto.wrap(keys.unwrap, report_key),
-        description=_encrypt(report_key, submission.description),
+        key_sealed=sealed,
+        key_wrapped=wrapped,
+        description=vault.encrypt(report_key, submission.description),
     )
-    _attach(report, report_key, clean, None)
+    vault.attach(report, report_key, clean, None)
+    refresh_due(report)
     db.add(report)
     db.commit()
     return code
@@ -174,7 +144,7 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     report = db.scalar(select(Report).where(Report.lookup == keys.lookup))
     if report is None:
         raise CodeNotFound
-    report_key = crypto.unwrap(keys.unwrap, report.key_wrapped)
+    report_key = vault.key_from_code(report, keys.unwrap)
     news = News(
         new_messages=report.moderator_messages - report.reporter_seen_messages,
         status_changed=report.status != report.reporter_seen_status,
@@ -184,6 +154,13 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     report.code_last_used_on = today()
     db.commit()  # a no-op when nothing changed (second visit the same day, nothing new)
     return Opened(report_id=report.id, report_key=report_key, news=news)
+
+
+def refresh_due(report: Report) -> None:
+    """Keep the stored next deadline in step with the status and the legal clocks."""
+    report.due_on = deadlines.clocks(
+        report.status, report.created_on, report.wants_acknowledgement, report.acknowledged_on, report.feedback_on
+    ).next_due
 
 
 def _mark_seen(report: Report) -> None:
@@ -202,11 +179,7 @@ def _report(db: Session, report_id: int) -> Report:
 
 
 def file_infos(key: bytes, attachments: Sequence[Attachment]) -> list[FileInfo]:
-    infos = []
-    for item in attachments:
-        meta = json.loads(crypto.unwrap(key, item.meta))
-        infos.append(FileInfo(item.id, meta["name"], meta["type"], item.size, meta["warning"]))
-    return infos
+    return [vault.file_info(key, item) for item in attachments]
 
 
 def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
@@ -218,7 +191,7 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
         Entry(
             m.seq,
             m.author,
-            _decrypt(report_key, m.body),
+            vault.decrypt(report_key, m.body),
             m.created_on,
             file_infos(report_key, by_seq.get(m.seq, [])),
         )
@@ -229,7 +202,7 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
     return CaseView(
         status=report.status,
         created_on=report.created_on,
-        description=_decrypt(report_key, report.description),
+        description=vault.decrypt(report_key, report.description),
         entries=entries,
         first_files=file_infos(report_key, by_seq.get(None, [])),
         meeting_requested_on=report.meeting_requested_on,
@@ -238,7 +211,7 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
 
 
 def add_message(
-    db: Session, report: Report, key: bytes, author: Author, text: str, author_user_id: int | None = None
+    report: Report, key: bytes, author: Author, text: str, author_user_id: int | None = None, feedback: bool = False
 ) -> Message:
     """Append to the dialogue in the caller's transaction; order comes from the counter."""
     report.last_seq += 1
@@ -248,8 +221,9 @@ def add_message(
         seq=report.last_seq,
         author=author,
         author_user_id=author_user_id,
-        body=_encrypt(key, text),
+        body=vault.encrypt(key, text),
         created_on=today(),
+        is_feedback=feedback,
     )
     report.messages.append(message)
     return message
@@ -261,14 +235,15 @@ def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequ
         raise NothingToSend
     clean = _clean_files(files)
     report = _report(db, report_id)
-    message = add_message(db, report, report_key, Author.REPORTER, text)
-    _attach(report, report_key, clean, message.seq)
+    message = add_message(report, report_key, Author.REPORTER, text)
+    vault.attach(report, report_key, clean, message.seq)
+    report.awaiting_moderator = True
     db.commit()
 
 
 def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
     clean = _clean_files(files)
-    _attach(_report(db, report_id), report_key, clean, None)
+    vault.attach(_report(db, report_id), report_key, clean, None)
     db.commit()
 
 
@@ -283,20 +258,7 @@ def replace_code(db: Session, report_id: int, report_key: bytes, config: Config)
     code = codes.generate()
     keys = _code_keys(db, codes.normalize(code), config)
     report.lookup = keys.lookup
-    report.key_wrapped = crypto.wrap(keys.unwrap, report_key)
+    report.key_wrapped = vault.rewrap_for_code(report_key, keys.unwrap)
     db.commit()
     return code
 
-
-def report_key_for_moderator(report: Report, org_private_key: bytes) -> bytes:
-    """Open a report's key with the organisation key held in a moderator's session."""
-    return crypto.unseal(org_private_key, report.key_sealed)
-
-
-def moderator_message(
-    db: Session, report_id: int, org_private_key: bytes, user_id: int, text: str
-) -> Message:
-    """A moderator writes to the reporter; committed by the caller with its audit event."""
-    report = _report(db, report_id)
-    key = report_key_for_moderator(report, org_private_key)
-    return add_message(db, report, key, Author.MODERATOR, text, author_user_id=user_id)

@@ -28,8 +28,9 @@ REPORT_KEY = "report_key"
 NEWS = "news"
 
 
-def _uploads(files: list[FileStorage]) -> list[service.Upload]:
-    return [service.Upload(f.filename or "", f.read()) for f in files if f and f.filename]
+def _uploads(files: list[Any]) -> list[service.Upload]:
+    # A text part named like the file field arrives as a string among the files: not an upload.
+    return [service.Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename]
 
 
 def _enum(enum_type: Any, value: str | None) -> Any:

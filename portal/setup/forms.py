@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
-from ..moderation.forms import TOTP_HELP
+from ..moderation.forms import NewPassphraseForm, totp_field
 
 
-class AdminForm(FlaskForm):
+class AdminForm(NewPassphraseForm):
     username = StringField(
         _l("User name"),
         description=_l(
@@ -23,29 +23,10 @@ class AdminForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
-    password = PasswordField(
-        _l("Passphrase"),
-        description=_l("At least 12 characters; four or more unrelated words work well."),
-        validators=[InputRequired(), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the passphrase"),
-        validators=[
-            InputRequired(),
-            EqualTo("password", message=_l("The two passphrases are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
 class TotpForm(FlaskForm):
-    totp = StringField(
-        _l("One-time code"),
-        description=TOTP_HELP,
-        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter six digits."))],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
+    totp = totp_field()
 
 
 class RecoveryStoredForm(FlaskForm):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal import create_app, dispose
 from tests.conftest import Account, get_csrf, login, make_account
 
 FAILED = "Inloggningen misslyckades"
@@ -18,6 +22,7 @@ def test_right_factors_open_the_dashboard_and_logout_ends_it(client: FlaskClient
     assert "Inloggad som admin" in page.get_data(as_text=True)
     token = get_csrf(client, "/moderation/")
     assert client.post("/moderation/logout", data={"csrf_token": token}).status_code == 302
+    assert "Du är utloggad" in client.get("/moderation/login").get_data(as_text=True)
     assert client.get("/moderation/").status_code == 302  # back to the log-in page
 
 
@@ -71,7 +76,7 @@ def test_every_moderation_page_but_login_needs_a_log_in(app: Flask, client: Flas
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/moderation") or rule.endpoint == "moderation.login":
             continue
-        url = rule.rule.replace("<int:user_id>", "1")
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
             assert response.status_code in (302, 400, 403), (method, url, response.status_code)
@@ -93,3 +98,17 @@ def test_login_page_in_english(client: FlaskClient, admin: Account) -> None:
     assert "Log in as moderator" in page
     response = login(client, admin, password="wrong password entirely")
     assert "Log-in failed" in response.get_data(as_text=True)
+
+
+def test_changed_secret_key_refuses_log_in_instead_of_failing(
+    app: Flask, admin: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The TOTP secret is sealed under PORTAL_SECRET_KEY; a new key must not turn log-in into a 500."""
+    moved = create_app(app.config["PORTAL"].replace(secret_key="another-" + "k" * 40))
+    try:
+        client = moved.test_client()
+        response = login(client, admin)
+        assert response.status_code == 401 and FAILED in response.get_data(as_text=True)
+        assert "PORTAL_SECRET_KEY" in caplog.text  # the operator learns why
+    finally:
+        dispose(moved)

@@ -30,11 +30,17 @@ from tests.reporting_helpers import (
                 "sent": "Din anmälan har skickats",
                 "status": "Mottagen, ännu inte läst",
                 "new": "1 nytt meddelande",
+                "out": "Du är utloggad",
             },
         ),
         (
             "en",
-            {"sent": "Your report has been sent", "status": "Received, not yet read", "new": "1 new message"},
+            {
+                "sent": "Your report has been sent",
+                "status": "Received, not yet read",
+                "new": "1 new message",
+                "out": "You are logged out",
+            },
         ),
     ],
 )
@@ -56,7 +62,8 @@ def test_report_return_read_answer_and_reply(
     assert DESCRIPTION in page and words["status"] in page
 
     moderator_answers(app, admin, only_report_id(app), "Tack för att du berättade. Vill du ses?")
-    client.post("/followup/logout", data={"csrf_token": csrf_from(page)})
+    out = client.post("/followup/logout", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert words["out"] in out.get_data(as_text=True)  # the message survives the session's end
     assert client.get("/followup/case").status_code == 302
 
     open_with_code(client, code)

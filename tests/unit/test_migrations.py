@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from portal.db import Base
+from portal.forum.defaults import DEFAULT_BOARDS
 
 
 def test_upgrade_head_matches_models(config) -> None:  # type: ignore[no-untyped-def]
@@ -25,6 +26,10 @@ def test_upgrade_head_matches_models(config) -> None:  # type: ignore[no-untyped
             )
         assert diff == []
         assert "alembic_version" in inspect(engine).get_table_names()
+        # A new installation opens its forum with the default boards (admins edit them later).
+        with engine.connect() as conn:
+            slugs = conn.execute(text("SELECT slug FROM forum_boards ORDER BY position")).scalars().all()
+        assert slugs == [board["slug"] for board in DEFAULT_BOARDS]
     from portal import dispose
 
     dispose(app)

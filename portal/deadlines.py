@@ -1,0 +1,66 @@
+"""The legal clocks of the whistleblowing act (lag 2021:890, 6 kap. 2 §), in Swedish dates.
+
+- Acknowledge receipt within 7 days, unless the reporter declined an acknowledgement.
+- Give feedback within 3 months of the acknowledgement; without one (declined), within
+  3 months of the seventh day after receipt.
+A report's ``due_on`` is the next of these that is still open; closed reports have none.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .domain import Status
+
+ACKNOWLEDGE_DAYS = 7
+FEEDBACK_MONTHS = 3
+# "Approaching": the dashboard and the reminder list what falls due within this many days.
+SOON_DAYS = 7
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day of the month, months later; the last day when that month is shorter (31 Mar → 30 Jun)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Clocks:
+    acknowledge_by: dt.date | None
+    feedback_by: dt.date | None
+
+    @property
+    def next_due(self) -> dt.date | None:
+        return self.acknowledge_by or self.feedback_by
+
+
+def clocks(
+    status: Status,
+    created_on: dt.date,
+    wants_acknowledgement: bool,
+    acknowledged_on: dt.date | None,
+    feedback_on: dt.date | None,
+) -> Clocks:
+    if status is Status.CLOSED:
+        return Clocks(None, None)
+    received_plus_7 = created_on + dt.timedelta(days=ACKNOWLEDGE_DAYS)
+    acknowledge_by = received_plus_7 if wants_acknowledgement and acknowledged_on is None else None
+    feedback_by = None
+    if feedback_on is None:
+        start = acknowledged_on or received_plus_7
+        feedback_by = add_months(start, FEEDBACK_MONTHS)
+    return Clocks(acknowledge_by, feedback_by)
+
+
+def urgency(due_on: dt.date | None, today: dt.date) -> str:
+    """``overdue``, ``soon`` (within SOON_DAYS), ``later`` or ``none``: for display and filters."""
+    if due_on is None:
+        return "none"
+    if due_on < today:
+        return "overdue"
+    if (due_on - today).days <= SOON_DAYS:
+        return "soon"
+    return "later"

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..forms import TEXT_MAX, Honeypot, PlainText, choices
+from .models import FlagReason
+from .service import BODY_MIN, TITLE_MAX
+
+BODY_HELP = _l(
+    "Plain text. Do not write names, personal identity numbers, addresses, phone numbers or other "
+    "details that could identify you or anyone else."
+)
+
+
+def body_field(label: object) -> TextAreaField:
+    return TextAreaField(
+        label,
+        description=BODY_HELP,
+        validators=[
+            InputRequired(message=_l("Please write something.")),
+            Length(
+                min=BODY_MIN,
+                max=TEXT_MAX,
+                message=_l("Write between %(min)d and %(max)d characters.", min=BODY_MIN, max=TEXT_MAX),
+            ),
+            PlainText(),
+        ],
+        render_kw={"rows": 10, "maxlength": TEXT_MAX},
+    )
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[
+            InputRequired(message=_l("Give the thread a title.")),
+            Length(max=TITLE_MAX),
+            PlainText(),
+        ],
+        render_kw={"maxlength": TITLE_MAX},
+    )
+    body = body_field(_l("Your post"))
+    website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class ReplyForm(FlaskForm):
+    body = body_field(_l("Your reply"))
+    website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(
+        _l("Why should a moderator look at this post?"), choices=choices(FlagReason), default="identifying"
+    )
+
+
+class ForumCodeForm(FlaskForm):
+    code = StringField(
+        _l("Your forum code"),
+        validators=[InputRequired(message=_l("Enter your code.")), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class GateForm(FlaskForm):
+    passphrase = PasswordField(
+        _l("The organisation's forum passphrase"),
+        description=_l("Your workplace gives it to staff. It keeps the forum among colleagues."),
+        validators=[InputRequired(message=_l("Enter the passphrase.")), Length(max=200)],
+    )

@@ -1,0 +1,154 @@
+"""Forum tables. Posts are meant for peers and are stored in plain text (DESIGN.md §3).
+
+Nothing here links a post to a person: a post carries the pseudonym it was written under and,
+when the writer took a forum code, that code's row (whose pseudonym is public anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+from ..domain import add_labels
+
+
+class Moderation(enum.StrEnum):
+    PRE = "pre"  # nothing is public before a moderator approved it (the default)
+    POST = "post"  # public at once, reviewed afterwards
+
+
+class PostStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class FlagReason(enum.StrEnum):
+    IDENTIFYING = "identifying"
+    OFFENSIVE = "offensive"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class WordAction(enum.StrEnum):
+    BLOCK = "block"
+    REVIEW = "review"
+
+
+add_labels(
+    {
+        FlagReason.IDENTIFYING: _l("It could identify someone"),
+        FlagReason.OFFENSIVE: _l("It is offensive or hateful"),
+        FlagReason.SPAM: _l("It is spam or off topic"),
+        FlagReason.OTHER: _l("Something else"),
+        WordAction.BLOCK: _l("Block the post"),
+        WordAction.REVIEW: _l("Send the post to review"),
+        Moderation.PRE: _l("Before publishing (pre-moderation)"),
+        Moderation.POST: _l("After publishing (post-moderation)"),
+    }
+)
+
+
+def _enum(enum_type: type[enum.Enum]) -> Enum:
+    return Enum(enum_type, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class Board(Base):
+    __tablename__ = "forum_boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name_sv: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    description_sv: Mapped[str] = mapped_column(String(300), default="")
+    description_en: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    moderation: Mapped[Moderation] = mapped_column(_enum(Moderation), default=Moderation.PRE)
+    slow_mode_seconds: Mapped[int] = mapped_column(default=0)
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_sv
+
+    def description(self, language: str) -> str:
+        return self.description_en if language == "en" else self.description_sv
+
+
+class ForumCode(Base):
+    """A writer's forum code: a stable pseudonym, found by the same machinery as report codes."""
+
+    __tablename__ = "forum_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    pseudonym: Mapped[str] = mapped_column(String(60), unique=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Thread(Base):
+    __tablename__ = "forum_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    last_activity_on: Mapped[dt.date] = mapped_column(Date)
+    approved_posts: Mapped[int] = mapped_column(default=0)
+    # Per-thread pseudonyms for writers without a code: "Skribent 1", "Skribent 2", …
+    writers: Mapped[int] = mapped_column(default=0)
+    locked: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    board: Mapped[Board] = relationship()
+
+
+class Post(Base):
+    __tablename__ = "forum_posts"
+    __table_args__ = (UniqueConstraint("thread_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]
+    pseudonym: Mapped[str] = mapped_column(String(60))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("forum_codes.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), index=True)
+    reject_reason: Mapped[str | None] = mapped_column(String(500))
+    redacted: Mapped[bool] = mapped_column(default=False)
+    # Hidden from readers because flags passed the threshold, until a moderator reviews it.
+    flag_hidden: Mapped[bool] = mapped_column(default=False, index=True)
+    flags: Mapped[int] = mapped_column(default=0)
+    needs_review: Mapped[bool] = mapped_column(default=False, index=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    thread: Mapped[Thread] = relationship()
+
+
+class Flag(Base):
+    __tablename__ = "forum_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[FlagReason] = mapped_column(_enum(FlagReason))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class WatchedWord(Base):
+    __tablename__ = "forum_watched_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(80), unique=True)
+    action: Mapped[WordAction] = mapped_column(_enum(WordAction))
+
+
+class ForumSettings(Base):
+    """One row: the optional access gate (an organisation passphrase, argon2id-hashed)."""
+
+    __tablename__ = "forum_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gate_hash: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,160 @@
+"""Forum moderation: the queue and every moderator action, each audited in its own transaction.
+
+No moderator can see who wrote what: a post carries only its pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import audit
+from ..audit import Event
+from ..domain import today
+from ..models import User
+from . import gate, pii
+from .models import Board, Moderation, Post, PostStatus, Thread, WatchedWord, WordAction
+
+QUEUE_LIMIT = 100
+REASON_MAX = 500
+
+
+class PostNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    post: Post
+    findings: list[pii.Finding]
+    title_findings: list[pii.Finding]
+
+
+def _needs_attention() -> object:
+    return or_(Post.status == PostStatus.PENDING, Post.needs_review.is_(True), Post.flag_hidden.is_(True), Post.flags > 0)
+
+
+def queue_size(db: Session) -> int:
+    return int(db.scalar(select(func.count()).select_from(Post).where(_needs_attention())) or 0)  # type: ignore[arg-type]
+
+
+def queue(db: Session) -> list[QueueItem]:
+    """Pending and flagged posts, oldest first, with the identifying details found in them."""
+    posts = db.scalars(
+        select(Post)
+        .where(_needs_attention())  # type: ignore[arg-type]
+        .options(selectinload(Post.thread))
+        .order_by(Post.id)
+        .limit(QUEUE_LIMIT)
+    )
+    return [QueueItem(p, pii.find(p.body), pii.find(p.thread.title) if p.seq == 1 else []) for p in posts]
+
+
+def _post(db: Session, post_id: int) -> Post:
+    post = db.get(Post, post_id)
+    if post is None:
+        raise PostNotFound
+    return post
+
+
+def _visible(post: Post) -> bool:
+    return post.status is PostStatus.APPROVED and not post.flag_hidden
+
+
+def _subject(post: Post) -> str:
+    return f"forum:post:{post.id}"
+
+
+def approve(db: Session, post_id: int, actor: User | None) -> None:
+    """Publish a pending post, or clear a reviewed one of its flags."""
+    post = _post(db, post_id)
+    if not _visible(post):
+        post.thread.approved_posts += 1
+        post.thread.last_activity_on = today()
+    post.status, post.needs_review, post.flag_hidden, post.flags = PostStatus.APPROVED, False, False, 0
+    post.reject_reason = None
+    audit.record(db, Event.FORUM_POST_APPROVED, actor, _subject(post))
+    db.commit()
+
+
+def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
+    """Keep a post from the public; the writer sees the reason if they have a forum code."""
+    post = _post(db, post_id)
+    if _visible(post):
+        post.thread.approved_posts -= 1
+    post.status, post.needs_review, post.flag_hidden = PostStatus.REJECTED, False, False
+    post.reject_reason = reason.strip()[:REASON_MAX] or None
+    audit.record(db, Event.FORUM_POST_REJECTED, actor, _subject(post))
+    db.commit()
+
+
+def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
+    """Edit details out and publish; readers see "edited by a moderator"."""
+    post = _post(db, post_id)
+    post.body, post.redacted = body, True
+    audit.record(db, Event.FORUM_POST_REDACTED, actor, _subject(post))
+    db.commit()
+    approve(db, post_id, actor)
+
+
+def set_thread(db: Session, thread_id: int, actor: User | None, locked: bool | None = None, hidden: bool | None = None) -> None:
+    thread = db.get(Thread, thread_id)
+    if thread is None:
+        raise PostNotFound
+    subject = f"forum:thread:{thread.id}"
+    if locked is not None and locked != thread.locked:
+        thread.locked = locked
+        audit.record(db, Event.FORUM_THREAD_LOCKED if locked else Event.FORUM_THREAD_UNLOCKED, actor, subject)
+    if hidden is not None and hidden != thread.hidden:
+        thread.hidden = hidden
+        audit.record(db, Event.FORUM_THREAD_HIDDEN if hidden else Event.FORUM_THREAD_SHOWN, actor, subject)
+    db.commit()
+
+
+def words(db: Session) -> list[WatchedWord]:
+    return list(db.scalars(select(WatchedWord).order_by(WatchedWord.word)))
+
+
+def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> None:
+    cleaned = word.strip().lower()
+    if not cleaned:
+        return
+    existing = db.scalar(select(WatchedWord).where(WatchedWord.word == cleaned))
+    if existing is None:
+        db.add(WatchedWord(word=cleaned, action=action))
+    else:
+        existing.action = action
+    audit.record(db, Event.FORUM_WORD_CHANGED, actor, "forum:words")
+    db.commit()
+
+
+def remove_word(db: Session, word_id: int, actor: User | None) -> None:
+    row = db.get(WatchedWord, word_id)
+    if row is not None:
+        db.delete(row)
+        audit.record(db, Event.FORUM_WORD_CHANGED, actor, "forum:words")
+        db.commit()
+
+
+def boards(db: Session) -> list[Board]:
+    return list(db.scalars(select(Board).order_by(Board.position, Board.id)))
+
+
+def update_board(
+    db: Session, board_id: int, actor: User | None, name_sv: str, name_en: str, mode: Moderation, slow_seconds: int
+) -> None:
+    target = db.get(Board, board_id)
+    if target is None:
+        raise PostNotFound
+    target.name_sv, target.name_en, target.moderation = name_sv.strip(), name_en.strip(), mode
+    target.slow_mode_seconds = max(0, slow_seconds)
+    audit.record(db, Event.FORUM_BOARD_CHANGED, actor, f"forum:board:{target.id}")
+    db.commit()
+
+
+def set_gate(db: Session, passphrase: str | None, actor: User | None) -> None:
+    gate.set_passphrase(db, passphrase)
+    audit.record(db, Event.FORUM_GATE_CHANGED, actor, "forum:gate")
+    db.commit()

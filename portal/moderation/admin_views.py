@@ -1,0 +1,296 @@
+"""Admin pages of /moderation: accounts, the audit log (read only) and quick-reply templates."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..audit import Event, record
+from ..db import db_session
+from ..i18n import LANGUAGE_NAMES
+from ..installation import current_config
+from ..models import ReplyTemplate, Role, User
+from ..pages import Page, form_page
+from ..security import totp
+from . import accounts, audit_log, bp, nav
+from .admin_forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
+from .auth import admin_required, current_user, org_key
+from .forms import ActionForm
+
+# The TOTP secret of an account just created or reset, kept only until the admin leaves its result
+# page: in the encrypted server-side session like the set-up wizard's, never in a row or a log.
+ENROLMENT = "admin_enrolment"
+ENROLMENT_ENDPOINTS = frozenset({"moderation.enrolment", "moderation.enrolment_qr"})
+
+nav.add("moderation.users", _l("Users"), admin_only=True)
+nav.add("moderation.audit", _l("Audit log"), admin_only=True)
+nav.add("moderation.reply_templates", _l("Quick replies"), admin_only=True)
+
+M = TypeVar("M", User, ReplyTemplate)
+
+
+@bp.before_request
+def forget_shown_secret() -> None:
+    if ENROLMENT in session and request.endpoint not in ENROLMENT_ENDPOINTS:
+        session.pop(ENROLMENT)
+
+
+def _row(model: type[M], ident: int) -> M:
+    row = db_session().get(model, ident) if ident <= audit_log.MAX_ID else None
+    if row is None:
+        abort(404)
+    return row
+
+
+def _posted() -> None:
+    # CSRFProtect has checked the token already; this keeps the views honest if it is ever off.
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _to(endpoint: str) -> Response:
+    return redirect(url_for(endpoint), code=303)
+
+
+def _notify_form(user: User) -> NotifyForm:
+    # One form per row: the prefix keeps ids, and so the labels' targets, unique on the page.
+    return NotifyForm(formdata=None, prefix=f"u{user.id}", email=user.notify_email or "")
+
+
+def _users_page(status: int = 200, failed: NotifyForm | None = None, failed_id: int = 0) -> tuple[str, int]:
+    db = db_session()
+    people = accounts.all_users(db)
+    return render_template(
+        "moderation/users.html",
+        users=people,
+        notify_forms={u.id: failed if u.id == failed_id and failed else _notify_form(u) for u in people},
+        failed=failed,
+        waiting=accounts.awaiting_grant(db),
+        me=current_user(),
+        has_key=org_key() is not None,
+        action=ActionForm(),
+    ), status
+
+
+def _refused(message: str) -> tuple[str, int]:
+    flash(message, "error")
+    return _users_page(400)
+
+
+@bp.get("/users")
+@admin_required
+def users() -> Page:
+    return _users_page()
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable_user(user_id: int) -> Page:
+    _posted()
+    user = _row(User, user_id)
+    try:
+        accounts.admin_disable(db_session(), user, current_user())
+    except accounts.SelfChange:
+        return _refused(_("You cannot disable your own account. Ask another administrator to do it."))
+    flash(_("%(name)s is disabled and has been logged out.", name=user.username), "info")
+    return _to("moderation.users")
+
+
+@bp.post("/users/<int:user_id>/access")
+@admin_required
+def grant_access(user_id: int) -> Page:
+    """The dashboard's grant button, from the users page (same service, back to this page)."""
+    _posted()
+    user = _row(User, user_id)
+    if not user.active:
+        return _refused(_("%(name)s is disabled and cannot be given access.", name=user.username))
+    try:
+        accounts.grant(db_session(), user, org_key(), current_user())
+    except accounts.NoAccess:
+        return _refused(
+            _("You cannot grant access: your own account has not been given the organisation key.")
+        )
+    flash(_("%(name)s can now read reports.", name=user.username), "info")
+    return _to("moderation.users")
+
+
+@bp.post("/users/<int:user_id>/notify")
+@admin_required
+def set_notify(user_id: int) -> Page:
+    user = _row(User, user_id)
+    form = NotifyForm(prefix=f"u{user.id}")
+    if form.validate_on_submit():
+        try:
+            accounts.set_notify_email(db_session(), user, form.email.data, current_user())
+        except accounts.InvalidEmail:
+            form.email.errors = [_("Enter an e-mail address such as name@example.se.")]
+        else:
+            if user.notify_email:
+                flash(
+                    _(
+                        "Notices for %(name)s go to %(address)s.",
+                        name=user.username,
+                        address=user.notify_email,
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("%(name)s gets no e-mail notices.", name=user.username), "info")
+            return _to("moderation.users")
+    return _users_page(400, form, user.id)
+
+
+def _show_secret(user: User, secret: str, reset: bool) -> Response:
+    session[ENROLMENT] = {"username": user.username, "secret": secret, "reset": reset, "shown": False}
+    return _to("moderation.enrolment")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user() -> Page:
+    form = NewUserForm()
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            created = accounts.create_user(
+                db,
+                form.username.data or "",
+                Role(form.role.data),
+                form.password.data or "",
+                current_config(),
+                current_user(),
+            )
+        except accounts.WeakPassword as weak:
+            form.password.errors = list(weak.problems)
+        except accounts.UsernameTaken:
+            form.username.errors = [_("There is already an account with this user name.")]
+        else:
+            if form.notify_email.data:
+                accounts.set_notify_email(db, created.user, form.notify_email.data, current_user())
+            return _show_secret(created.user, created.totp_secret, reset=False)
+    return form_page("moderation/user_new.html", form)
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])
+@admin_required
+def reset_user(user_id: int) -> Page:
+    user = _row(User, user_id)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            secret = accounts.admin_reset(
+                db_session(), user, form.password.data or "", current_config(), current_user()
+            )
+        except accounts.WeakPassword as weak:
+            form.password.errors = list(weak.problems)
+        except accounts.SelfChange:
+            return _refused(
+                _(
+                    "You cannot reset your own account. Change your password instead, or ask another administrator."
+                )
+            )
+        else:
+            return _show_secret(user, secret, reset=True)
+    return form_page("moderation/user_reset.html", form, user=user, me=current_user())
+
+
+@bp.get("/users/enrolment")
+@admin_required
+def enrolment() -> Page:
+    pending = session.get(ENROLMENT)
+    if not pending or pending["shown"]:
+        flash(
+            _("The key is shown only once. If it was not recorded, reset the account to get a new one."),
+            "error",
+        )
+        return _to("moderation.users")
+    session[ENROLMENT] = {**pending, "shown": True}  # a reload no longer shows it
+    return render_template("moderation/user_enrol.html", pending=pending)
+
+
+@bp.get("/users/enrolment/qr.svg")
+@admin_required
+def enrolment_qr() -> FlaskResponse:
+    pending = session.get(ENROLMENT)
+    if not pending:
+        abort(404)
+    uri = totp.provisioning_uri(pending["secret"], pending["username"])
+    return FlaskResponse(totp.qr_svg(uri), mimetype="image/svg+xml")
+
+
+@bp.get("/audit")
+@admin_required
+def audit() -> str:
+    db = db_session()
+    form = AuditFilterForm(formdata=request.args)
+    form.set_choices(audit_log.areas(), audit_log.actors(db))
+    form.validate()
+    result = audit_log.page(db, form.to_filter(audit_log.parse_cursor(request.args.get("before"))))
+    next_args = {**request.args.to_dict(), "before": result.next_cursor} if result.next_cursor else None
+    return render_template("moderation/audit.html", form=form, page=result, next_args=next_args)
+
+
+@bp.get("/templates")
+@admin_required
+def reply_templates() -> str:
+    rows = list(db_session().scalars(select(ReplyTemplate).order_by(ReplyTemplate.title, ReplyTemplate.id)))
+    by_language = {code: [t for t in rows if t.language == code] for code in LANGUAGE_NAMES}
+    return render_template("moderation/templates.html", by_language=by_language, names=LANGUAGE_NAMES)
+
+
+def _save_template(template: ReplyTemplate, form: TemplateForm) -> Response:
+    # Three columns and one audit event: too little for a service module of its own.
+    db = db_session()
+    template.language, template.title, template.body = form.language.data, form.title.data, form.body.data
+    db.add(template)
+    db.flush()  # a new template's id, for the audit subject
+    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template.id}")
+    db.commit()
+    flash(_("The template “%(title)s” has been saved.", title=template.title), "info")
+    return _to("moderation.reply_templates")
+
+
+def _template_page(form: TemplateForm, template: ReplyTemplate | None, **extra: Any) -> tuple[str, int]:
+    return form_page("moderation/admin_template.html", form, reply=template, **extra)
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@admin_required
+def new_template() -> Page:
+    form = TemplateForm()
+    if form.validate_on_submit():
+        return _save_template(ReplyTemplate(), form)
+    return _template_page(form, None)
+
+
+@bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_template(template_id: int) -> Page:
+    template = _row(ReplyTemplate, template_id)
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        return _save_template(template, form)
+    return _template_page(form, template, delete_form=DeleteTemplateForm(formdata=None))
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@admin_required
+def delete_template(template_id: int) -> Page:
+    template = _row(ReplyTemplate, template_id)
+    form = DeleteTemplateForm()
+    if not form.validate_on_submit():
+        return _template_page(
+            TemplateForm(formdata=None, obj=template), template, status=400, delete_form=form
+        )
+    db = db_session()
+    db.delete(template)
+    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template_id}")
+    db.commit()
+    flash(_("The template “%(title)s” has been deleted.", title=template.title), "info")
+    return _to("moderation.reply_templates")

@@ -1,0 +1,84 @@
+"""Forms on the case page. Overwriting changes carry the version the moderator saw."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
+from ..forms import TEXT_MAX, PlainText, choices, no_answer
+
+
+def status_choices() -> list[SelectChoice]:
+    return [SelectChoice(s.value, STATUS_NAMES[s]) for s in Status]
+
+
+class Versioned(FlaskForm):
+    version = HiddenField(validators=[InputRequired()])
+
+    def seen_version(self) -> int:
+        try:
+            return int(self.version.data or 0)
+        except ValueError:
+            return 0
+
+
+class MessageForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message to the reporter"),
+        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
+        render_kw={"rows": 8, "maxlength": TEXT_MAX},
+    )
+    feedback = BooleanField(
+        _l("This message gives feedback on what has been done (whistleblowing act: within 3 months)")
+    )
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(
+        _l("Internal note (never shown to the reporter)"),
+        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
+        render_kw={"rows": 4, "maxlength": TEXT_MAX},
+    )
+
+
+class StatusForm(Versioned):
+    status = SelectField(_l("Status"), choices=status_choices)
+    outcome = SelectField(
+        _l("Outcome (required when closing)"),
+        choices=no_answer() + choices(Outcome),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class AssignForm(Versioned):
+    assignee = SelectField(_l("Assigned to"), choices=[], validators=[Optional()])
+
+
+class LabelsForm(Versioned):
+    labels = StringField(
+        _l("Labels"),
+        description=_l("Separate with commas. New labels are created."),
+        validators=[Length(max=400), PlainText()],
+    )
+
+
+class ClassifyForm(Versioned):
+    kind = SelectField(_l("Kind"), choices=choices(Kind))
+    category = SelectField(_l("Category"), choices=no_answer() + choices(Category), default="")
+    area = SelectField(_l("Area of work"), choices=no_answer() + choices(Area), default="")
+
+
+class MeetingForm(Versioned):
+    pass
+
+
+class EraseForm(FlaskForm):
+    confirm_number = IntegerField(
+        _l("Type the case number to confirm"),
+        validators=[InputRequired(message=_l("Type the case number.")), NumberRange(min=1)],
+    )

@@ -1,0 +1,261 @@
+"""A moderator's work on one case. Every change is one transaction with its audit event.
+
+Changes that overwrite (status, assignment, labels, classification, meeting) carry the version
+the moderator saw; if someone else changed the case meanwhile, :class:`StaleCase` is raised
+instead of silently undoing their work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..audit import Event
+from ..domain import Area, Category, Kind, Outcome, Status, today
+from ..models import Attachment, Author, Label, Note, Report, User
+from ..reporting import vault
+from ..reporting.service import add_message, refresh_due
+from ..reporting.vault import FileInfo
+
+LABEL_MAX = 40
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+class NoOrgKey(Exception):
+    """This moderator's session holds no organisation key: the case cannot be opened."""
+
+
+class StaleCase(Exception):
+    """Someone else changed the case after this moderator loaded it."""
+
+
+class OutcomeRequired(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DialogueEntry:
+    seq: int
+    author: Author
+    author_name: str | None
+    text: str
+    created_on: dt.date
+    is_feedback: bool
+    files: list[FileInfo]
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    author_name: str | None
+    text: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    report: Report
+    description: str
+    first_files: list[FileInfo]
+    dialogue: list[DialogueEntry]
+    notes: list[NoteEntry]
+
+
+def get(db: Session, report_id: int) -> Report:
+    report = db.get(Report, report_id)
+    if report is None:
+        raise CaseNotFound
+    return report
+
+
+def _key(report: Report, org_key: bytes | None) -> bytes:
+    if org_key is None:
+        raise NoOrgKey
+    return vault.key_from_org(report, org_key)
+
+
+def _check_version(report: Report, version: int) -> None:
+    if report.version != version:
+        raise StaleCase
+    report.version += 1
+
+
+def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        user_id: name
+        for user_id, name in db.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    }
+
+
+def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) -> CaseFile:
+    """Decrypt everything a moderator sees; the view is audited."""
+    report = get(db, report_id)
+    key = _key(report, org_key)
+    by_seq: dict[int | None, list[Attachment]] = {}
+    for item in report.attachments:
+        by_seq.setdefault(item.message_seq, []).append(item)
+    names = _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
+    dialogue = [
+        DialogueEntry(
+            m.seq,
+            m.author,
+            names.get(m.author_user_id) if m.author_user_id else None,
+            vault.decrypt(key, m.body),
+            m.created_on,
+            m.is_feedback,
+            [vault.file_info(key, f) for f in by_seq.get(m.seq, [])],
+        )
+        for m in report.messages
+    ]
+    notes = [
+        NoteEntry(
+            names.get(n.author_user_id) if n.author_user_id else None,
+            vault.decrypt(key, n.body),
+            n.created_at,
+        )
+        for n in report.notes
+    ]
+    audit.record(db, Event.CASE_VIEWED, user, audit.case_subject(report.id))
+    db.commit()
+    return CaseFile(
+        report=report,
+        description=vault.decrypt(key, report.description),
+        first_files=[vault.file_info(key, f) for f in by_seq.get(None, [])],
+        dialogue=dialogue,
+        notes=notes,
+    )
+
+
+def download(
+    db: Session, report_id: int, file_id: int, org_key: bytes | None, user: User
+) -> tuple[FileInfo, bytes]:
+    report = get(db, report_id)
+    item = db.get(Attachment, file_id)
+    if item is None or item.report_id != report.id:
+        raise CaseNotFound
+    key = _key(report, org_key)
+    audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
+    db.commit()
+    return vault.file_info(key, item), vault.file_content(key, item)
+
+
+def send_message(
+    db: Session, report_id: int, org_key: bytes | None, user: User, text: str, feedback: bool = False
+) -> None:
+    """Write to the reporter. The first message acknowledges receipt; a feedback message gives feedback."""
+    report = get(db, report_id)
+    key = _key(report, org_key)
+    add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
+    report.awaiting_moderator = False
+    subject = audit.case_subject(report.id)
+    audit.record(db, Event.CASE_MESSAGE_SENT, user, subject)
+    if report.acknowledged_on is None:
+        report.acknowledged_on = today()
+        audit.record(db, Event.CASE_ACKNOWLEDGED, user, subject)
+        if report.status is Status.NEW:
+            report.status = Status.ACKNOWLEDGED
+    if feedback and report.feedback_on is None:
+        report.feedback_on = today()
+        audit.record(db, Event.CASE_FEEDBACK_GIVEN, user, subject)
+    refresh_due(report)
+    report.version += 1
+    db.commit()
+
+
+def add_note(db: Session, report_id: int, org_key: bytes | None, user: User, text: str) -> None:
+
+    report = get(db, report_id)
+    report.notes.append(Note(author_user_id=user.id, body=vault.encrypt(_key(report, org_key), text)))
+    audit.record(db, Event.CASE_NOTE_ADDED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def change_status(
+    db: Session, report_id: int, user: User, version: int, status: Status, outcome: Outcome | None
+) -> None:
+    report = get(db, report_id)
+    if status is Status.CLOSED and outcome is None:
+        raise OutcomeRequired
+    _check_version(report, version)
+    report.status = status
+    if status is Status.CLOSED:
+        report.closed_on = report.closed_on or today()
+        report.outcome = outcome
+    else:
+        report.closed_on, report.outcome = None, None
+    refresh_due(report)
+    audit.record(db, Event.CASE_STATUS_CHANGED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def assign(db: Session, report_id: int, user: User, version: int, assignee_id: int | None) -> None:
+    report = get(db, report_id)
+    if assignee_id is not None:
+        assignee = db.get(User, assignee_id)
+        if assignee is None or not assignee.active:
+            raise CaseNotFound
+    _check_version(report, version)
+    report.assignee_id = assignee_id
+    audit.record(db, Event.CASE_ASSIGNED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def set_labels(db: Session, report_id: int, user: User, version: int, names: Sequence[str]) -> None:
+    """Replace the case's labels; new names become labels everyone can use."""
+    report = get(db, report_id)
+    _check_version(report, version)
+    wanted = sorted({n.strip()[:LABEL_MAX] for n in names if n.strip()})
+    existing = {label.name: label for label in db.scalars(select(Label).where(Label.name.in_(wanted)))}
+    report.labels = [existing.get(name) or Label(name=name) for name in wanted]
+    audit.record(db, Event.CASE_LABELS_CHANGED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def reclassify(
+    db: Session,
+    report_id: int,
+    user: User,
+    version: int,
+    kind: Kind,
+    category: Category | None,
+    area: Area | None,
+) -> None:
+    report = get(db, report_id)
+    _check_version(report, version)
+    report.kind, report.category, report.area = kind, category, area
+    audit.record(db, Event.CASE_RECLASSIFIED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def record_meeting_offered(db: Session, report_id: int, user: User, version: int) -> None:
+    report = get(db, report_id)
+    _check_version(report, version)
+    report.meeting_offered_on = today()
+    audit.record(db, Event.CASE_MEETING_OFFERED, user, audit.case_subject(report.id))
+    db.commit()
+
+
+def erase(db: Session, report_id: int, actor: User | None) -> None:
+    """Erase a case with its messages, notes, files and key wraps; the audit log keeps only its number."""
+    report = get(db, report_id)
+    db.execute(delete(Report).where(Report.id == report.id))
+    audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id))
+    db.commit()
+
+
+def all_labels(db: Session) -> list[Label]:
+    return list(db.scalars(select(Label).order_by(Label.name)))
+
+
+def moderators(db: Session) -> list[User]:
+    return list(db.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))

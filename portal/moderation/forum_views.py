@@ -1,0 +1,190 @@
+"""Routes of /moderation/forum: the queue of pending and flagged posts, and the forum's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from ..db import db_session
+from ..forum import gate, moderation
+from ..forum.models import Moderation, Post, WordAction
+from ..pages import Page, form_page
+from . import bp, nav
+from .auth import admin_required, current_user
+from .forms import ActionForm
+from .forum_forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
+
+nav.add("moderation.forum_queue", _l("Forum"))
+nav.add_counter(
+    "moderation.forum_queue", _l("forum posts to review"), lambda: moderation.queue_size(db_session())
+)
+
+
+@bp.get("/forum")
+def forum_queue() -> str:
+    return render_template(
+        "moderation/forum_queue.html",
+        items=moderation.queue(db_session()),
+        reject_form=RejectForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+    )
+
+
+def _done(action: Callable[[], None], message: str) -> Response:
+    try:
+        action()
+    except moderation.PostNotFound:
+        abort(404)
+    flash(message, "info")
+    return redirect(url_for("moderation.forum_queue"), code=303)
+
+
+def _valid(form: ActionForm | RejectForm | RedactForm) -> None:
+    if not form.validate_on_submit():
+        abort(400)
+
+
+@bp.post("/forum/posts/<int:post_id>/approve")
+def forum_approve(post_id: int) -> Response:
+    _valid(ActionForm())
+    return _done(
+        lambda: moderation.approve(db_session(), post_id, current_user()), _("The post is published.")
+    )
+
+
+@bp.post("/forum/posts/<int:post_id>/reject")
+def forum_reject(post_id: int) -> Response:
+    form = RejectForm()
+    _valid(form)
+    return _done(
+        lambda: moderation.reject(db_session(), post_id, form.reason.data or "", current_user()),
+        _("The post is not published."),
+    )
+
+
+@bp.route("/forum/posts/<int:post_id>/redact", methods=["GET", "POST"])
+def forum_redact(post_id: int) -> Page:
+    post = db_session().get(Post, post_id)
+    if post is None:
+        abort(404)
+    form = RedactForm(body=post.body)
+    if form.validate_on_submit():
+        return _done(
+            lambda: moderation.redact(db_session(), post_id, form.body.data or "", current_user()),
+            _("The edited post is published and marked as edited by a moderator."),
+        )
+    return form_page("moderation/forum_redact.html", form, post=post)
+
+
+def _thread_action(thread_id: int, locked: bool | None = None, hidden: bool | None = None) -> Response:
+    _valid(ActionForm())
+    return _done(
+        lambda: moderation.set_thread(db_session(), thread_id, current_user(), locked=locked, hidden=hidden),
+        _("The thread has been changed."),
+    )
+
+
+@bp.post("/forum/threads/<int:thread_id>/lock")
+def forum_lock(thread_id: int) -> Response:
+    return _thread_action(thread_id, locked=True)
+
+
+@bp.post("/forum/threads/<int:thread_id>/unlock")
+def forum_unlock(thread_id: int) -> Response:
+    return _thread_action(thread_id, locked=False)
+
+
+@bp.post("/forum/threads/<int:thread_id>/hide")
+def forum_hide(thread_id: int) -> Response:
+    return _thread_action(thread_id, hidden=True)
+
+
+@bp.post("/forum/threads/<int:thread_id>/show")
+def forum_show(thread_id: int) -> Response:
+    return _thread_action(thread_id, hidden=False)
+
+
+def _settings_page(
+    status: int = 200, word_form: WordForm | None = None, gate_form: GateForm | None = None
+) -> tuple[str, int]:
+    db = db_session()
+    boards = [(b, BoardForm(prefix=f"board{b.id}", formdata=None, obj=b)) for b in moderation.boards(db)]
+    return render_template(
+        "moderation/forum_settings.html",
+        words=moderation.words(db),
+        word_form=word_form or WordForm(formdata=None),
+        gate_form=gate_form or GateForm(formdata=None),
+        boards=boards,
+        action_form=ActionForm(formdata=None),
+        gate_on=gate.enabled(db),
+    ), status
+
+
+@bp.get("/forum/settings")
+@admin_required
+def forum_settings() -> Page:
+    return _settings_page()
+
+
+@bp.post("/forum/settings/words")
+@admin_required
+def forum_word_add() -> Page:
+    form = WordForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, word_form=form)
+    return _done_settings(
+        lambda: moderation.add_word(
+            db_session(), form.word.data or "", WordAction(form.action.data), current_user()
+        )
+    )
+
+
+@bp.post("/forum/settings/gate")
+@admin_required
+def forum_gate() -> Page:
+    form = GateForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, gate_form=form)
+    return _done_settings(
+        lambda: moderation.set_gate(db_session(), form.passphrase.data or None, current_user())
+    )
+
+
+@bp.post("/forum/settings/boards/<int:board_id>")
+@admin_required
+def forum_board(board_id: int) -> Page:
+    form = BoardForm(prefix=f"board{board_id}")
+    if not form.validate_on_submit():
+        flash(_("The board was not saved: check the fields."), "error")
+        return redirect(url_for("moderation.forum_settings"), code=303)
+    return _done_settings(
+        lambda: moderation.update_board(
+            db_session(),
+            board_id,
+            current_user(),
+            form.name_sv.data or "",
+            form.name_en.data or "",
+            Moderation(form.moderation.data),
+            int(form.slow_mode_seconds.data or 0),
+        )
+    )
+
+
+@bp.post("/forum/settings/words/<int:word_id>/remove")
+@admin_required
+def forum_word_remove(word_id: int) -> Page:
+    _valid(ActionForm())
+    return _done_settings(lambda: moderation.remove_word(db_session(), word_id, current_user()))
+
+
+def _done_settings(action: Callable[[], None]) -> Response:
+    try:
+        action()
+    except moderation.PostNotFound:
+        abort(404)
+    flash(_("Saved."), "info")
+    return redirect(url_for("moderation.forum_settings"), code=303)

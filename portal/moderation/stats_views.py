@@ -1,0 +1,168 @@
+"""Routes of /moderation/stats: the statistics page and its CSV export (moderators and admins)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response as FlaskResponse
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from .. import audit
+from ..db import db_session
+from ..domain import label, today
+from ..installation import current_config
+from ..pages import Page
+from . import bp, nav, stats
+from .auth import current_user
+from .stats import Period, Statistics, StatsFilter
+from .stats_forms import StatsForm
+from .stats_suppression import to_csv_rows
+from .svg_charts import Bar, bar_chart
+
+nav.add("moderation.stats_page", _l("Statistics"))
+
+Figures = tuple[int | None, ...]  # a table's published figures, None where suppressed
+
+PERIOD_TITLES = {
+    Period.MONTH: _l("Reports per month"),
+    Period.QUARTER: _l("Reports per quarter"),
+    Period.YEAR: _l("Reports per year"),
+}
+
+
+def _mark(result: Statistics) -> str:
+    return f"<{result.by_category.threshold}"
+
+
+def _range(result: Statistics) -> str:
+    return str(
+        _(
+            "Received %(first)s to %(last)s; %(kind)s.",
+            first=result.by_category.columns[0],
+            last=result.by_category.columns[-1],
+            kind=label(result.filter.kind) if result.filter.kind else _("all kinds"),
+        )
+    )
+
+
+def _charts(result: Statistics) -> dict[str, Markup]:
+    """A chart of the period totals, and one of each table's row totals."""
+    mark = _mark(result)
+    in_rows = str(
+        _(
+            "The figures are the Total column of the table below. A suppressed figure has no bar: %(mark)s.",
+            mark=mark,
+        )
+    )
+    in_total_row = str(
+        _(
+            "The figures are the Total row of the tables below. A suppressed figure has no bar: %(mark)s.",
+            mark=mark,
+        )
+    )
+
+    def chart(chart_id: str, title: str, description: str, names: tuple[str, ...], values: Figures) -> Markup:
+        bars = [Bar(name, value) for name, value in zip(names, values, strict=True)]
+        return bar_chart(chart_id, title, description, bars, mark)
+
+    by_category, by_area = result.by_category, result.by_area
+    return {
+        "periods": chart(
+            "chart-periods",
+            str(PERIOD_TITLES[result.filter.period]),
+            in_total_row,
+            by_category.columns,
+            by_category.column_totals,
+        ),
+        "categories": chart(
+            "chart-categories", _("Reports by category"), in_rows, by_category.rows, by_category.row_totals
+        ),
+        "areas": chart(
+            "chart-areas", _("Reports by area of work"), in_rows, by_area.rows, by_area.row_totals
+        ),
+    }
+
+
+def _filter() -> tuple[StatsForm, StatsFilter | None]:
+    form = StatsForm(formdata=request.args)
+    return form, form.to_filter(today()) if form.validate_range(today()) else None
+
+
+def _refused(form: StatsForm) -> tuple[str, int]:
+    """Bad filters: the page with what to correct, and nothing counted."""
+    return render_template("moderation/stats.html", form=form, result=None), 400
+
+
+def _link_args(f: StatsFilter) -> dict[str, str]:
+    """The filter as shown, so that the CSV holds the same figures even if "today" moves on."""
+    return {
+        "period": f.period.value,
+        "date_from": f"{f.first_month:%Y-%m}",
+        "date_to": f"{f.last_month:%Y-%m}",
+        "kind": f.kind.value if f.kind else "",
+    }
+
+
+@bp.get("/stats")
+def stats_page() -> Page:
+    form, f = _filter()
+    if f is None:
+        return _refused(form)
+    result = stats.build(db_session(), f, current_config().stats_threshold)
+    return render_template(
+        "moderation/stats.html",
+        form=form,
+        result=result,
+        charts=_charts(result),
+        period_title=PERIOD_TITLES[f.period],
+        summary=_range(result),
+        note=_suppression_note(result),
+        mark=_mark(result),
+        csv_args=_link_args(f),
+    )
+
+
+def _csv(result: Statistics) -> str:
+    """Both tables one below the other, each headed by what its rows are, with a note at the end."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_range(result)])
+    for table, heading in ((result.by_category, _("Category")), (result.by_area, _("Area of work"))):
+        rows = to_csv_rows(table, total_label=_("Total"))
+        rows[0][0] = heading
+        writer.writerow([])
+        writer.writerows(rows)
+    writer.writerow([])
+    writer.writerow([_suppression_note(result)])
+    return out.getvalue()
+
+
+def _suppression_note(result: Statistics) -> str:
+    return str(
+        _(
+            "%(mark)s: suppressed. Fewer than %(threshold)d reports, or hidden so that such a figure cannot be "
+            "worked out from the totals.",
+            mark=_mark(result),
+            threshold=result.by_category.threshold,
+        )
+    )
+
+
+@bp.get("/stats.csv")
+def stats_csv() -> Page:
+    form, f = _filter()
+    if f is None:
+        return _refused(form)
+    db = db_session()
+    result = stats.build(db, f, current_config().stats_threshold)
+    # Figures that leave the portal: who took which table, and when.
+    audit.record(db, audit.Event.STATS_EXPORTED, current_user(), f.describe())
+    db.commit()
+    # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
+    response = FlaskResponse("\ufeff" + _csv(result), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=f"statistics_{f.describe()}.csv")
+    return response

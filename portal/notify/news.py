@@ -1,0 +1,112 @@
+"""What is new since the last notice, and whether a legal deadline is near: read from the rows.
+
+The reporter's request writes nothing for notices: a new report, message or file is a new row
+with a higher id, a meeting request is a date on the report. Comparing these with the marks of
+the last notice needs no clock and no extra record of when the reporter acted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from ..deadlines import SOON_DAYS
+from ..models import Attachment, Author, Message, Report
+from .models import STATE_ID, NotifyState
+
+# Every new case is due for acknowledgement within 7 days (lag 2021:890), so the dashboard's
+# "soon" would remind of each case every day from day one: the mail waits for the last days.
+ACKNOWLEDGE_REMIND_DAYS = 2
+# Feedback takes work: remind as early as the dashboard calls a deadline near.
+FEEDBACK_REMIND_DAYS = SOON_DAYS
+
+
+@dataclass(frozen=True)
+class Marks:
+    """High-water marks; something is new when any of them is above the announced one."""
+
+    reports: int = 0
+    reporter_messages: int = 0
+    reporter_files: int = 0
+    meeting_requests: int = 0
+
+    def above(self, announced: Marks) -> bool:
+        return any(getattr(self, f.name) > getattr(announced, f.name) for f in dataclasses.fields(self))
+
+
+def _open_meeting_request() -> ColumnElement[bool]:
+    return and_(
+        Report.meeting_requested_on.is_not(None),
+        or_(Report.meeting_offered_on.is_(None), Report.meeting_offered_on < Report.meeting_requested_on),
+    )
+
+
+def current(db: Session) -> Marks:
+    """Three maxima on primary keys and one count, once per timer run."""
+    return Marks(
+        reports=db.scalar(select(func.max(Report.id))) or 0,
+        reporter_messages=db.scalar(select(func.max(Message.id)).where(Message.author == Author.REPORTER))
+        or 0,
+        reporter_files=db.scalar(select(func.max(Attachment.id))) or 0,
+        meeting_requests=db.scalar(select(func.count()).select_from(Report).where(_open_meeting_request()))
+        or 0,
+    )
+
+
+def _state(db: Session) -> NotifyState:
+    """The state row, created on first write inside the caller's transaction."""
+    row = db.get(NotifyState, STATE_ID)
+    if row is None:
+        row = NotifyState(id=STATE_ID, reports=0, reporter_messages=0, reporter_files=0, meeting_requests=0)
+        db.add(row)
+    return row
+
+
+def announced(db: Session) -> Marks:
+    row = db.get(NotifyState, STATE_ID)
+    if row is None:
+        return Marks()
+    return Marks(row.reports, row.reporter_messages, row.reporter_files, row.meeting_requests)
+
+
+def remember(db: Session, marks: Marks) -> None:
+    """Store the marks as they were read, lower ones too.
+
+    Lower: a moderator answered a meeting request, or the newest case was erased (SQLite may
+    then give its id to the next report, which must count as new again).
+    """
+    row = _state(db)
+    for f in dataclasses.fields(marks):
+        value = getattr(marks, f.name)
+        if getattr(row, f.name) != value:  # assign only on change: no write when nothing moved
+            setattr(row, f.name, value)
+
+
+def last_reminder(db: Session) -> dt.date | None:
+    row = db.get(NotifyState, STATE_ID)
+    return row.deadlines_sent_on if row else None
+
+
+def remember_reminder(db: Session, today: dt.date) -> None:
+    _state(db).deadlines_sent_on = today
+
+
+def deadline_near(db: Session, today: dt.date) -> bool:
+    """Is a case past its next legal deadline, or close enough to it to remind the moderators?"""
+    awaiting_acknowledgement = and_(Report.wants_acknowledgement.is_(True), Report.acknowledged_on.is_(None))
+    near = or_(
+        and_(
+            awaiting_acknowledgement,
+            Report.due_on <= today + dt.timedelta(days=ACKNOWLEDGE_REMIND_DAYS),
+        ),
+        and_(
+            not_(awaiting_acknowledgement),
+            Report.due_on <= today + dt.timedelta(days=FEEDBACK_REMIND_DAYS),
+        ),
+    )
+    # Closed cases have no due_on, so they never match.
+    return db.scalar(select(Report.id).where(near).limit(1)) is not None

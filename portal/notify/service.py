@@ -1,0 +1,101 @@
+"""The rules of the notices: who is told, when, and what is remembered afterwards.
+
+Marks advance, in one transaction with the audit event, only when at least one moderator got
+the mail: a failed run leaves them where they were and the next run tries again. A recipient
+who fails while others got it is reported (non-zero exit) but does not hold the others back:
+otherwise one bad address would send the same notice to everyone else on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..config import Config
+from ..models import User
+from . import message, news, smtp
+from .smtp import Delivery, Recipient
+
+NEWS_SUBJECT = "notify:news"
+DEADLINES_SUBJECT = "notify:deadlines"
+
+
+class Skipped(Exception):
+    """Nothing was sent, and nothing is wrong."""
+
+
+class NotificationsOff(Skipped):
+    """PORTAL_SMTP_HOST is empty: e-mail notices are switched off."""
+
+
+class NothingNew(Skipped):
+    """Nothing has come in since the last notice."""
+
+
+class NoDeadlineNear(Skipped):
+    """No case is overdue or close to a legal deadline."""
+
+
+class AlreadyReminded(Skipped):
+    """Today's deadline reminder has gone out already."""
+
+
+class NobodyToTell(Skipped):
+    """No active moderator has a notice address."""
+
+
+def recipients(db: Session) -> list[Recipient]:
+    """Active moderators and admins with a notice address; disabled accounts get nothing."""
+    users = db.scalars(
+        select(User).where(User.active.is_(True), User.notify_email.is_not(None)).order_by(User.id)
+    )
+    return [Recipient(user.username, user.notify_email) for user in users if user.notify_email]
+
+
+def _send(db: Session, config: Config, notice: message.Notice) -> Delivery:
+    people = recipients(db)
+    if not people:
+        raise NobodyToTell
+    # No transaction stays open while the mail server talks: reporters must never wait for it.
+    db.rollback()
+    return smtp.deliver(config, notice, people)
+
+
+def send_news(db: Session, config: Config) -> Delivery:
+    """Tell every moderator that something is new, if anything is."""
+    if not config.smtp_host:
+        raise NotificationsOff
+    smtp.check(config)
+    marks = news.current(db)
+    if not marks.above(news.announced(db)):
+        news.remember(db, marks)  # lower marks after answers and erasures (see news.remember)
+        db.commit()
+        raise NothingNew
+    delivery = _send(db, config, message.compose(message.news_wording, config.base_url))
+    if delivery.delivered:
+        news.remember(db, marks)  # as read before sending: what came in meanwhile is next run's
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=NEWS_SUBJECT)
+        db.commit()
+    return delivery
+
+
+def send_deadline_reminder(db: Session, config: Config, today: dt.date) -> Delivery:
+    """Remind every moderator, once a day, while a case is overdue or close to a legal deadline."""
+    if not config.smtp_host:
+        raise NotificationsOff
+    smtp.check(config)
+    if news.last_reminder(db) == today:
+        db.rollback()
+        raise AlreadyReminded
+    if not news.deadline_near(db, today):
+        db.rollback()
+        raise NoDeadlineNear
+    delivery = _send(db, config, message.compose(message.deadline_wording, config.base_url))
+    if delivery.delivered:
+        news.remember_reminder(db, today)
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=DEADLINES_SUBJECT)
+        db.commit()
+    return delivery

@@ -1,0 +1,51 @@
+"""Retention (DESIGN.md §4): closed cases are erased once the retention period has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .domain import Status
+from .models import AuditEvent, Report
+from .moderation import cases
+
+# The purge is scheduled daily; a last run older than this means the schedule has stopped
+# (check-config fails, status says so) and closed cases outlive their retention period.
+PURGE_MAX_AGE = dt.timedelta(days=2)
+
+
+def expired(db: Session, today: dt.date, retention_days: int) -> list[int]:
+    cutoff = today - dt.timedelta(days=retention_days)
+    query = (
+        select(Report.id).where(Report.status == Status.CLOSED, Report.closed_on < cutoff).order_by(Report.id)
+    )
+    return list(db.scalars(query))
+
+
+def purge_expired(db: Session, today: dt.date, retention_days: int) -> list[int]:
+    """Erase each expired case in its own transaction, with only "case N erased" in the audit log.
+
+    Every run, even one that erased nothing, leaves a ``retention:purge:ran`` event: it is how
+    check-config and ``status`` know that the schedule runs.
+    """
+    erased = []
+    for report_id in expired(db, today, retention_days):
+        cases.erase(db, report_id, actor=None)
+        erased.append(report_id)
+    audit.record(db, audit.Event.RETENTION_PURGE_RAN)
+    db.commit()
+    return erased
+
+
+def last_purge(db: Session) -> dt.datetime | None:
+    """When purge-expired last completed (UTC), or None if it never ran."""
+    query = select(func.max(AuditEvent.at)).where(AuditEvent.event == str(audit.Event.RETENTION_PURGE_RAN))
+    result: dt.datetime | None = db.scalar(query)
+    return result
+
+
+def purge_is_late(last_run: dt.datetime | None, now: dt.datetime) -> bool:
+    return last_run is None or now - last_run > PURGE_MAX_AGE

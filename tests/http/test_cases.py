@@ -1,0 +1,225 @@
+"""The moderator's work on a case, over HTTP: every action, its audit event, its clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.domain import today
+from tests.conftest import Account, login, make_account
+from tests.moderation_helpers import act, case_html, events, report
+from tests.reporting_helpers import case_page, only_report_id, open_with_code, reply, report_and_get_code
+
+SECRET_TEXT = "Han sa att han vet var min dotter går i skolan."
+
+
+def _one_case(app: Flask) -> tuple[FlaskClient, str, int]:
+    reporter = app.test_client()
+    code = report_and_get_code(reporter, description=SECRET_TEXT, no_acknowledgement="")
+    return reporter, code, only_report_id(app)
+
+
+def test_case_page_decrypts_and_the_view_is_audited(app: Flask, client: FlaskClient, admin: Account) -> None:
+    _, _, report_id = _one_case(app)
+    login(client, admin)
+    html = case_html(client, report_id)
+    assert SECRET_TEXT in html
+    assert "case:report:viewed" in events(app, f"case:{report_id}")
+
+
+def test_first_message_acknowledges_and_feedback_sets_its_clock(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    reporter, code, report_id = _one_case(app)
+    assert report(app, report_id).due_on == today() + dt.timedelta(days=7)
+    login(client, admin)
+    assert (
+        act(client, report_id, "message", message="Tack, vi har tagit emot din anmälan.").status_code == 303
+    )
+    after_ack = report(app, report_id)
+    assert after_ack.status.value == "acknowledged" and after_ack.acknowledged_on == today()
+    assert after_ack.due_on is not None and after_ack.due_on > today() + dt.timedelta(days=80)
+    act(client, report_id, "message", message="Vi har pratat med chefen och infört rutiner.", feedback="y")
+    assert report(app, report_id).feedback_on == today() and report(app, report_id).due_on is None
+    subject_events = events(app, f"case:{report_id}")
+    for expected in ["case:message:sent", "case:report:acknowledged", "case:feedback:given"]:
+        assert expected in subject_events
+    open_with_code(reporter, code)
+    page = case_page(reporter)
+    assert "Tack, vi har tagit emot" in page and "2 nya meddelanden" in page
+
+
+def test_internal_notes_never_reach_the_reporter(app: Flask, client: FlaskClient, admin: Account) -> None:
+    reporter, code, report_id = _one_case(app)
+    login(client, admin)
+    assert (
+        act(client, report_id, "note", note="Intern: troligen samma person som i ärende 3.").status_code
+        == 303
+    )
+    assert "troligen samma person" in case_html(client, report_id)
+    open_with_code(reporter, code)
+    assert "troligen samma person" not in case_page(reporter)
+
+
+def test_closing_needs_an_outcome(app: Flask, client: FlaskClient, admin: Account) -> None:
+    _, _, report_id = _one_case(app)
+    login(client, admin)
+    refused = act(client, report_id, "status", status="closed", outcome="")
+    assert refused.status_code == 400
+    assert report(app, report_id).status.value == "new"
+    assert act(client, report_id, "status", status="closed", outcome="support_given").status_code == 303
+    closed = report(app, report_id)
+    assert closed.closed_on == today() and closed.due_on is None and closed.outcome.value == "support_given"
+    assert act(client, report_id, "status", status="in_progress").status_code == 303
+    reopened = report(app, report_id)
+    assert reopened.closed_on is None and reopened.outcome is None and reopened.due_on is not None
+
+
+def test_two_moderators_do_not_silently_overwrite_each_other(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    from tests.conftest import csrf_from
+    from tests.moderation_helpers import version_of
+
+    _, _, report_id = _one_case(app)
+    login(client, admin)
+    stale_html = case_html(client, report_id)
+    stale = {"csrf_token": csrf_from(stale_html), "version": version_of(stale_html)}
+    assert (
+        act(client, report_id, "classify", kind="influence", category="bribery", area="housing").status_code
+        == 303
+    )
+    conflict = client.post(
+        f"/moderation/cases/{report_id}/classify", data={**stale, "kind": "influence", "category": "threats"}
+    )
+    assert conflict.status_code == 409
+    assert "Någon annan har ändrat" in conflict.get_data(as_text=True)
+    assert report(app, report_id).category.value == "bribery"
+
+
+def test_labels_assignment_reclassify_and_meeting(app: Flask, client: FlaskClient, admin: Account) -> None:
+    _, _, report_id = _one_case(app)
+    moderator = make_account(app, "mona")
+    login(client, admin)
+    assert act(client, report_id, "labels", labels="hot, polis , hot").status_code == 303
+    assert [label.name for label in report(app, report_id).labels] == ["hot", "polis"]
+    from sqlalchemy.orm import Session
+
+    from portal.moderation import accounts
+
+    with Session(app.extensions["portal.engine"]) as db:
+        mona_id = accounts.find(db, moderator.username).id
+    assert act(client, report_id, "assign", assignee=str(mona_id)).status_code == 303
+    assert report(app, report_id).assignee_id == mona_id
+    assert (
+        act(
+            client, report_id, "classify", kind="whistleblowing", category="welfare_crime", area=""
+        ).status_code
+        == 303
+    )
+    changed = report(app, report_id)
+    assert changed.kind.value == "whistleblowing" and changed.area is None
+    assert act(client, report_id, "meeting").status_code == 303
+    assert report(app, report_id).meeting_offered_on == today()
+    logged = events(app, f"case:{report_id}")
+    for expected in [
+        "case:labels:changed",
+        "case:assignee:changed",
+        "case:report:reclassified",
+        "case:meeting:offered",
+    ]:
+        assert expected in logged
+
+
+def test_bad_values_change_nothing(app: Flask, client: FlaskClient, admin: Account) -> None:
+    _, _, report_id = _one_case(app)
+    login(client, admin)
+    before = report(app, report_id).version
+    assert act(client, report_id, "status", status="exploded").status_code == 400
+    assert act(client, report_id, "classify", kind="nonsense").status_code == 400
+    assert act(client, report_id, "assign", assignee="99999").status_code in (400, 404)
+    assert act(client, report_id, "message", message="").status_code == 400
+    assert act(client, report_id, "note", note="x\x00y").status_code == 400
+    assert report(app, report_id).version == before
+    assert client.get("/moderation/cases/424242").status_code == 404
+
+
+def test_files_decrypt_on_download_and_images_show_inline(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 90, 80)).save(picture, "PNG")
+    note = io.BytesIO(b"Anteckning om hotet\n")
+    reporter = app.test_client()
+    report_and_get_code(
+        reporter, attachments=[(io.BytesIO(picture.getvalue()), "bild.png"), (note, "notes.txt")]
+    )
+    report_id = only_report_id(app)
+    login(client, admin)
+    html = case_html(client, report_id)
+    assert "bild.png" in html and "notes.txt" in html and "inline=1" in html
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from portal.models import Attachment
+
+    with Session(app.extensions["portal.engine"]) as db:
+        image_id, text_id = db.scalars(select(Attachment.id).order_by(Attachment.id)).all()
+    inline = client.get(f"/moderation/cases/{report_id}/files/{image_id}?inline=1")
+    assert inline.status_code == 200 and inline.mimetype == "image/png"
+    assert inline.headers["Content-Disposition"].startswith("inline")
+    download = client.get(f"/moderation/cases/{report_id}/files/{text_id}?inline=1")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.data == b"Anteckning om hotet\n"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert client.get(f"/moderation/cases/{report_id + 1}/files/{text_id}").status_code == 404
+    assert "case:file:downloaded" in events(app, f"case:{report_id}")
+
+
+def test_moderator_without_access_cannot_open_cases(app: Flask, client: FlaskClient, admin: Account) -> None:
+    _, _, report_id = _one_case(app)
+    newcomer = make_account(app, "nina")  # not yet granted the organisation key
+    login(client, newcomer)
+    assert client.get("/moderation/cases").status_code == 200  # metadata only
+    assert client.get(f"/moderation/cases/{report_id}").status_code == 403
+
+
+def test_erase_is_admin_only_two_step_and_leaves_only_the_number(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    reporter, code, report_id = _one_case(app)
+    moderator = make_account(app, "mona")
+    other = app.test_client()
+    login(other, moderator)
+    assert other.get(f"/moderation/cases/{report_id}/erase").status_code == 403
+    login(client, admin)
+    from tests.conftest import get_csrf
+
+    token = get_csrf(client, f"/moderation/cases/{report_id}/erase")
+    wrong = client.post(
+        f"/moderation/cases/{report_id}/erase", data={"csrf_token": token, "confirm_number": report_id + 1}
+    )
+    assert wrong.status_code == 400
+    done = client.post(
+        f"/moderation/cases/{report_id}/erase", data={"csrf_token": token, "confirm_number": report_id}
+    )
+    assert done.status_code == 303
+    assert client.get(f"/moderation/cases/{report_id}").status_code == 404
+    assert "case:report:erased" in events(app, f"case:{report_id}")
+    assert open_with_code(app.test_client(), code).status_code == 401
+
+
+def test_reporter_reply_marks_the_case_as_waiting(app: Flask, client: FlaskClient, admin: Account) -> None:
+    reporter, code, report_id = _one_case(app)
+    open_with_code(reporter, code)
+    reply(reporter, "Det har hänt igen i dag, samma person.")
+    assert report(app, report_id).awaiting_moderator
+    login(client, admin)
+    assert str(report_id) in client.get("/moderation/cases?awaiting=1").get_data(as_text=True)
+    act(client, report_id, "message", message="Tack, vi hör av oss i morgon.")
+    assert not report(app, report_id).awaiting_moderator

@@ -1,0 +1,157 @@
+"""Forum moderation over HTTP: queue, publish, refuse with reason, edit out, lock, hide, settings."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.forum.models import PostStatus
+from tests.conftest import Account, csrf_from, get_csrf, login, make_account
+from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, seed, take_code
+from tests.moderation_helpers import events
+
+PLAIN = "Det var tungt efter mötet med den arga anhörige, men kollegorna stöttade mig."
+
+
+def _post_action(client: FlaskClient, url: str, **data: str) -> int:
+    token = csrf_from(client.get("/moderation/forum").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}).status_code
+
+
+def test_queue_lists_pending_posts_with_findings_and_publishing_works(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    seed(app)
+    writer = app.test_client()
+    new_thread(writer, "Först", PLAIN)
+    new_thread(writer, "Sedan", "Ring mig på 070-123 45 67 om du vill prata.", action="send")
+    login(client, admin)
+    html = client.get("/moderation/forum").get_data(as_text=True)
+    assert html.index("Först") < html.index("Sedan")  # oldest first
+    assert "070-123 45 67</mark>" in html
+    first, second = posts(app)
+    assert _post_action(client, f"/moderation/forum/posts/{first.id}/approve") == 303
+    assert PLAIN in app.test_client().get(f"/forum/t/{first.thread_id}").get_data(as_text=True)
+    assert "forum:post:approved" in events(app, f"forum:post:{first.id}")
+
+
+def test_refused_post_shows_the_reason_to_a_writer_with_a_code(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    seed(app)
+    writer = app.test_client()
+    take_code(writer)
+    new_thread(writer, "Om kollegan", "Min kollega på enheten gör alltid så här.", action="send")
+    (post,) = posts(app)
+    login(client, admin)
+    assert (
+        _post_action(client, f"/moderation/forum/posts/{post.id}/reject", reason="Kan peka ut en kollega.")
+        == 303
+    )
+    assert posts(app)[0].status is PostStatus.REJECTED
+    assert "Kan peka ut en kollega." in writer.get("/forum/mine").get_data(as_text=True)
+
+
+def test_redacted_post_is_published_and_marked(app: Flask, client: FlaskClient, admin: Account) -> None:
+    seed(app)
+    new_thread(app.test_client(), "Hot", "Anna Svensson på Storgatan 12 hotade mig.", action="send")
+    (post,) = posts(app)
+    login(client, admin)
+    token = get_csrf(client, f"/moderation/forum/posts/{post.id}/redact")
+    response = client.post(
+        f"/moderation/forum/posts/{post.id}/redact",
+        data={"csrf_token": token, "body": "En klient hotade mig."},
+    )
+    assert response.status_code == 303
+    page = app.test_client().get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
+    assert (
+        "En klient hotade mig." in page
+        and "Anna Svensson" not in page
+        and "redigerat av en moderator" in page
+    )
+
+
+def test_locked_thread_takes_no_replies_and_hidden_thread_disappears(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    seed(app)
+    writer = app.test_client()
+    new_thread(writer, "Tråden", PLAIN)
+    (post,) = posts(app)
+    login(client, admin)
+    _post_action(client, f"/moderation/forum/posts/{post.id}/approve")
+    thread_id = last_thread_id(app)
+    assert _post_action(client, f"/moderation/forum/threads/{thread_id}/lock") == 303
+    assert reply(writer, thread_id, "Ett svar till i tråden.", action="send").status_code == 403
+    assert _post_action(client, f"/moderation/forum/threads/{thread_id}/hide") == 303
+    assert app.test_client().get(f"/forum/t/{thread_id}").status_code == 404
+    logged = events(app, f"forum:thread:{thread_id}")
+    assert "forum:thread:locked" in logged and "forum:thread:hidden" in logged
+
+
+def test_settings_words_post_moderation_slow_mode_and_gate(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    seed(app)
+    login(client, admin)
+    token = get_csrf(client, "/moderation/forum/settings")
+    client.post(
+        "/moderation/forum/settings/words", data={"csrf_token": token, "word": "Idiot", "action": "block"}
+    )
+    client.post(
+        "/moderation/forum/settings/words", data={"csrf_token": token, "word": "polisen", "action": "review"}
+    )
+    bid = board_id(app)
+    saved = client.post(
+        f"/moderation/forum/settings/boards/{bid}",
+        data={
+            "csrf_token": token,
+            f"board{bid}-name_sv": "Hot",
+            f"board{bid}-name_en": "Threats",
+            f"board{bid}-moderation": "post",
+            f"board{bid}-slow_mode_seconds": "60",
+        },
+    )
+    assert saved.status_code == 303
+    writer = app.test_client()
+    blocked = new_thread(writer, "Rubrik", "Han kallade mig idiot inför alla.", action="send")
+    assert blocked.status_code == 400 and posts(app) == []
+    assert new_thread(writer, "Direkt", PLAIN, action="send").status_code == 303
+    assert posts(app)[0].status is PostStatus.APPROVED  # post-moderated board: public at once
+    slowed = new_thread(writer, "Igen", "Ännu en tråd direkt efter den förra.", action="send")
+    assert slowed.status_code == 429
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.5"
+    assert new_thread(other, "Polis", "Jag pratade med polisen om det.", action="send").status_code == 303
+    assert posts(app)[-1].status is PostStatus.PENDING  # a review word holds it back
+    gate = client.post(
+        "/moderation/forum/settings/gate", data={"csrf_token": token, "passphrase": "vi-ar-kollegor-2026"}
+    )
+    assert gate.status_code == 303
+    reader = app.test_client()
+    assert reader.get("/forum/").status_code == 302
+    wrong = reader.post(
+        "/forum/gate?next=/forum/", data={"csrf_token": get_csrf(reader, "/forum/gate"), "passphrase": "fel"}
+    )
+    assert wrong.status_code == 401
+    right = reader.post(
+        "/forum/gate?next=/forum/",
+        data={"csrf_token": get_csrf(reader, "/forum/gate"), "passphrase": "vi-ar-kollegor-2026"},
+    )
+    assert right.status_code == 303 and reader.get("/forum/").status_code == 200
+
+
+def test_moderators_cannot_change_settings_and_nobody_logged_out_can_moderate(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    seed(app)
+    new_thread(app.test_client(), "Tråd", PLAIN)
+    (post,) = posts(app)
+    assert app.test_client().get("/moderation/forum").status_code == 302
+    moderator = make_account(app, "mona")
+    login(client, moderator)
+    assert client.get("/moderation/forum").status_code == 200
+    assert client.get("/moderation/forum/settings").status_code == 403
+    assert "Skribent 1" in client.get("/moderation/forum").get_data(as_text=True)
+    assert "forum_code" not in client.get("/moderation/forum").get_data(as_text=True)
+    assert _post_action(client, f"/moderation/forum/posts/{post.id}/approve") == 303
