@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import db, errors, i18n, logs
+from . import db, errors, health, i18n, ids, logs, production_checks
 from .config import Config
-from .security import headers
+from .security import form_posts, headers
 from .security.client_key import ClientKeyMiddleware, MemoryDailySecret, RedisDailySecret
 from .security.ratelimit import limiter
 from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
@@ -21,6 +22,7 @@ csrf = CSRFProtect()
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    production_checks.refuse_unsafe(config, os.environ)
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -37,10 +39,13 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         SESSION_COOKIE_SECURE=config.https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, no longer
+        # Under HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send
+        # here (Referrer-Policy: no-referrer): every form would fail behind TLS. The session-bound
+        # token and SameSite=Strict cookies are the CSRF defence.
+        WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
-        RATELIMIT_KEY_PREFIX=f"{config.redis_prefix}:limits",
-        RATELIMIT_DEFAULT=config.limit_default,
+        # Key prefix and default limit: per request, in security/ratelimit.py.
         RATELIMIT_HEADERS_ENABLED=False,
     )
     logs.init_logging()
@@ -57,14 +62,21 @@ def create_app(config: Config | None = None) -> Flask:
         RedisDailySecret(redis_client, config.redis_prefix) if redis_client else MemoryDailySecret()
     )
     app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, daily_secret, config.proxy_count)  # type: ignore[method-assign]
+    # Outermost: a health probe touches neither the client's address nor the rate limiter.
+    app.wsgi_app = health.HealthCheck(app.wsgi_app, engine, redis_client)  # type: ignore[method-assign]
 
     csrf.init_app(app)
+    form_posts.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
     errors.init_app(app)
 
+    # Before any route is added: a rule binds its converters when it is added.
+    app.url_map.converters["int"] = ids.IdConverter
+
     from .cli import register_cli
+    from .forum import bp as forum_bp
     from .moderation import bp as moderation_bp
     from .public import bp as public_bp
     from .reporting import bp as reporting_bp
@@ -74,6 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(reporting_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(forum_bp)
     register_cli(app)
     return app
 

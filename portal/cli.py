@@ -13,10 +13,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import devseed, installation
+from . import devseed, installation, retention
+from .backup.cli import backup_cli
 from .db import engine
+from .domain import today
 from .models import Role, User
 from .moderation import accounts
+from .notify.cli import notify_cli
+from .operator_cli import check_config_command, status_command
 from .security.crypto import DecryptionFailed
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -170,6 +174,14 @@ def dev_seed(count: int) -> None:
     click.echo(f"{written} synthetic reports written")
 
 
+def purge_expired_command() -> None:
+    """Erase closed cases whose retention period has passed (schedule daily)."""
+    config = installation.current_config()
+    with _session() as db:
+        erased = retention.purge_expired(db, today(), config.retention_days)
+    click.echo(f"{len(erased)} closed case(s) erased after {config.retention_days} days")
+
+
 def setup_link_command() -> None:
     """Print the one-time set-up link while no user exists."""
     with _session() as db:
@@ -185,4 +197,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(dev_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(notify_cli)
     app.cli.command("setup-link")(setup_link_command)
+    app.cli.command("purge-expired")(purge_expired_command)
+    app.cli.add_command(check_config_command)
+    app.cli.add_command(status_command)

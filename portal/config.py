@@ -42,6 +42,9 @@ class Config:
     database_url: str = ""
     redis_url: str = ""
     base_url: str = "http://127.0.0.1:5000"
+    # The portal's Tor onion service (http://<56 letters>.onion), if it has one: a production
+    # portal must be reached over HTTPS or over Tor, never over plain HTTP alone.
+    onion_url: str = ""
     default_locale: str = "sv"
     testing: bool = False
     # Trusted reverse proxies in front of the app (0: the peer is the client).
@@ -62,11 +65,30 @@ class Config:
     limit_code_failures_global: str = "300 per hour"
     limit_report_submit: str = "5 per hour; 20 per day"
     limit_reporter_reply: str = "30 per hour"
+    limit_forum_post: str = "10 per hour; 30 per day"
+    limit_forum_flag: str = "30 per hour"
+    limit_forum_code: str = "10 per minute; 60 per hour"
+    # Approved posts with this many flags are hidden until a moderator has looked at them.
+    forum_flag_threshold: int = 3
     limit_default: str = "300 per minute"
     # Per-account lock-out: after this many failures, lock for base * 2**(extra failures).
     lockout_threshold: int = 5
     lockout_base_seconds: int = 30
     lockout_max_seconds: int = 60 * 60
+    # Closed cases are erased this many days after closing (flask --app wsgi purge-expired).
+    retention_days: int = 2 * 365
+    # How purge-expired is scheduled (systemd, cron, …): the operator's declaration, since the
+    # app cannot see the timer; production refuses to run without one (check-config).
+    retention_schedule: str = ""
+    # Statistics: every published count below this is suppressed.
+    stats_threshold: int = 5
+    # "Something to look at" e-mails to moderators; off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = True
     # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
     redis_prefix: str = "portal"
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -120,9 +142,13 @@ def _coerce(name: str, type_name: Any, raw: str) -> Any:
 
 
 def _development_secret(config: Config) -> str:
-    """No fallback secret in production (DESIGN.md §6); in development keep one per instance."""
+    """No fallback secret in production (DESIGN.md §6); in development keep one per instance.
+
+    In production the key stays empty: create_app refuses to serve, and check-config lists it
+    with every other fault (portal/production_checks.py).
+    """
     if config.production:
-        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY must be set in production")
+        return ""
     path = config.instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()

@@ -17,14 +17,13 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from portal import create_app, dispose
 from portal.config import Config
 from portal.db import Base
 from portal.models import Role
 from portal.moderation import accounts
+from tests.scratch_backend import scratch_postgres
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
@@ -33,11 +32,6 @@ PASSWORD = "correct horse battery staple"
 
 # argon2's minimum cost: tests of the real parameters set them explicitly.
 CHEAP_KDF = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
-
-
-def _postgres_schema_url(schema: str) -> str:
-    url = make_url(PG_URL)
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,25 +52,10 @@ def config(backend: str, tmp_path: Path) -> Iterator[Config]:
     if backend == "sqlite":
         yield base
         return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    prefix = "test-" + schema
-    try:
+    with scratch_postgres(PG_URL, REDIS_URL) as scratch:
         yield base.replace(
-            database_url=_postgres_schema_url(schema), redis_url=REDIS_URL, redis_prefix=prefix
+            database_url=scratch.database_url, redis_url=REDIS_URL, redis_prefix=scratch.redis_prefix
         )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        import redis
-
-        with redis.Redis.from_url(REDIS_URL) as client:
-            keys = list(client.scan_iter(match=f"{prefix}:*"))
-            if keys:
-                client.delete(*keys)
 
 
 @pytest.fixture

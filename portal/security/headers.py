@@ -38,7 +38,9 @@ STATIC_HEADERS = {
 def init_app(app: Flask, https: bool) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        response.headers.update(STATIC_HEADERS)
+        for name, value in STATIC_HEADERS.items():
+            # A view may tighten a header (e.g. a sandboxed CSP on downloads); never loosen.
+            response.headers.setdefault(name, value)
         if https:
             response.headers["Strict-Transport-Security"] = HSTS
         # Only the stylesheet and images may be cached; every page is no-store, because a

@@ -12,13 +12,20 @@ from .client_key import ENVIRON_KEY
 GLOBAL_KEY = "global"
 
 
+def _prefix() -> str:
+    # Read per request rather than given to Flask-Limiter: the limiter is one object for the
+    # process and keeps the key prefix (and default limits) of the first app it was given, so a
+    # second app (tests, commands) would count in the first one's buckets.
+    return f"{current_app.config['PORTAL'].redis_prefix}:limits"
+
+
 def client_key() -> str:
-    return str(request.environ.get(ENVIRON_KEY, "unknown"))
+    return f"{_prefix()}:{request.environ.get(ENVIRON_KEY, 'unknown')}"
 
 
 def global_key() -> str:
     """One bucket for everybody: ceilings that must hold however many addresses attack."""
-    return GLOBAL_KEY
+    return f"{_prefix()}:{GLOBAL_KEY}"
 
 
 def configured(name: str) -> Callable[[], str]:
@@ -30,4 +37,4 @@ def configured(name: str) -> Callable[[], str]:
     return value
 
 
-limiter = Limiter(key_func=client_key, headers_enabled=False)
+limiter = Limiter(key_func=client_key, headers_enabled=False, default_limits=[configured("limit_default")])

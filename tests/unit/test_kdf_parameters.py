@@ -28,10 +28,15 @@ def test_key_derivation_uses_the_configured_cost_and_salt() -> None:
 def test_production_refuses_to_start_without_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
+    from portal import create_app
     from portal.config import ConfigError
 
+    # Production keeps no fallback secret: the key stays empty and the app refuses to start
+    # (check-config lists it with every other fault: tests/unit/test_production_checks.py).
+    production = Config.from_env({"PORTAL_ENV": "production", "PORTAL_INSTANCE_PATH": str(tmp_path)})
+    assert production.secret_key == ""
     with pytest.raises(ConfigError):
-        Config.from_env({"PORTAL_ENV": "production", "PORTAL_INSTANCE_PATH": str(tmp_path)})
+        create_app(production)
     dev = Config.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path)})
     assert (
         dev.secret_key

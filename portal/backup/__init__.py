@@ -1,0 +1,1 @@
+"""Backups: a consistent, portable, passphrase-encrypted copy of the database (docs/backup.md)."""

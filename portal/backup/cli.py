@@ -1,0 +1,120 @@
+"""``flask --app wsgi backup create|verify|restore FILE`` (docs/backup.md)."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import click
+from alembic.script import ScriptDirectory
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import installation
+from ..db import engine
+from ..security.backup_cipher import DamagedStream, WrongPassphrase
+from . import service
+
+backup_cli = AppGroup("backup", help="Encrypted backups of the database: create, verify, restore.")
+
+_FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+_PASSPHRASE_FILE = click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the passphrase from the first line of this file (otherwise from stdin).",
+)
+
+
+def _read_passphrase(passphrase_file: Path | None, confirm: bool) -> str:
+    """From a file, a prompt, or the first line of stdin: never from the command line,
+    where every user of the machine can read it in the process list."""
+    if passphrase_file is not None:
+        if passphrase_file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            click.echo(f"Warning: {passphrase_file} can be read by other users (chmod 600 it).", err=True)
+        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
+        passphrase = lines[0] if lines else ""
+    elif sys.stdin.isatty():
+        passphrase = str(click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm))
+    else:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    if not passphrase:
+        raise click.ClickException("no passphrase given")
+    return passphrase
+
+
+def _head() -> str:
+    from ..cli import alembic_config  # the db group's configuration (imported late: it registers us)
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def _summary(summary: service.Summary) -> str:
+    tables = sum(1 for count in summary.rows.values() if count)
+    return f"revision {summary.revision}, {summary.total} rows in {tables} tables"
+
+
+@backup_cli.command("create")
+@_FILE
+@_PASSPHRASE_FILE
+def backup_create(file: Path, passphrase_file: Path | None) -> None:
+    """Write a consistent, encrypted backup of the database to the new file FILE."""
+    passphrase = _read_passphrase(passphrase_file, confirm=True)
+    try:
+        service.check_passphrase(passphrase)
+        cost = service.kdf_cost(installation.current_config())
+        summary = service.create(engine(), file, passphrase, cost, _head())
+    except service.BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot read the database: {_first_line(exc)}") from exc
+    click.echo(f"Backup written to {file} ({_summary(summary)}).")
+    click.echo("Keep the passphrase apart from the backup: without it the backup cannot be restored.")
+
+
+@backup_cli.command("verify")
+@_FILE
+@_PASSPHRASE_FILE
+def backup_verify(file: Path, passphrase_file: Path | None) -> None:
+    """Decrypt and check all of FILE without writing anything (a test of the backup)."""
+    passphrase = _read_passphrase(passphrase_file, confirm=False)
+    try:
+        summary = service.verify(file, passphrase)
+    except (WrongPassphrase, DamagedStream, OSError) as exc:
+        raise click.ClickException(_why(exc)) from exc
+    click.echo(f"{file} is intact: {_summary(summary)}.")
+
+
+@backup_cli.command("restore")
+@_FILE
+@_PASSPHRASE_FILE
+def backup_restore(file: Path, passphrase_file: Path | None) -> None:
+    """Restore FILE into this instance's database, which must be new, empty and migrated."""
+    passphrase = _read_passphrase(passphrase_file, confirm=False)
+    head = _head()
+    try:
+        summary = service.restore(engine(), file, passphrase, head)
+    except service.BackupRefused as refused:
+        raise click.ClickException(f"{refused}. Nothing was restored.") from refused
+    except (WrongPassphrase, DamagedStream, OSError) as exc:
+        raise click.ClickException(f"{_why(exc)}. Nothing was restored.") from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"the database refused the restore: {_first_line(exc)}. Nothing was restored."
+        ) from exc
+    click.echo(f"Restored {file} ({_summary(summary)}).")
+    if summary.revision != head:
+        click.echo("Now run 'flask --app wsgi db upgrade' to bring the schema up to this version.")
+    click.echo("Start (or restart) the portal now: it must not keep what it read before the restore.")
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, WrongPassphrase):
+        return "the passphrase does not open this backup"
+    if isinstance(exc, DamagedStream):
+        return f"the backup cannot be trusted: {exc}"
+    return f"cannot read the backup: {exc}"
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]

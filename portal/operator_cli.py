@@ -1,0 +1,48 @@
+"""Operators' commands: ``check-config`` (is this safe for production?) and ``status``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from . import installation, production_checks
+from .db import engine, utcnow
+from .domain import today
+from .operator_status import status_lines
+
+NOT_READY = "Not ready for production"
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """List every reason this configuration is unsafe for production; exit 1 if there is one."""
+    from .cli import alembic_config
+
+    config = installation.current_config()
+    findings = production_checks.configuration_findings(config, os.environ)
+    findings += production_checks.installation_findings(
+        engine(),
+        current_app.extensions["portal.redis"],
+        ScriptDirectory.from_config(alembic_config()),
+        utcnow(),
+    )
+    if findings:
+        click.echo(production_checks.report(findings, NOT_READY))
+        sys.exit(1)
+    click.echo("ok: nothing unsafe found; this configuration may serve in production.")
+
+
+@click.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Cases by status, due and overdue deadlines, forum queue and the last purge, as plain text."""
+    with Session(engine()) as db:
+        lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
+    click.echo("\n".join(lines))

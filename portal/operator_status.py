@@ -1,0 +1,65 @@
+"""``flask --app wsgi status``: what an operator checks at a glance, as plain text.
+
+Counts and dates only: no report content, no user names. The numbers are the dashboard's
+(moderation/overview.py) and the forum queue's, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from . import retention
+from .config import Config
+from .deadlines import SOON_DAYS, clocks, urgency
+from .domain import TIMEZONE
+from .forum.moderation import queue_size
+from .models import Report
+from .moderation.overview import URGENT_LIMIT, overview
+from .production_checks import configuration_findings
+
+
+def status_lines(
+    db: Session, config: Config, environ: Mapping[str, str], today: dt.date, now: dt.datetime
+) -> list[str]:
+    seen = overview(db, today)
+    counts = ", ".join(f"{status.value} {count}" for status, count in seen.by_status.items())
+    lines = [
+        f"Cases by status: {counts}",
+        f"Waiting for a moderator's answer: {seen.awaiting_answer}",
+        f"Deadlines: {seen.overdue} overdue; due by {today + dt.timedelta(days=SOON_DAYS)} "
+        f"(at most {URGENT_LIMIT} shown):",
+    ]
+    lines += [f"  {_deadline(report, today)}" for report in seen.urgent] or ["  none"]
+    lines.append(f"Forum posts waiting for a moderator: {queue_size(db)}")
+    lines.append(_retention(db, config, now))
+    findings = configuration_findings(config, environ)
+    problems = f"{len(findings)} problem(s), see: flask --app wsgi check-config" if findings else "ok"
+    lines.append(f"Production configuration: {problems}")
+    return lines
+
+
+def _deadline(report: Report, today: dt.date) -> str:
+    due = report.due_on
+    owed = clocks(
+        report.status,
+        report.created_on,
+        report.wants_acknowledgement,
+        report.acknowledged_on,
+        report.feedback_on,
+    )
+    what = "acknowledgement" if due is not None and due == owed.acknowledge_by else "feedback"
+    return f"case {report.id}: {what} due {due} ({urgency(due, today)})"
+
+
+def _retention(db: Session, config: Config, now: dt.datetime) -> str:
+    last_run = retention.last_purge(db)
+    when = "never" if last_run is None else f"{last_run.astimezone(TIMEZONE):%Y-%m-%d %H:%M %Z}"
+    late = f" (LATE: more than {retention.PURGE_MAX_AGE.days} days ago)"
+    schedule = config.retention_schedule or "not set"
+    return (
+        f"Retention: closed cases erased after {config.retention_days} days; schedule: {schedule}; "
+        f"purge-expired last ran: {when}{late if retention.purge_is_late(last_run, now) else ''}"
+    )

@@ -1,0 +1,222 @@
+"""Rows written with plain SQL in the schema of an old migration, independent of today's models.
+
+The tables below copy the columns of migrations 0001 and 0002 as they were written then; the
+values are real key material (made with the portal's crypto), so that after ``db upgrade`` a
+moderator can log in and a reporter can open the report with the code, over HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pyotp
+import sqlalchemy as sa
+from flask import Flask
+
+from portal import create_app, dispose, installation
+from portal.config import Config
+from portal.moderation import accounts
+from portal.security import codes, crypto, passwords
+from tests.conftest import PASSWORD, Account
+
+DESCRIPTION_0002 = "Skrivet före uppgraderingen: nämndens ordförande ringde mig hemma om bygglovet."
+MESSAGE_0002 = "Svar från moderatorn, skrivet före uppgraderingen."
+FILE_0002 = b"bilaga skriven med schema 0002\n"
+CREATED_ON = dt.date(2026, 1, 15)
+CREATED_AT = dt.datetime(2026, 1, 15, 8, 30, 0, 123456)  # naive UTC, as the UTCDateTime columns keep it
+
+_installation = sa.table(
+    "installation",
+    sa.column("id", sa.Integer),
+    sa.column("code_salt", sa.LargeBinary),
+    sa.column("org_public_key", sa.LargeBinary),
+    sa.column("org_private_key_recovery", sa.LargeBinary),
+    sa.column("created_at", sa.DateTime),
+)
+_users = sa.table(
+    "users",
+    sa.column("id", sa.Integer),
+    sa.column("username", sa.String),
+    sa.column("role", sa.String),
+    sa.column("password_hash", sa.String),
+    sa.column("totp_secret_encrypted", sa.LargeBinary),
+    sa.column("totp_last_step", sa.Integer),
+    sa.column("public_key", sa.LargeBinary),
+    sa.column("private_key_wrapped", sa.LargeBinary),
+    sa.column("kdf_salt", sa.LargeBinary),
+    sa.column("org_key_sealed", sa.LargeBinary),
+    sa.column("active", sa.Boolean),
+    sa.column("failed_logins", sa.Integer),
+    sa.column("locked_until", sa.DateTime),
+    sa.column("created_at", sa.DateTime),
+)
+_audit_events = sa.table(
+    "audit_events",
+    sa.column("at", sa.DateTime),
+    sa.column("actor_id", sa.Integer),
+    sa.column("event", sa.String),
+    sa.column("subject", sa.String),
+)
+_reports = sa.table(
+    "reports",
+    sa.column("id", sa.Integer),
+    sa.column("lookup", sa.LargeBinary),
+    sa.column("kind", sa.String),
+    sa.column("category", sa.String),
+    sa.column("area", sa.String),
+    sa.column("reported_to_incident_system", sa.Boolean),
+    sa.column("reported_to_police", sa.Boolean),
+    sa.column("wants_acknowledgement", sa.Boolean),
+    sa.column("status", sa.String),
+    sa.column("created_on", sa.Date),
+    sa.column("key_sealed", sa.LargeBinary),
+    sa.column("key_wrapped", sa.LargeBinary),
+    sa.column("description", sa.LargeBinary),
+    sa.column("moderator_messages", sa.Integer),
+    sa.column("reporter_seen_messages", sa.Integer),
+    sa.column("reporter_seen_status", sa.String),
+    sa.column("last_seq", sa.Integer),
+)
+_messages = sa.table(
+    "messages",
+    sa.column("report_id", sa.Integer),
+    sa.column("seq", sa.Integer),
+    sa.column("author", sa.String),
+    sa.column("author_user_id", sa.Integer),
+    sa.column("body", sa.LargeBinary),
+    sa.column("created_on", sa.Date),
+)
+_attachments = sa.table(
+    "attachments",
+    sa.column("report_id", sa.Integer),
+    sa.column("message_seq", sa.Integer),
+    sa.column("meta", sa.LargeBinary),
+    sa.column("content", sa.LargeBinary),
+    sa.column("size", sa.Integer),
+    sa.column("created_on", sa.Date),
+)
+
+
+@dataclass(frozen=True)
+class OldData:
+    account: Account
+    org_private_key: bytes
+    code: str = ""
+
+
+@contextmanager
+def unmigrated_app(config: Config) -> Iterator[Flask]:
+    """An app on an empty database (the ``app`` fixture would create today's tables)."""
+    app = create_app(config)
+    try:
+        yield app
+    finally:
+        dispose(app)
+
+
+def migrate(app: Flask, revision: str = "head") -> None:
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", revision])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+
+
+def write_0001(app: Flask, username: str = "oldadmin") -> OldData:
+    """The installation row, an admin holding the organisation key, and an audit event."""
+    config = app.config["PORTAL"]
+    cost = installation.kdf_cost(config)
+    org = crypto.KeyPair.generate()
+    own = crypto.wrap_key_pair(crypto.KeyPair.generate(), PASSWORD, cost)
+    totp_secret = pyotp.random_base32()
+    with app.extensions["portal.engine"].begin() as conn:
+        conn.execute(
+            sa.insert(_installation).values(
+                id=installation.INSTALLATION_ID,
+                code_salt=crypto.new_key(),
+                org_public_key=org.public,
+                org_private_key_recovery=crypto.wrap(crypto.new_key(), org.private),
+                created_at=CREATED_AT,
+            )
+        )
+        conn.execute(
+            sa.insert(_users).values(
+                username=username,
+                role="admin",
+                password_hash=passwords.hasher(cost).hash(PASSWORD),
+                totp_secret_encrypted=accounts.encrypt_totp_secret(totp_secret, config),
+                totp_last_step=0,
+                public_key=own.public,
+                private_key_wrapped=own.private_wrapped,
+                kdf_salt=own.kdf_salt,
+                org_key_sealed=crypto.seal(own.public, org.private),
+                active=True,
+                failed_logins=0,
+                locked_until=None,
+                created_at=CREATED_AT,
+            )
+        )
+        user_id = conn.scalar(sa.select(_users.c.id).where(_users.c.username == username))
+        conn.execute(
+            sa.insert(_audit_events).values(
+                at=CREATED_AT, actor_id=user_id, event="user:account:created", subject=None
+            )
+        )
+    return OldData(Account(username, PASSWORD, totp_secret, None), org.private)
+
+
+def write_0002_report(app: Flask, old: OldData) -> OldData:
+    """A report with a moderator's message and a file, encrypted as the portal does it."""
+    cost = installation.kdf_cost(app.config["PORTAL"])
+    code = codes.generate()
+    with app.extensions["portal.engine"].begin() as conn:
+        salt = conn.scalar(sa.select(_installation.c.code_salt))
+        org_public = conn.scalar(sa.select(_installation.c.org_public_key))
+        user_id = conn.scalar(sa.select(_users.c.id).where(_users.c.username == old.account.username))
+        keys = codes.derive(codes.normalize(code), salt, cost)
+        report_key = crypto.new_key()
+        report_id = conn.execute(
+            sa.insert(_reports)
+            .values(
+                kind="whistleblowing",
+                category="bribery",
+                area="housing",
+                status="new",
+                reporter_seen_status="new",
+                reported_to_incident_system=False,
+                reported_to_police=True,
+                wants_acknowledgement=True,
+                created_on=CREATED_ON,
+                lookup=keys.lookup,
+                key_sealed=crypto.seal(org_public, report_key),
+                key_wrapped=crypto.wrap(keys.unwrap, report_key),
+                description=crypto.wrap(report_key, DESCRIPTION_0002.encode()),
+                moderator_messages=1,
+                reporter_seen_messages=0,
+                last_seq=1,
+            )
+            .returning(_reports.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(_messages).values(
+                report_id=report_id,
+                seq=1,
+                author="moderator",
+                author_user_id=user_id,
+                body=crypto.wrap(report_key, MESSAGE_0002.encode()),
+                created_on=CREATED_ON,
+            )
+        )
+        meta = {"name": "anteckning.txt", "type": "text/plain", "warning": True}
+        conn.execute(
+            sa.insert(_attachments).values(
+                report_id=report_id,
+                message_seq=None,
+                size=len(FILE_0002),
+                meta=crypto.wrap(report_key, json.dumps(meta).encode()),
+                content=crypto.wrap(report_key, FILE_0002),
+                created_on=CREATED_ON,
+            )
+        )
+    return OldData(old.account, old.org_private_key, code)

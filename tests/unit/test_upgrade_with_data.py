@@ -1,0 +1,99 @@
+"""Upgrades keep data: a database made by an old migration, with rows in it, reaches head intact.
+
+The rows are written with plain SQL in the old schema (tests/migration_helpers.py); after
+``flask --app wsgi db upgrade`` they are read back through today's models and over HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal.config import Config
+from portal.domain import Status
+from portal.models import Attachment, AuditEvent, Report, Role
+from portal.moderation import accounts
+from portal.reporting import vault
+from tests.conftest import login
+from tests.migration_helpers import (
+    CREATED_AT,
+    CREATED_ON,
+    DESCRIPTION_0002,
+    FILE_0002,
+    MESSAGE_0002,
+    migrate,
+    unmigrated_app,
+    write_0001,
+    write_0002_report,
+)
+from tests.moderation_helpers import case_html
+from tests.reporting_helpers import case_page, open_with_code
+
+
+def _counts(app: Flask, names: list[str]) -> dict[str, int]:
+    with app.extensions["portal.engine"].connect() as conn:
+        return {
+            name: conn.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0 for name in names
+        }
+
+
+def _foreign_keys_still_enforced(app: Flask) -> None:
+    """SQLite migrations switch foreign keys off; the pooled connection must get them back."""
+    with app.extensions["portal.engine"].connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_rows_written_by_0001_survive_the_upgrade_to_head(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0001")
+        old = write_0001(app)
+        before = _counts(app, ["installation", "users", "audit_events"])
+        migrate(app)
+        _foreign_keys_still_enforced(app)
+        assert _counts(app, list(before)) == before == {"installation": 1, "users": 1, "audit_events": 1}
+        with Session(app.extensions["portal.engine"]) as db:
+            user = accounts.find(db, old.account.username)
+            assert user.role is Role.ADMIN and user.active and user.notify_email is None
+            assert user.created_at == CREATED_AT.replace(tzinfo=dt.UTC)
+            assert (
+                accounts.open_org_key(user, old.account.password, app.config["PORTAL"]) == old.org_private_key
+            )
+            event = db.scalars(sa.select(AuditEvent)).one()
+            assert (event.event, event.actor_id) == ("user:account:created", user.id)
+        client = app.test_client()
+        response = login(client, old.account)
+        assert response.status_code == 302 and response.location.endswith("/moderation/")
+
+
+def test_a_report_written_by_0002_opens_by_its_code_after_the_upgrade(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0002")
+        old = write_0002_report(app, write_0001(app))
+        migrate(app)
+        assert _counts(app, ["reports", "messages", "attachments"]) == {
+            "reports": 1,
+            "messages": 1,
+            "attachments": 1,
+        }
+        with Session(app.extensions["portal.engine"]) as db:
+            report = db.scalars(sa.select(Report)).one()
+            # 0003 gave the old report its first legal deadline: acknowledge within 7 days.
+            assert report.due_on == CREATED_ON + dt.timedelta(days=7)
+            assert (report.status, report.version, report.awaiting_moderator) == (Status.NEW, 1, False)
+            key = vault.key_from_org(report, old.org_private_key)
+            assert vault.decrypt(key, report.description) == DESCRIPTION_0002
+            assert [vault.file_content(key, item) for item in db.scalars(sa.select(Attachment))] == [
+                FILE_0002
+            ]
+            report_id = report.id
+        reporter = app.test_client()
+        assert open_with_code(reporter, old.code).status_code == 303
+        page = case_page(reporter)
+        assert DESCRIPTION_0002 in page and MESSAGE_0002 in page
+        moderator = app.test_client()
+        login(moderator, old.account)
+        assert DESCRIPTION_0002 in case_html(moderator, report_id)
