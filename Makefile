@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTANCE ?= instance
 export PORTAL_INSTANCE_PATH ?= $(INSTANCE)
+AXE_VERSION := 4.14.1
+AXE := tests/browser/vendor/axe.min.js
 
 .PHONY: run test setup setup-dev translations messages lint bench clean
 
@@ -22,7 +24,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed translations
 
-setup-dev: $(VENV)/.installed-dev translations
+setup-dev: $(VENV)/.installed-dev translations $(AXE)
+
+# axe-core for the browser suite's accessibility checks: a pinned release from the npm registry,
+# unpacked into the test tree (git-ignored). It is never served to users.
+$(AXE):
+	rm -rf $(@D)/.pack && mkdir -p $(@D)/.pack
+	cd $(@D)/.pack && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar -xzf $(@D)/.pack/axe-core-$(AXE_VERSION).tgz -C $(@D)/.pack package/axe.min.js package/LICENSE
+	mv $(@D)/.pack/package/LICENSE $(@D)/axe-LICENSE
+	mv $(@D)/.pack/package/axe.min.js $@ && touch $@
+	rm -rf $(@D)/.pack
 
 # Compiled catalogues are built here, never committed.
 translations: | $(BIN)/python
@@ -31,7 +43,7 @@ translations: | $(BIN)/python
 # Refresh the catalogues after changing user-facing strings.
 messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
 
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
@@ -42,7 +54,7 @@ test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
-	$(BIN)/ruff check portal tests wsgi.py
+	$(BIN)/ruff check portal tests bench wsgi.py
 	$(BIN)/mypy
 
 clean:

@@ -44,6 +44,8 @@ def scratch_postgres(pg_url: str, redis_url: str, label: str = "t") -> Iterator[
         import redis
 
         with redis.Redis.from_url(redis_url) as client:
-            keys = list(client.scan_iter(match=f"{prefix}:*"))
-            if keys:
-                client.delete(*keys)
+            # Sessions live under the prefix; Flask-Limiter puts its own namespace in front.
+            for pattern in (f"{prefix}:*", f"LIMITS:LIMITER/{prefix}:*"):
+                keys = list(client.scan_iter(match=pattern))
+                if keys:
+                    client.delete(*keys)

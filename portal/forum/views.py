@@ -16,7 +16,7 @@ from ..db import db_session
 from ..domain import add_labels, label
 from ..ids import parse_id
 from ..pages import Page, form_page
-from ..security.ratelimit import client_key, configured, limiter
+from ..security.ratelimit import client_key, configured, failure_ceiling, limiter
 from ..security.sessions import ServerSideSession
 from . import bp, gate, pii, service
 from .forms import FlagForm, ForumCodeForm, GateForm, ReplyForm, ThreadForm
@@ -214,6 +214,7 @@ def flag(post_id: int) -> Page:
 
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
+@failure_ceiling()
 def code() -> Page:
     form = ForumCodeForm()
     if form.validate_on_submit():
@@ -278,6 +279,7 @@ def mine() -> Page:
 
 @bp.route("/gate", methods=["GET", "POST"])
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
+@failure_ceiling()
 def enter_gate() -> Page:
     form = GateForm()
     if form.validate_on_submit():

@@ -15,7 +15,7 @@ from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, form_page
-from ..security.ratelimit import configured, global_key, limiter
+from ..security.ratelimit import configured, failure_ceiling, limiter
 from ..security.sessions import ServerSideSession, set_idle
 from . import bp, service, uploads
 from .forms import CodeForm, FilesForm, ReplyForm, ReportForm, StoredForm
@@ -102,18 +102,9 @@ def receipt_print() -> Page:
     return render_template("reporting/receipt_print.html", code=code)
 
 
-def _failed_code_login(response: Response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/followup", methods=["GET", "POST"])
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
-@limiter.limit(
-    configured("limit_code_failures_global"),
-    key_func=global_key,
-    methods=["POST"],
-    deduct_when=_failed_code_login,
-)
+@failure_ceiling()
 def followup() -> Page:
     form = CodeForm()
     if form.validate_on_submit():

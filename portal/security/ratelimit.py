@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, request
-from flask_limiter import Limiter
+from flask import Response, current_app, request
+from flask_limiter import Limiter, RouteLimit
 
 from .client_key import ENVIRON_KEY
 
@@ -35,6 +35,18 @@ def configured(name: str) -> Callable[[], str]:
         return str(getattr(current_app.config["PORTAL"], name))
 
     return value
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def failure_ceiling() -> RouteLimit:
+    """One budget of failed guesses (codes, passphrases) per form for everybody together: limits
+    per address do not stop an attacker with many addresses. Only 401 answers count."""
+    return limiter.limit(
+        configured("limit_code_failures_global"), key_func=global_key, methods=["POST"], deduct_when=_failed
+    )
 
 
 limiter = Limiter(key_func=client_key, headers_enabled=False, default_limits=[configured("limit_default")])

@@ -178,8 +178,12 @@ class EncryptedSessionInterface(SessionInterface):
         if session.destroy_requested or (session.stored and not session):
             if session.stored:
                 self.store.delete(_store_id(session.token))
-            response.delete_cookie(COOKIE_NAME, **cookie_options)
-            return
+                session.stored = False
+            if not session:
+                response.delete_cookie(COOKIE_NAME, **cookie_options)
+                return
+            # Written after the log-out (the "you are logged out" message): it travels in a
+            # brand-new session with a new id and key, which ends as soon as it is read.
         if not session:
             return
         now = time.time()

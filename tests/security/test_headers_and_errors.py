@@ -7,15 +7,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.security.headers import STATIC_HEADERS
+from tests.conftest import csrf_from, login
+from tests.moderation_helpers import version_of
+from tests.security.world import World, token_of
 
 ALL_STATUSES = [400, 403, 404, 405, 413, 429, 500]
+# A downloaded file gets a stricter policy of its own (moderation/case_views.py): never a looser one.
+SANDBOX = "default-src 'none'; sandbox"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _assert_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
     for name, value in STATIC_HEADERS.items():
-        assert response.headers.get(name) == value, (where, name)
+        if name == "Content-Security-Policy" and response.headers.get(name) == SANDBOX:
+            continue
+        assert response.headers.get(name) == value, (where, name, response.status_code)
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
-    if not where.startswith("/static"):
+    assert "Server" not in response.headers, where
+    if "/static/" not in where:
         assert response.headers.get("Cache-Control") == "no-store", where
 
 
@@ -92,3 +101,52 @@ def test_no_third_party_resources_in_pages(client: FlaskClient) -> None:
         html = client.get(url).get_data(as_text=True)
         for attr in re.findall(r'(?:src|href|action)="([^"]+)"', html):
             assert not re.match(r"^(https?:)?//", attr), (url, attr)
+
+
+def _as_user(world: World, rule: str) -> FlaskClient:
+    for prefix, name in (("/moderation", "admin"), ("/followup", "reporter"), ("/report", "reporter"), ("/forum", "writer")):
+        if rule.startswith(prefix):
+            return world.client(name)
+    return world.fresh_client()
+
+
+def test_every_route_and_method_has_the_headers_for_its_users_and_for_strangers(world: World) -> None:
+    """Each route with real ids, by its own kind of user and by a logged-out client, in every method."""
+    rules = sorted(world.app.url_map.iter_rules(), key=lambda r: (r.rule.endswith("logout"), r.rule))
+    statuses: set[int] = set()
+    stranger = world.fresh_client()
+    for rule in rules:
+        url = world.url_for_rule(rule.rule)
+        for client in (_as_user(world, rule.rule), stranger):
+            token = token_of(client)
+            for method in METHODS if client is not stranger else ("GET", "POST"):
+                response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+                _assert_headers(response, f"{method} {url}")
+                statuses.add(response.status_code)
+                response.close()
+    assert {200, 302, 303, 400, 403, 404, 405} <= statuses, statuses
+
+
+def test_statuses_the_routes_give_for_conflicts_limits_and_failures(world: World) -> None:
+    """409, 401, 413 and 429 as real routes answer them, not only from a test route."""
+    admin = world.client("admin")
+    case = f"/moderation/cases/{world.report_id}"
+    token = csrf_from(admin.get(case).get_data(as_text=True))
+    stale = admin.post(f"{case}/status", data={"csrf_token": token, "version": "0", "status": "in_progress"})
+    assert stale.status_code == 409
+    _assert_headers(stale, "409")
+    html = admin.get(case).get_data(as_text=True)
+    fine = admin.post(f"{case}/status", data={"csrf_token": token, "version": version_of(html), "status": "in_progress"})
+    assert fine.status_code == 303
+    _assert_headers(fine, "303")
+    stranger = world.fresh_client()
+    failed = stranger.post("/followup", data={"csrf_token": csrf_from(stranger.get("/followup").get_data(as_text=True)), "code": "0000-0000-0000-0000"})
+    assert failed.status_code == 401
+    _assert_headers(failed, "401")
+    limit = world.app.config["MAX_CONTENT_LENGTH"]
+    big = stranger.post("/report", data=b"x" * (limit + 1), content_type="application/x-www-form-urlencoded")
+    assert big.status_code == 413
+    _assert_headers(big, "413")
+    attempts = [login(stranger, world.admin, password="wrong password entirely") for _ in range(11)]
+    assert attempts[-1].status_code == 429
+    _assert_headers(attempts[-1], "429")

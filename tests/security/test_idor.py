@@ -1,0 +1,283 @@
+"""IDOR: every case, file, post and session URL, tried by someone it does not belong to.
+
+Outsiders (logged out, a reporter, a forum writer) against every /moderation URL with real ids and
+a valid CSRF token of their own; a moderator against every admin page; a moderator without the
+organisation key against case contents; one reporter or forum writer against another's; pages
+that show a secret once (receipts, enrolment, recovery key) from a session they were not shown to.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.models import Role
+from portal.security.sessions import COOKIE_NAME
+from tests.conftest import login, make_account
+from tests.forum_helpers import SLUG
+from tests.reporting_helpers import receipt_code, submit
+from tests.security.rows import assert_nothing_stored, snapshot
+from tests.security.world import OTHER_REPORT_TEXT, REPORT_TEXT, World, token_of
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """One world per backend for this module: its tests only read, or add without undoing."""
+    return shared_world
+
+
+# Pages only admins may open (DESIGN.md §3, roles). Every /moderation endpoint must be listed in
+# one of the two sets below, so that a new page is classified the day it is added.
+ADMIN_ENDPOINTS = frozenset(
+    {
+        "moderation.users",
+        "moderation.new_user",
+        "moderation.reset_user",
+        "moderation.disable_user",
+        "moderation.grant_access",
+        "moderation.grant",
+        "moderation.set_notify",
+        "moderation.enrolment",
+        "moderation.enrolment_qr",
+        "moderation.audit",
+        "moderation.reply_templates",
+        "moderation.new_template",
+        "moderation.edit_template",
+        "moderation.delete_template",
+        "moderation.erase",
+        "moderation.forum_settings",
+        "moderation.forum_board",
+        "moderation.forum_gate",
+        "moderation.forum_word_add",
+        "moderation.forum_word_remove",
+    }
+)
+MODERATOR_ENDPOINTS = frozenset(
+    {
+        "moderation.dashboard",
+        "moderation.password",
+        "moderation.logout",
+        "moderation.queue_page",
+        "moderation.case",
+        "moderation.download",
+        "moderation.send_message",
+        "moderation.add_note",
+        "moderation.change_status",
+        "moderation.assign",
+        "moderation.set_labels",
+        "moderation.reclassify",
+        "moderation.meeting_offered",
+        "moderation.forum_queue",
+        "moderation.forum_approve",
+        "moderation.forum_reject",
+        "moderation.forum_redact",
+        "moderation.forum_lock",
+        "moderation.forum_unlock",
+        "moderation.forum_hide",
+        "moderation.forum_show",
+        "moderation.stats_page",
+        "moderation.stats_csv",
+    }
+)
+PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
+SECRETS_OF_CASES = (REPORT_TEXT, OTHER_REPORT_TEXT, "anteckning.txt", "Anteckning om mötet")
+
+
+def _moderation_requests(world: World, endpoints: frozenset[str]) -> list[tuple[str, str]]:
+    """(method, URL) of every route of these endpoints, with real ids."""
+    requests = []
+    for rule in world.app.url_map.iter_rules():
+        if rule.endpoint in endpoints:
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                requests.append((method, world.url_for_rule(rule.rule)))
+    return requests
+
+
+def test_every_moderation_endpoint_is_classified(world: World) -> None:
+    endpoints = {r.endpoint for r in world.app.url_map.iter_rules() if r.rule.startswith("/moderation")}
+    assert endpoints == ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS | PUBLIC_ENDPOINTS, endpoints ^ (
+        ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS | PUBLIC_ENDPOINTS
+    )
+
+
+@pytest.mark.parametrize("outsider", ["logged out", "reporter", "writer"])
+def test_outsiders_reach_nothing_under_moderation(world: World, outsider: str) -> None:
+    client = world.fresh_client() if outsider == "logged out" else world.client(outsider)
+    token = token_of(client)
+    requests = _moderation_requests(world, ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS)
+    assert len(requests) >= 50
+    for method, url in requests:
+        before = snapshot(world.app)
+        if method == "GET":
+            response = client.get(url)
+            assert response.status_code == 302 and response.location.endswith("/moderation/login"), (
+                url,
+                outsider,
+            )
+        else:
+            response = client.post(url, data={"csrf_token": token})
+            assert response.status_code == 403, (method, url, outsider, response.status_code)
+        body = response.get_data(as_text=True)
+        assert not any(secret in body for secret in SECRETS_OF_CASES), url
+        assert_nothing_stored(world.app, before, (outsider, method, url))
+
+
+def test_a_moderator_opens_no_admin_page(world: World) -> None:
+    moderator = world.client("moderator")
+    token = token_of(moderator)
+    requests = _moderation_requests(world, ADMIN_ENDPOINTS)
+    assert len(requests) >= 20
+    for method, url in requests:
+        before = snapshot(world.app)
+        if method == "GET":
+            response = moderator.get(url)
+        else:
+            response = moderator.post(url, data={"csrf_token": token, "confirm_number": str(world.report_id)})
+        assert response.status_code == 403, (method, url, response.status_code)
+        assert_nothing_stored(world.app, before, (method, url))
+    # The control: the same moderator does reach every moderator page it may read.
+    for method, url in _moderation_requests(world, MODERATOR_ENDPOINTS - {"moderation.logout"}):
+        if method == "GET":
+            assert moderator.get(url).status_code == 200, url
+
+
+def test_a_moderator_without_the_organisation_key_reads_no_case(world: World) -> None:
+    no_key = world.client("no_key")
+    token = token_of(no_key)
+    case = f"/moderation/cases/{world.report_id}"
+    for url in (case, f"{case}/files/{world.file_id}"):
+        response = no_key.get(url)
+        assert response.status_code == 403, url
+        assert REPORT_TEXT not in response.get_data(as_text=True)
+    for action, field in (("message", "message"), ("note", "note")):
+        before = snapshot(world.app)
+        response = no_key.post(
+            f"{case}/{action}", data={"csrf_token": token, field: "Ett svar som inte ska sparas."}
+        )
+        assert response.status_code == 403, action
+        assert_nothing_stored(world.app, before, action)
+    queue = no_key.get("/moderation/cases").get_data(as_text=True)
+    assert f'href="{case}"' in queue and REPORT_TEXT not in queue  # metadata only
+
+
+def test_a_file_is_reached_only_through_its_own_case(world: World) -> None:
+    admin = world.client("admin")
+    own = admin.get(f"/moderation/cases/{world.report_id}/files/{world.file_id}")
+    assert own.status_code == 200 and b"Anteckning om m\xc3\xb6tet" in own.data
+    crossed = admin.get(f"/moderation/cases/{world.report_id}/files/{world.other_file_id}")
+    assert crossed.status_code == 404
+    for url in (f"/moderation/cases/{2**31}", f"/moderation/cases/{world.report_id}/files/{10**30}"):
+        assert admin.get(url).status_code == 404, url
+
+
+def test_reporter_urls_carry_no_ids_and_each_session_reaches_its_own_case(world: World) -> None:
+    reporter_rules = [
+        r for r in world.app.url_map.iter_rules() if r.rule.startswith(("/report", "/followup"))
+    ]
+    assert reporter_rules and not any(r.arguments for r in reporter_rules)
+    own = world.client("reporter").get("/followup/case").get_data(as_text=True)
+    other = world.client("other_reporter").get("/followup/case").get_data(as_text=True)
+    assert REPORT_TEXT in own and OTHER_REPORT_TEXT not in own
+    assert OTHER_REPORT_TEXT in other and REPORT_TEXT not in other
+    stranger = world.fresh_client()
+    assert stranger.get("/followup/case").status_code == 302
+    token = token_of(stranger)
+    before = snapshot(world.app)
+    for url in ("/followup/reply", "/followup/files", "/followup/meeting", "/followup/code"):
+        response = stranger.post(url, data={"csrf_token": token, "message": "Ett svar från fel person."})
+        assert response.status_code == 403, url
+    assert_nothing_stored(world.app, before, "reporter posts without a case")
+
+
+def test_a_session_cookie_opens_only_with_its_own_key(world: World) -> None:
+    mine = world.client("reporter").get_cookie(COOKIE_NAME)
+    theirs = world.client("other_reporter").get_cookie(COOKIE_NAME)
+    assert mine is not None and theirs is not None
+    mixed = world.fresh_client()
+    mixed.set_cookie(COOKIE_NAME, mine.value.split(".")[0] + "." + theirs.value.split(".")[1])
+    response = mixed.get("/followup/case")
+    assert response.status_code == 302 and REPORT_TEXT not in response.get_data(as_text=True)
+
+
+def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: World) -> None:
+    reporter = world.fresh_client()
+    assert submit(reporter, description="En ny anmälan för att få ett kvitto.").status_code == 303
+    code = receipt_code(reporter)
+    writer = world.fresh_client()
+    writer.post("/forum/code/new", data={"csrf_token": token_of(writer)})
+    forum_code = re.search(
+        r"data-receipt-code>([0-9A-Z-]+)<", writer.get("/forum/code/receipt").get_data(as_text=True)
+    )
+    assert forum_code
+    admin = world.client("admin")
+    admin.post(
+        "/moderation/users/new",
+        data={
+            "csrf_token": token_of(admin),
+            "username": "nyperson",
+            "role": "moderator",
+            "password": "purple kettles hum beside quiet harbours",
+            "confirm": "purple kettles hum beside quiet harbours",
+        },
+    )
+    second_admin = world.fresh_client()
+    assert login(second_admin, make_account(world.app, "admin2", Role.ADMIN)).status_code == 302
+    for client in (
+        world.fresh_client(),
+        world.client("other_reporter"),
+        world.client("other_writer"),
+        second_admin,
+    ):
+        for url in (
+            "/report/receipt",
+            "/report/receipt/print",
+            "/forum/code/receipt",
+            "/setup/recovery",
+            "/moderation/users/enrolment",
+            "/moderation/users/enrolment/qr.svg",
+        ):
+            body = client.get(url).get_data(as_text=True)
+            assert code not in body and forum_code.group(1) not in body, url
+            assert "otpauth" not in body and 'class="secret"' not in body, url
+    assert code in reporter.get("/report/receipt").get_data(as_text=True)  # the control
+
+
+def test_forum_writers_see_only_their_own_unpublished_posts(world: World) -> None:
+    writer, other = world.client("writer"), world.client("other_writer")
+    pending_thread = f"/forum/t/{world.pending_thread_id}"
+    assert writer.get(pending_thread).status_code == 200
+    for reader in (other, world.fresh_client(), world.client("reporter")):
+        assert reader.get(pending_thread).status_code == 404
+        thread = reader.get(f"/forum/t/{world.thread_id}").get_data(as_text=True)
+        assert "väntar på en moderator" not in thread  # the writer's pending reply
+        assert reader.get(f"/forum/p/{world.pending_post_id}/flag").status_code == 404
+        assert reader.get(f"/forum/p/{world.rejected_post_id}/flag").status_code == 404
+    assert "väntar på en moderator" in writer.get(f"/forum/t/{world.thread_id}").get_data(as_text=True)
+    mine, theirs = (
+        writer.get("/forum/mine").get_data(as_text=True),
+        other.get("/forum/mine").get_data(as_text=True),
+    )
+    assert "Kan peka ut en kollega." in theirs and "Kan peka ut en kollega." not in mine
+    assert "Väntande tråd" in mine and "Väntande tråd" not in theirs
+    assert world.fresh_client().get("/forum/mine").status_code == 302
+
+
+def test_a_hidden_thread_takes_no_replies(world: World) -> None:
+    admin = world.client("admin")
+    assert (
+        admin.post(
+            f"/moderation/forum/threads/{world.thread_id}/hide", data={"csrf_token": token_of(admin)}
+        ).status_code
+        == 303
+    )
+    writer = world.client("writer")
+    before = snapshot(world.app)
+    response = writer.post(
+        f"/forum/t/{world.thread_id}/reply",
+        data={"csrf_token": token_of(writer), "body": "Ett svar i en dold tråd.", "action": "send"},
+    )
+    assert response.status_code == 404
+    assert writer.get(f"/forum/t/{world.thread_id}").status_code == 404
+    assert world.fresh_client().get(f"/forum/{SLUG}").status_code == 200
+    assert_nothing_stored(world.app, before, "reply to a hidden thread")
