@@ -69,14 +69,17 @@ def _subject(post: Post) -> str:
 
 def approve(db: Session, post_id: int, actor: User | None) -> None:
     """Publish a pending post, or clear a reviewed one of its flags."""
-    post = _post(db, post_id)
+    _publish(db, _post(db, post_id), actor)
+    db.commit()
+
+
+def _publish(db: Session, post: Post, actor: User | None) -> None:
     if not _visible(post):
         post.thread.approved_posts += 1
         post.thread.last_activity_on = today()
     post.status, post.needs_review, post.flag_hidden, post.flags = PostStatus.APPROVED, False, False, 0
     post.reject_reason = None
     audit.record(db, Event.FORUM_POST_APPROVED, actor, _subject(post))
-    db.commit()
 
 
 def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
@@ -95,8 +98,8 @@ def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
     post = _post(db, post_id)
     post.body, post.redacted = body, True
     audit.record(db, Event.FORUM_POST_REDACTED, actor, _subject(post))
-    db.commit()
-    approve(db, post_id, actor)
+    _publish(db, post, actor)
+    db.commit()  # one transaction: the original text is never published, nor the edit lost
 
 
 def set_thread(db: Session, thread_id: int, actor: User | None, locked: bool | None = None, hidden: bool | None = None) -> None:

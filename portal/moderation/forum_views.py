@@ -109,10 +109,17 @@ def forum_show(thread_id: int) -> Response:
 
 
 def _settings_page(
-    status: int = 200, word_form: WordForm | None = None, gate_form: GateForm | None = None
+    status: int = 200,
+    word_form: WordForm | None = None,
+    gate_form: GateForm | None = None,
+    refused_board: tuple[int, BoardForm] | None = None,
 ) -> tuple[str, int]:
     db = db_session()
-    boards = [(b, BoardForm(prefix=f"board{b.id}", formdata=None, obj=b)) for b in moderation.boards(db)]
+    refused_id, refused_form = refused_board or (0, None)
+    boards = [
+        (b, refused_form if b.id == refused_id else BoardForm(prefix=f"board{b.id}", formdata=None, obj=b))
+        for b in moderation.boards(db)
+    ]
     return render_template(
         "moderation/forum_settings.html",
         words=moderation.words(db),
@@ -159,8 +166,7 @@ def forum_gate() -> Page:
 def forum_board(board_id: int) -> Page:
     form = BoardForm(prefix=f"board{board_id}")
     if not form.validate_on_submit():
-        flash(_("The board was not saved: check the fields."), "error")
-        return redirect(url_for("moderation.forum_settings"), code=303)
+        return _settings_page(400, refused_board=(board_id, form))
     return _done_settings(
         lambda: moderation.update_board(
             db_session(),

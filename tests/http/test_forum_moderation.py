@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from portal.forum import moderation
 from portal.forum.models import PostStatus
 from tests.conftest import Account, csrf_from, get_csrf, login, make_account
 from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, seed, take_code
@@ -71,6 +74,19 @@ def test_redacted_post_is_published_and_marked(app: Flask, client: FlaskClient, 
     )
 
 
+def test_redaction_and_publication_are_one_transaction(app: Flask) -> None:
+    """Never the original text published, nor an edit stored but left unpublished."""
+    seed(app)
+    new_thread(app.test_client(), "Hot", "Anna Svensson på Storgatan 12 hotade mig.", action="send")
+    (post,) = posts(app)
+    commits: list[int] = []
+    with Session(app.extensions["portal.engine"]) as db:
+        event.listen(db, "after_commit", lambda _: commits.append(1))
+        moderation.redact(db, post.id, "En klient hotade mig.", None)
+    assert commits == [1]
+    assert events(app, f"forum:post:{post.id}")[-2:] == ["forum:post:redacted", "forum:post:approved"]
+
+
 def test_locked_thread_takes_no_replies_and_hidden_thread_disappears(
     app: Flask, client: FlaskClient, admin: Account
 ) -> None:
@@ -102,6 +118,18 @@ def test_settings_words_post_moderation_slow_mode_and_gate(
         "/moderation/forum/settings/words", data={"csrf_token": token, "word": "polisen", "action": "review"}
     )
     bid = board_id(app)
+    refused = client.post(
+        f"/moderation/forum/settings/boards/{bid}",
+        data={
+            "csrf_token": token,
+            f"board{bid}-name_sv": "",
+            f"board{bid}-name_en": "Threats",
+            f"board{bid}-moderation": "post",
+            f"board{bid}-slow_mode_seconds": "-5",
+        },
+    )
+    summary = refused.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
+    assert refused.status_code == 400 and "Namn på svenska" in summary and "Långsamt läge" in summary
     saved = client.post(
         f"/moderation/forum/settings/boards/{bid}",
         data={
