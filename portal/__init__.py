@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from . import db, errors, health, i18n, ids, logs, production_checks
 from .config import Config
 from .security import form_posts, headers
-from .security.client_key import ClientKeyMiddleware, MemoryDailySecret, RedisDailySecret
+from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.ratelimit import limiter
 from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
 
@@ -58,10 +58,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.session_interface = EncryptedSessionInterface(
         store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
     )
-    daily_secret = (
-        RedisDailySecret(redis_client, config.redis_prefix) if redis_client else MemoryDailySecret()
-    )
-    app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, daily_secret, config.proxy_count)  # type: ignore[method-assign]
+    secret = HourlySecret(redis_client, config.redis_prefix)
+    app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, secret, config.proxy_count)  # type: ignore[method-assign]
     # Outermost: a health probe touches neither the client's address nor the rate limiter.
     app.wsgi_app = health.HealthCheck(app.wsgi_app, engine, redis_client)  # type: ignore[method-assign]
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import limits
+
 ENV_PREFIX = "PORTAL_"
 
 # OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1.
@@ -28,6 +30,21 @@ SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
 
 # Five attachments of at most 10 MB plus the form itself.
 MAX_REQUEST_BYTES = 55 * 1024 * 1024
+
+
+# The limits on reporters' and forum writers' pages. Their windows may be an hour at most: an entry
+# lives as long as its window, and a longer-lived one would outlast the hourly secret behind its key
+# (docs/keys.md, "Rate limits").
+HOURLY_LIMITS = (
+    "limit_code_login",
+    "limit_report_submit",
+    "limit_reporter_reply",
+    "limit_forum_post",
+    "limit_forum_flag",
+    "limit_forum_code",
+    "limit_default",
+)
+LONGEST_WINDOW_SECONDS = 60 * 60
 
 
 class ConfigError(RuntimeError):
@@ -63,9 +80,9 @@ class Config:
     limit_code_login: str = "10 per minute; 60 per hour"
     # Ceiling on failed code log-ins from everybody together: many addresses, one budget.
     limit_code_failures_global: str = "300 per hour"
-    limit_report_submit: str = "5 per hour; 20 per day"
+    limit_report_submit: str = "5 per hour"
     limit_reporter_reply: str = "30 per hour"
-    limit_forum_post: str = "10 per hour; 30 per day"
+    limit_forum_post: str = "10 per hour"
     limit_forum_flag: str = "30 per hour"
     limit_forum_code: str = "10 per minute; 60 per hour"
     # Approved posts with this many flags are hidden until a moderator has looked at them.
@@ -107,6 +124,10 @@ class Config:
             return self.database_url
         return f"sqlite:///{(self.instance_path / 'portal.sqlite3').resolve()}"
 
+    def __post_init__(self) -> None:
+        for name in HOURLY_LIMITS:
+            _check_window(name, getattr(self, name))
+
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
 
@@ -125,6 +146,18 @@ class Config:
         if not config.secret_key:
             config = config.replace(secret_key=_development_secret(config))
         return config
+
+
+def _check_window(name: str, value: str) -> None:
+    try:
+        items = limits.parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}: {exc}") from exc
+    if any(item.get_expiry() > LONGEST_WINDOW_SECONDS for item in items):
+        raise ConfigError(
+            f"{ENV_PREFIX}{name.upper()}: windows longer than an hour are not allowed on reporters' "
+            "and forum pages (an entry would outlive the hourly secret behind its key)"
+        )
 
 
 def _coerce(name: str, type_name: Any, raw: str) -> Any:

@@ -261,6 +261,8 @@ def installation_findings(
             redis_client.ping()
         except Exception as error:  # any failure: the portal cannot use Redis
             findings.append(Finding(_var("redis_url"), f"Redis cannot be reached ({type(error).__name__})."))
+        else:
+            findings += _redis_persistence(redis_client)
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
@@ -287,6 +289,25 @@ def installation_findings(
             )
         )
     return findings
+
+
+def _redis_persistence(redis_client: Any) -> list[Finding]:
+    """An append-only file logs every SET, so it keeps each hour's rate-limit secret long after
+    Redis has forgotten it: a copy of it lets anyone test addresses against old entries
+    (docs/keys.md, "Rate limits")."""
+    try:
+        appendonly = redis_client.config_get("appendonly").get("appendonly")
+    except Exception:  # CONFIG is often disabled on managed Redis: nothing to say then
+        return []
+    if appendonly in ("yes", b"yes"):
+        return [
+            Finding(
+                _var("redis_url"),
+                "Redis writes an append-only file, which keeps every hour's rate-limit secret on disk. "
+                "Set 'appendonly no' (and 'save \"\"') for the portal's Redis.",
+            )
+        ]
+    return []
 
 
 def refuse_unsafe(config: Config, environ: Mapping[str, str]) -> None:

@@ -48,7 +48,11 @@ def require_gate() -> Response | None:
 
 @bp.app_context_processor
 def forum_context() -> dict[str, Any]:
-    return {"language": lambda: str(get_locale() or "sv"), "pii_segments": pii.segments, "finding_kinds": _kinds}
+    return {
+        "language": lambda: str(get_locale() or "sv"),
+        "pii_segments": pii.segments,
+        "finding_kinds": _kinds,
+    }
 
 
 def _kinds(findings: list[list[pii.Finding]]) -> str:
@@ -77,6 +81,9 @@ def _keep_numbers(writer: service.Writer) -> None:
         session[THREAD_NUMBERS] = dict(writer.thread_numbers)
 
 
+SLOW_MODE_MAX_SECONDS = 60 * 60
+
+
 def _slow_mode(target: Board, take: bool) -> bool:
     """Slow mode: one post per N seconds per writer on this board (address-free key).
 
@@ -84,7 +91,8 @@ def _slow_mode(target: Board, take: bool) -> bool:
     """
     if target.slow_mode_seconds <= 0:
         return True
-    item = RateLimitItemPerSecond(1, target.slow_mode_seconds)
+    # Boards set before slow mode was capped at an hour (docs/keys.md) count as an hour.
+    item = RateLimitItemPerSecond(1, min(target.slow_mode_seconds, SLOW_MODE_MAX_SECONDS))
     keys = ("forum-slow", client_key(), str(target.id))
     return limiter.limiter.hit(item, *keys) if take else limiter.limiter.test(item, *keys)
 

@@ -35,7 +35,9 @@ class BoardForm(FlaskForm):
     moderation = SelectField(_l("Moderation"), choices=choices(Moderation))
     slow_mode_seconds = IntegerField(
         _l("Slow mode: seconds between two posts by the same writer (0 = off)"),
-        validators=[InputRequired(), NumberRange(min=0, max=24 * 60 * 60)],
+        # At most an hour: a slow-mode entry lives that long, and no entry may outlive the hourly
+        # secret behind its key (docs/keys.md).
+        validators=[InputRequired(), NumberRange(min=0, max=60 * 60)],
     )
 
 

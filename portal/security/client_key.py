@@ -1,74 +1,136 @@
 """The one place that reads the client's network address.
 
-DESIGN.md §3 (rate limits without addresses): the address is turned at once into
-``HMAC(secret of the day, address)`` and then removed from the WSGI environment, so no
-later code, log line (the dev server logs ``REMOTE_ADDR`` from the same environ) or error
-report can see it. The secret lives only in memory or in Redis with an expiry and changes
-every day, so yesterday's keys cannot be linked to today's or recomputed from a dump.
+DESIGN.md §3 (rate limits without addresses): the address is turned at once into one keyed hash
+per purpose and then removed from the WSGI environment, so no later code, log line (the dev
+server logs ``REMOTE_ADDR`` from the same environ) or error report can see it.
+
+Threat: an insider with a copy of Redis (live or dumped) and of the instance folder, and the
+employer's proxy log with its outside address. Three properties keep them from learning that
+address X reported, or linking a report to a forum post:
+
+- **Forward secrecy.** The secret is random, new every hour, and lives only in memory and in Redis
+  with an expiry at the end of its hour (plus ``CLOCK_GRACE_SECONDS`` for servers whose clocks
+  differ a little). Nothing derived from it is written to disk, so once the hour has passed, no copy
+  of Redis or of any file lets anyone recompute ``HMAC(secret, X)`` and test an address against
+  an older rate-limit entry.
+- **One key per purpose.** ``HMAC(HMAC(secret, purpose), address)``: the buckets of one address
+  for reporting, code log-in, forum and moderator log-in look unrelated, so a dump cannot join a
+  report to a forum post made from the same address in the same hour.
+- **Shared, but not dependent on Redis.** Every worker and server takes the hour's secret from
+  Redis (the first to ask creates it, atomically); if Redis cannot be reached, the process makes
+  its own for a minute at a time and the portal keeps answering (limits then count per process).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import enum
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-ENVIRON_KEY = "portal.client_key"
+ENVIRON_KEY = "portal.client_keys"
 PLACEHOLDER_ADDRESS = "0.0.0.0"
 ADDRESS_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
-SECRET_TTL_SECONDS = 2 * 24 * 60 * 60  # the day's secret outlives the day by one day, then expires
+SECRET_SECONDS = 60 * 60  # one secret per clock hour (UTC), then it is destroyed
+# Seconds the hour's secret outlives its hour in Redis, for servers whose clocks lag a little
+# (keep them on NTP): the bound on how old a testable entry can be is one hour plus this.
+CLOCK_GRACE_SECONDS = 60
+LOCAL_RETRY_SECONDS = 60  # while Redis is unreachable, how long a process keeps its own secret
+
+log = logging.getLogger(__name__)
 
 
-class MemoryDailySecret:
-    """A per-process secret per UTC day (enough for one worker: memory:// limiter)."""
+class Purpose(enum.Enum):
+    """What a rate-limit bucket counts; buckets of different purposes cannot be joined."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._day = ""
-        self._secret = b""
-
-    def for_day(self, day: str) -> bytes:
-        with self._lock:
-            if day != self._day:
-                self._day, self._secret = day, secrets.token_bytes(32)
-            return self._secret
+    REPORTING = "reporting"  # the start page and sending a report
+    CODE_LOGIN = "code-login"  # coming back with a code, and the reporter's case page
+    FORUM = "forum"  # reading, writing and flagging in the forum
+    MODERATOR = "moderator"  # moderator log-in, the moderation pages, the setup wizard
 
 
-class RedisDailySecret:
-    """One secret per day shared by every worker and server, expiring in Redis."""
+class HourlySecret:
+    """The current hour's secret, and the per-purpose keys derived from it.
 
-    def __init__(self, client: Any, prefix: str) -> None:
+    With a Redis client, shared by every process that uses the same Redis and prefix; without one
+    (or while Redis is down), per process. Only the current hour's values are kept: at the turn
+    of the hour the old ones are dropped here and expire in Redis.
+    """
+
+    def __init__(self, client: Any = None, prefix: str = "portal") -> None:
         self._client = client
         self._prefix = prefix
-        self._cache: tuple[str, bytes] | None = None
+        self._lock = threading.Lock()
+        self._hour = -1
+        self._valid_until = 0.0
+        self._keys: dict[Purpose, bytes] = {}
+        self._local = (-1, b"")  # this process's own secret for an hour in which Redis failed
 
-    def for_day(self, day: str) -> bytes:
-        if self._cache and self._cache[0] == day:
-            return self._cache[1]
-        key = f"{self._prefix}:ratelimit-secret:{day}"
-        self._client.set(key, secrets.token_bytes(32), nx=True, ex=SECRET_TTL_SECONDS)
-        secret = bytes(self._client.get(key))
-        self._cache = (day, secret)
-        return secret
+    def keys(self) -> dict[Purpose, bytes]:
+        now = now_seconds()
+        hour = int(now // SECRET_SECONDS)
+        with self._lock:
+            if hour != self._hour or now >= self._valid_until:
+                secret, self._valid_until = self._secret(hour, now)
+                self._hour = hour
+                self._keys = {p: _derive(secret, p) for p in Purpose}
+            return self._keys
+
+    def _secret(self, hour: int, now: float) -> tuple[bytes, float]:
+        hour_end = (hour + 1) * SECRET_SECONDS
+        if self._client is None:
+            return secrets.token_bytes(32), hour_end
+        fresh = secrets.token_bytes(32)
+        key = f"{self._prefix}:ratelimit-secret:{hour}"
+        try:
+            # NX: the first process of the hour creates it, every other one reads that one.
+            self._client.set(key, fresh, nx=True, exat=hour_end + CLOCK_GRACE_SECONDS)
+            stored = self._client.get(key)
+            if now >= hour * SECRET_SECONDS + CLOCK_GRACE_SECONDS:
+                # Past the grace, the previous hour's secret goes now rather than at its expiry.
+                self._client.delete(f"{self._prefix}:ratelimit-secret:{hour - 1}")
+        except Exception:  # redis.RedisError, OSError: keep answering without shared counts
+            log.warning("Redis unreachable: rate-limit keys are per process for now")
+            stored = None
+        if stored:
+            return bytes(stored), hour_end
+        # Redis failed: this process's own secret for the hour (so its counts go on), and Redis is
+        # asked again in a minute.
+        if self._local[0] != hour:
+            self._local = (hour, fresh)
+        return self._local[1], min(hour_end, now + LOCAL_RETRY_SECONDS)
+
+
+def now_seconds() -> float:
+    """The clock the hours are counted on (UTC epoch seconds; a function so tests can move it)."""
+    return time.time()
+
+
+def _derive(secret: bytes, purpose: Purpose) -> bytes:
+    return hmac.new(secret, b"ratelimit-purpose:" + purpose.value.encode(), hashlib.sha256).digest()
+
+
+def client_keys(keys: dict[Purpose, bytes], address: str) -> dict[Purpose, str]:
+    return {p: hmac.new(k, address.encode(), hashlib.sha256).hexdigest()[:32] for p, k in keys.items()}
 
 
 class ClientKeyMiddleware:
-    """WSGI middleware: address in, keyed hash out, address gone."""
+    """WSGI middleware: address in, one keyed hash per purpose out, address gone."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], daily_secret: Any, proxy_count: int = 0) -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], secret: HourlySecret, proxy_count: int = 0
+    ) -> None:
         self.app = app
-        self.daily_secret = daily_secret
+        self.secret = secret
         self.proxy_count = proxy_count
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        address = self._client_address(environ)
-        day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-        digest = hmac.new(self.daily_secret.for_day(day), address.encode(), hashlib.sha256)
-        environ[ENVIRON_KEY] = digest.hexdigest()[:32]
+        environ[ENVIRON_KEY] = client_keys(self.secret.keys(), self._client_address(environ))
         environ["REMOTE_ADDR"] = PLACEHOLDER_ADDRESS
         for header in ADDRESS_HEADERS:
             environ.pop(header, None)

@@ -1,4 +1,9 @@
-"""Flask-Limiter keyed on the anonymised client key (never on an address)."""
+"""Flask-Limiter keyed on the anonymised client key of the request's purpose (never on an address).
+
+Every window on the pages of reporters and forum writers is at most an hour long
+(``portal/config.py`` refuses longer ones), so no entry outlives the hourly secret behind its key
+by more than that hour: see ``client_key.py`` and docs/keys.md.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Callable
 from flask import Response, current_app, request
 from flask_limiter import Limiter, RouteLimit
 
-from .client_key import ENVIRON_KEY
+from .client_key import ENVIRON_KEY, Purpose
 
 GLOBAL_KEY = "global"
 
@@ -19,8 +24,30 @@ def _prefix() -> str:
     return f"{current_app.config['PORTAL'].redis_prefix}:limits"
 
 
+_PURPOSE_BY_BLUEPRINT = {
+    "public": Purpose.REPORTING,
+    "reporting": Purpose.REPORTING,
+    "forum": Purpose.FORUM,
+    "moderation": Purpose.MODERATOR,
+    "setup": Purpose.MODERATOR,
+}
+
+
+# Sending a report; every other page of the reporting blueprint is the return with a code.
+_SENDING = frozenset({"reporting.report", "reporting.receipt", "reporting.receipt_print"})
+
+
+def request_purpose() -> Purpose:
+    """The reporter's return (``/followup``...) is a purpose of its own, apart from sending."""
+    if request.blueprint == "reporting" and request.endpoint not in _SENDING:
+        return Purpose.CODE_LOGIN
+    return _PURPOSE_BY_BLUEPRINT.get(request.blueprint or "", Purpose.REPORTING)
+
+
 def client_key() -> str:
-    return f"{_prefix()}:{request.environ.get(ENVIRON_KEY, 'unknown')}"
+    purpose = request_purpose()
+    digest = request.environ.get(ENVIRON_KEY, {}).get(purpose, "unknown")
+    return f"{_prefix()}:{purpose.value}:{digest}"
 
 
 def global_key() -> str:
@@ -49,4 +76,10 @@ def failure_ceiling() -> RouteLimit:
     )
 
 
-limiter = Limiter(key_func=client_key, headers_enabled=False, default_limits=[configured("limit_default")])
+limiter = Limiter(
+    key_func=client_key,
+    headers_enabled=False,
+    default_limits=[configured("limit_default")],
+    # Redis down: count in this process rather than answer 500 (reports must still arrive).
+    in_memory_fallback_enabled=True,
+)

@@ -111,3 +111,21 @@ def test_status_prints_counts_deadlines_queue_and_last_purge(
     assert "schedule: not set; purge-expired last ran: " + str(today().year) in result.output
     assert "(LATE" not in result.output
     assert "Production configuration: " in lines[-1] and "problem(s)" in lines[-1]
+
+
+def test_redis_that_keeps_an_append_only_file_fails_the_check(production: Flask) -> None:
+    if production.extensions["portal.redis"] is None:
+        pytest.skip("Redis's persistence is checked on the PostgreSQL + Redis run")
+    # An append-only file logs every SET: each hour's rate-limit secret would stay on disk.
+    _run(production, "db", "upgrade")
+    _run(production, "purge-expired")
+    redis_client = production.extensions["portal.redis"]
+    was = redis_client.config_get("appendonly")["appendonly"]
+    redis_client.config_set("appendonly", "yes")
+    try:
+        result = _run(production, "check-config")
+    finally:
+        redis_client.config_set("appendonly", was)
+    assert result.exit_code == 1
+    assert "  - PORTAL_REDIS_URL: Redis writes an append-only file" in result.output
+    assert _run(production, "check-config").exit_code == 0

@@ -81,26 +81,6 @@ def test_dev_server_access_log_line_is_scrubbed() -> None:
     assert CLIENT_ADDRESS not in record.getMessage()
 
 
-def test_rate_limit_key_is_keyed_hash_and_rotates_by_day() -> None:
-    from portal.security.client_key import ClientKeyMiddleware, MemoryDailySecret
-
-    captured: list[str] = []
-
-    def inner(environ, start_response):  # type: ignore[no-untyped-def]
-        captured.append(environ["portal.client_key"])
-        assert environ["REMOTE_ADDR"] != CLIENT_ADDRESS
-        return [b""]
-
-    secret = MemoryDailySecret()
-    middleware = ClientKeyMiddleware(inner, secret)
-    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, None)
-    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, None)
-    middleware({"REMOTE_ADDR": "198.51.100.1"}, None)
-    assert captured[0] == captured[1] != captured[2]
-    assert CLIENT_ADDRESS not in captured[0]
-    assert secret.for_day("2026-11-23") != secret.for_day("2026-11-24")
-
-
 def test_login_limit_trips_per_client_without_addresses(
     app: Flask, client: FlaskClient, admin: Account
 ) -> None:
