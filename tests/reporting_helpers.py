@@ -103,4 +103,7 @@ def attachment_contents(app: Flask, admin: Account) -> list[bytes]:
     with Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
-        return [vault.file_content(vault.key_from_org(item.report, org_key), item) for item in db.scalars(select(Attachment))]
+        return [
+            vault.file_content(vault.key_from_org(item.report, org_key), item)
+            for item in db.scalars(select(Attachment))
+        ]

@@ -33,7 +33,12 @@ class QueueItem:
 
 
 def _needs_attention() -> object:
-    return or_(Post.status == PostStatus.PENDING, Post.needs_review.is_(True), Post.flag_hidden.is_(True), Post.flags > 0)
+    return or_(
+        Post.status == PostStatus.PENDING,
+        Post.needs_review.is_(True),
+        Post.flag_hidden.is_(True),
+        Post.flags > 0,
+    )
 
 
 def queue_size(db: Session) -> int:
@@ -102,7 +107,9 @@ def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
     db.commit()  # one transaction: the original text is never published, nor the edit lost
 
 
-def set_thread(db: Session, thread_id: int, actor: User | None, locked: bool | None = None, hidden: bool | None = None) -> None:
+def set_thread(
+    db: Session, thread_id: int, actor: User | None, locked: bool | None = None, hidden: bool | None = None
+) -> None:
     thread = db.get(Thread, thread_id)
     if thread is None:
         raise PostNotFound
@@ -146,7 +153,13 @@ def boards(db: Session) -> list[Board]:
 
 
 def update_board(
-    db: Session, board_id: int, actor: User | None, name_sv: str, name_en: str, mode: Moderation, slow_seconds: int
+    db: Session,
+    board_id: int,
+    actor: User | None,
+    name_sv: str,
+    name_en: str,
+    mode: Moderation,
+    slow_seconds: int,
 ) -> None:
     target = db.get(Board, board_id)
     if target is None:

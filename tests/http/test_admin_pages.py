@@ -44,7 +44,9 @@ def _log_in(client: FlaskClient, account: Account) -> FlaskClient:
     return client
 
 
-def _post(client: FlaskClient, url: str, data: dict[str, str] | None = None, page: str = "/moderation/") -> str:
+def _post(
+    client: FlaskClient, url: str, data: dict[str, str] | None = None, page: str = "/moderation/"
+) -> str:
     """POST with a fresh CSRF token; the answer as "<status> <body>" so tests can read both at once."""
     response = client.post(url, data={"csrf_token": get_csrf(client, page), **(data or {})})
     return f"{response.status_code} {response.get_data(as_text=True)}"

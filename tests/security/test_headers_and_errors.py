@@ -104,7 +104,12 @@ def test_no_third_party_resources_in_pages(client: FlaskClient) -> None:
 
 
 def _as_user(world: World, rule: str) -> FlaskClient:
-    for prefix, name in (("/moderation", "admin"), ("/followup", "reporter"), ("/report", "reporter"), ("/forum", "writer")):
+    for prefix, name in (
+        ("/moderation", "admin"),
+        ("/followup", "reporter"),
+        ("/report", "reporter"),
+        ("/forum", "writer"),
+    ):
         if rule.startswith(prefix):
             return world.client(name)
     return world.fresh_client()
@@ -120,7 +125,9 @@ def test_every_route_and_method_has_the_headers_for_its_users_and_for_strangers(
         for client in (_as_user(world, rule.rule), stranger):
             token = token_of(client)
             for method in METHODS if client is not stranger else ("GET", "POST"):
-                response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+                response = client.open(
+                    url, method=method, data={"csrf_token": token} if method == "POST" else None
+                )
                 _assert_headers(response, f"{method} {url}")
                 statuses.add(response.status_code)
                 response.close()
@@ -136,11 +143,19 @@ def test_statuses_the_routes_give_for_conflicts_limits_and_failures(world: World
     assert stale.status_code == 409
     _assert_headers(stale, "409")
     html = admin.get(case).get_data(as_text=True)
-    fine = admin.post(f"{case}/status", data={"csrf_token": token, "version": version_of(html), "status": "in_progress"})
+    fine = admin.post(
+        f"{case}/status", data={"csrf_token": token, "version": version_of(html), "status": "in_progress"}
+    )
     assert fine.status_code == 303
     _assert_headers(fine, "303")
     stranger = world.fresh_client()
-    failed = stranger.post("/followup", data={"csrf_token": csrf_from(stranger.get("/followup").get_data(as_text=True)), "code": "0000-0000-0000-0000"})
+    failed = stranger.post(
+        "/followup",
+        data={
+            "csrf_token": csrf_from(stranger.get("/followup").get_data(as_text=True)),
+            "code": "0000-0000-0000-0000",
+        },
+    )
     assert failed.status_code == 401
     _assert_headers(failed, "401")
     limit = world.app.config["MAX_CONTENT_LENGTH"]
