@@ -23,7 +23,11 @@ from portal.devseed import seed_reports
 from portal.models import Role
 from portal.moderation import accounts
 
-PAGES = ("/moderation/cases", "/moderation/cases?category=threats&sort=newest", "/moderation/cases?due=overdue")
+PAGES = (
+    "/moderation/cases",
+    "/moderation/cases?category=threats&sort=newest",
+    "/moderation/cases?due=overdue",
+)
 
 
 def logged_in_client(app: Flask) -> object:
@@ -65,7 +69,9 @@ def measure(size: int, runs: int) -> dict[str, float]:
             samples.append(timer.last)
         results[url] = statistics.median(samples[2:]) * 1000
         results[url + " queries"] = len([s for s in statements if "server_sessions" not in s])
-        results[url + " rows"] = len(re.findall(r'href="/moderation/cases/\d+"', response.get_data(as_text=True)))
+        results[url + " rows"] = len(
+            re.findall(r'href="/moderation/cases/\d+"', response.get_data(as_text=True))
+        )
     dispose(app)
     return results
 

@@ -12,6 +12,7 @@ from flask import Flask, Response, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
 
 from . import domain
+from .reporting.messages import removal_label
 
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -56,6 +57,10 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=LANGUAGES[0])
     app.after_request(remember_language)
     app.jinja_env.globals.update(
-        language_url=language_url, LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale, label=domain.label,
-        status_name=domain.status_name
+        language_url=language_url,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        get_locale=get_locale,
+        label=domain.label,
+        status_name=domain.status_name,
+        removal_label=removal_label,
     )

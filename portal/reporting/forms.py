@@ -29,6 +29,16 @@ def text_field(label: object, description: object) -> TextAreaField:
     )
 
 
+# Said before a file is chosen: what cleaning does, and what it costs the reporter as evidence.
+ATTACHMENTS_HELP = _l(
+    "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents or text. "
+    "Before a file is stored, the portal removes what can point to you: location and camera data, "
+    "document properties, comments, tracked changes (deleted text is dropped, additions are kept), "
+    "hidden parts and links. The text you can see stays as it is. A cleaned file no longer proves "
+    "where it came from: keep the original yourself, somewhere safe."
+)
+
+
 class ReportForm(FlaskForm):
     kind = RadioField(
         _l("What do you want to report?"),
@@ -76,11 +86,7 @@ class ReportForm(FlaskForm):
     )
     attachments = MultipleFileField(
         _l("Attachments (optional)"),
-        description=_l(
-            "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents "
-            "or text. Location and camera data are removed from images. Documents can contain "
-            "your name in their properties: remove it before you attach them."
-        ),
+        description=ATTACHMENTS_HELP,
     )
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
@@ -96,14 +102,17 @@ class CodeForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     message = text_field(_l("Your message"), _l("Only the moderators can read it."))
-    attachments = MultipleFileField(_l("Attachments (optional)"))
+    attachments = MultipleFileField(_l("Attachments (optional)"), description=ATTACHMENTS_HELP)
 
 
 class FilesForm(FlaskForm):
     # Shown on the case page beside the reply form's own "attachments": an id of its own, so
     # that each label (and each error-summary link) points at its field.
     attachments = MultipleFileField(
-        _l("Add files"), validators=[InputRequired(message=_l("Choose at least one file."))], id="more-files"
+        _l("Add files"),
+        validators=[InputRequired(message=_l("Choose at least one file."))],
+        id="more-files",
+        description=ATTACHMENTS_HELP,
     )
 
 

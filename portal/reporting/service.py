@@ -90,15 +90,22 @@ class CaseView:
 
 def _clean_files(files: Sequence[Upload]) -> list[uploads.CleanFile]:
     """All files checked before anything is written: one refusal refuses the submission."""
-    uploads.check_count(len(files))
-    return [uploads.sanitize(f.filename, f.data) for f in files]
+    return uploads.sanitize_all([(f.filename, f.data) for f in files])
 
 
 def _code_keys(db: Session, code: str, config: Config) -> codes.CodeKeys:
     return codes.derive(code, installation.code_salt(db), installation.kdf_cost(config))
 
 
-def submit(db: Session, submission: Submission, config: Config) -> str:
+@dataclass(frozen=True)
+class Sent:
+    """What the receipt shows: the new code, and what cleaning removed from each file."""
+
+    code: str
+    files: list[FileInfo]
+
+
+def submit(db: Session, submission: Submission, config: Config) -> Sent:
     """Create the report, its files and key wraps in one transaction; return the new code."""
     org_public = installation.get(db).org_public_key
     if org_public is None:
@@ -129,7 +136,7 @@ def submit(db: Session, submission: Submission, config: Config) -> str:
     refresh_due(report)
     db.add(report)
     db.commit()
-    return code
+    return Sent(code, [vault.file_info(report_key, item) for item in report.attachments])
 
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:
@@ -159,7 +166,11 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
 def refresh_due(report: Report) -> None:
     """Keep the stored next deadline in step with the status and the legal clocks."""
     report.due_on = deadlines.clocks(
-        report.status, report.created_on, report.wants_acknowledgement, report.acknowledged_on, report.feedback_on
+        report.status,
+        report.created_on,
+        report.wants_acknowledgement,
+        report.acknowledged_on,
+        report.feedback_on,
     ).next_due
 
 
@@ -211,7 +222,12 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
 
 
 def add_message(
-    report: Report, key: bytes, author: Author, text: str, author_user_id: int | None = None, feedback: bool = False
+    report: Report,
+    key: bytes,
+    author: Author,
+    text: str,
+    author_user_id: int | None = None,
+    feedback: bool = False,
 ) -> Message:
     """Append to the dialogue in the caller's transaction; order comes from the counter."""
     report.last_seq += 1
@@ -261,4 +277,3 @@ def replace_code(db: Session, report_id: int, report_key: bytes, config: Config)
     report.key_wrapped = vault.rewrap_for_code(report_key, keys.unwrap)
     db.commit()
     return code
-

@@ -22,7 +22,9 @@ class FileInfo:
     filename: str
     media_type: str
     size: int
-    metadata_warning: bool
+    # What cleaning removed; None for files stored before the portal recorded it (they carry a
+    # general warning instead).
+    removed: tuple[uploads.Removal, ...] | None
 
     @property
     def is_image(self) -> bool:
@@ -57,7 +59,11 @@ def rewrap_for_code(report_key: bytes, code_unwrap_key: bytes) -> bytes:
 
 def attach(report: Report, key: bytes, clean: Sequence[uploads.CleanFile], message_seq: int | None) -> None:
     for item in clean:
-        meta = {"name": item.filename, "type": item.media_type, "warning": item.metadata_warning}
+        meta = {
+            "name": item.filename,
+            "type": item.media_type,
+            "removed": sorted(removal.value for removal in item.removed),
+        }
         report.attachments.append(
             Attachment(
                 message_seq=message_seq,
@@ -71,7 +77,14 @@ def attach(report: Report, key: bytes, clean: Sequence[uploads.CleanFile], messa
 
 def file_info(key: bytes, item: Attachment) -> FileInfo:
     meta = json.loads(crypto.unwrap(key, item.meta))
-    return FileInfo(item.id, meta["name"], meta["type"], item.size, meta["warning"])
+    removed = meta.get("removed")
+    return FileInfo(
+        item.id,
+        meta["name"],
+        meta["type"],
+        item.size,
+        None if removed is None else tuple(uploads.Removal(value) for value in removed),
+    )
 
 
 def file_content(key: bytes, item: Attachment) -> bytes:

@@ -23,6 +23,7 @@ from .messages import upload_error
 
 RECEIPT = "receipt_code"
 RECEIPT_REPLACED = "receipt_replaced"
+RECEIPT_FILES = "receipt_files"
 REPORT_ID = "report_id"
 REPORT_KEY = "report_key"
 NEWS = "news"
@@ -30,7 +31,9 @@ NEWS = "news"
 
 def _uploads(files: list[Any]) -> list[service.Upload]:
     # A text part named like the file field arrives as a string among the files: not an upload.
-    return [service.Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename]
+    return [
+        service.Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename
+    ]
 
 
 def _enum(enum_type: Any, value: str | None) -> Any:
@@ -60,13 +63,17 @@ def report() -> Page:
             files=_uploads(form.attachments.data or []),
         )
         try:
-            code = service.submit(db_session(), submission, current_config())
+            sent = service.submit(db_session(), submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:
             return _unavailable()
         else:
-            _show_receipt(code, replaced=False)
+            _show_receipt(sent.code, replaced=False)
+            # Only names and what was removed, in the encrypted session, until the code is stored.
+            session[RECEIPT_FILES] = [
+                {"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files
+            ]
             return redirect(url_for("reporting.receipt"), code=303)
     return form_page("reporting/report.html", form)
 
@@ -85,13 +92,20 @@ def receipt() -> Page:
     form = StoredForm()
     if form.validate_on_submit():
         session.pop(RECEIPT)
+        session.pop(RECEIPT_FILES, None)
         replaced = session.pop(RECEIPT_REPLACED, False)
         if replaced:
             flash(_("Your new code is active. The old code no longer works."), "info")
             return redirect(url_for("reporting.case"), code=303)
         flash(_("Thank you. Your report has been sent. Come back with your code to read the answer."), "info")
         return redirect(url_for("reporting.followup"), code=303)
-    return form_page("reporting/receipt.html", form, code=code, replaced=session.get(RECEIPT_REPLACED))
+    files = [
+        {"name": f["name"], "removed": [uploads.Removal(r) for r in f["removed"]]}
+        for f in session.get(RECEIPT_FILES, [])
+    ]
+    return form_page(
+        "reporting/receipt.html", form, code=code, replaced=session.get(RECEIPT_REPLACED), files=files
+    )
 
 
 @bp.get("/report/receipt/print")
