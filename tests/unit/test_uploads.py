@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import time
 import warnings
 import zipfile
 import zlib
@@ -12,7 +11,6 @@ from io import BytesIO
 
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
-from pypdf import PdfWriter
 
 from portal.reporting.uploads import (
     MAX_FILE_BYTES,
@@ -29,33 +27,12 @@ from portal.reporting.uploads import (
     sanitize,
 )
 from portal.reporting.uploads.limits import MAX_NAME_CHARS, MAX_ZIP_ENTRIES
+from tests.unit.upload_canaries import CANARY, CANARY_BYTES, XMP, exif, pypdf_document, refused_promptly
 
-CANARY = "Canary Person"
-CANARY_BYTES = CANARY.encode()
-XMP = (
-    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-    '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>'
-    f"{CANARY}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
-)
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
 # --- fixtures -------------------------------------------------------------------------------------
-
-
-def _exif(orientation: int = 1) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Artist] = CANARY
-    exif[ExifTags.Base.Make] = "CanaryCam"
-    exif[ExifTags.Base.BodySerialNumber] = "SN-123456"
-    exif[ExifTags.Base.Orientation] = orientation
-    exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N",
-        ExifTags.GPS.GPSLatitude: (59.0, 19.0, 48.0),
-        ExifTags.GPS.GPSLongitudeRef: "E",
-        ExifTags.GPS.GPSLongitude: (18.0, 4.0, 7.0),
-    }
-    return exif
 
 
 def _picture(size: tuple[int, int] = (64, 48)) -> Image.Image:
@@ -79,7 +56,7 @@ def _jpeg(orientation: int = 1, size: tuple[int, int] = (64, 48)) -> bytes:
     return _encode(
         _picture(size),
         "JPEG",
-        exif=_exif(orientation),
+        exif=exif(orientation),
         comment=CANARY,
         xmp=XMP.encode(),
         icc_profile=_srgb_profile(),
@@ -91,13 +68,11 @@ def _png() -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_text("Author", CANARY)
     info.add_itxt("XML:com.adobe.xmp", XMP)
-    return _encode(_picture(), "PNG", pnginfo=info, exif=_exif(), icc_profile=_srgb_profile())
+    return _encode(_picture(), "PNG", pnginfo=info, exif=exif(), icc_profile=_srgb_profile())
 
 
 def _webp() -> bytes:
-    return _encode(
-        _picture(), "WEBP", exif=_exif(), xmp=XMP.encode(), icc_profile=_srgb_profile(), quality=95
-    )
+    return _encode(_picture(), "WEBP", exif=exif(), xmp=XMP.encode(), icc_profile=_srgb_profile(), quality=95)
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -154,18 +129,6 @@ def _docx(core_name: str = "docProps/core.xml", main: str = DOCX_MAIN) -> bytes:
             ),
         ]
     )
-
-
-def _pdf(pages: int = 2) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(200, 200)
-    writer.add_metadata({"/Author": CANARY, "/Creator": "Word for Canary"})
-    writer.xmp_metadata = XMP.encode()
-    writer.generate_file_identifiers()
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _no_canary(clean: CleanFile) -> None:
@@ -279,10 +242,7 @@ def test_palette_transparency_survives_as_alpha() -> None:
 def test_decompression_bomb_is_refused_without_decoding(width: int, height: int) -> None:
     bomb = _png_claiming(width, height)
     assert len(bomb) < 100
-    started = time.perf_counter()
-    with pytest.raises(DecompressionBomb):
-        sanitize("bomb.png", bomb)
-    assert time.perf_counter() - started < 0.5
+    refused_promptly(DecompressionBomb, "bomb.png", bomb)
 
 
 def test_pillow_bomb_warning_becomes_a_refusal_even_where_warnings_are_not_errors() -> None:
@@ -315,7 +275,7 @@ def test_truncated_image_is_damaged(make: Callable[[], bytes]) -> None:
         ("x.pdf", _png(), ContentMismatch),  # a known type named as another known type
         ("x.JPEG", _png(), ContentMismatch),
         ("notes.pdf.", b"just text", ContentMismatch),  # Windows drops the trailing dot
-        ("report.docx", _pdf(), ContentMismatch),
+        ("report.docx", pypdf_document(), ContentMismatch),
         # Content we cannot identify is refused as such, whatever the name: the name is never trusted.
         ("x.jpg", bytes(range(256)) * 8, UnsupportedType),
         ("photo.jpg", b"\x7fELF\x02\x01\x01\x00" + bytes(64), UnsupportedType),

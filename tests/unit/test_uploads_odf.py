@@ -4,7 +4,6 @@ canaries are gone and that odfpy still loads the document with its text."""
 
 from __future__ import annotations
 
-import time
 import zipfile
 from io import BytesIO
 
@@ -37,6 +36,7 @@ from tests.unit.office_helpers import (
     photo,
     replace,
 )
+from tests.unit.upload_canaries import refused_promptly
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 BODY = "Mutan erbjöds den 3 mars."
@@ -442,7 +442,4 @@ def test_billion_laughs_in_content_is_refused_quickly() -> None:
         b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10 if i > 1 else b"&a;" * 10) for i in range(1, 10)
     )
     laughs += b"]><office:document-content>&a9;</office:document-content>"
-    started = time.perf_counter()
-    with pytest.raises(CannotClean):
-        sanitize("elak.odt", edit(_save(_odt()), {"content.xml": laughs}))
-    assert time.perf_counter() - started < 1
+    refused_promptly(CannotClean, "elak.odt", edit(_save(_odt()), {"content.xml": laughs}))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, String
-from PIL import ExifTags, Image, ImageCms
+from PIL import Image, ImageCms
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -34,14 +34,8 @@ from portal.reporting.uploads import (
     sanitize,
 )
 from portal.reporting.uploads.limits import MAX_DECODED_BYTES
+from tests.unit.upload_canaries import CANARY, CANARY_BYTES, XMP, exif, pypdf_document, refused_promptly
 
-CANARY = "Canary Person"
-CANARY_BYTES = CANARY.encode()
-XMP = (
-    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-    '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>'
-    f"{CANARY}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
-)
 P, A, F = Removal.PROPERTIES, Removal.ACTIVE_CONTENT, Removal.EMBEDDED_FILES
 
 
@@ -105,18 +99,6 @@ def _js(code: str = f"app.alert('{CANARY}')") -> pikepdf.Dictionary:
     return Dictionary(Type=Name.Action, S=Name.JavaScript, JS=String(code))
 
 
-def _exif(orientation: int = 1) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Artist] = CANARY
-    exif[ExifTags.Base.BodySerialNumber] = "SN-123456"
-    exif[ExifTags.Base.Orientation] = orientation
-    exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N",
-        ExifTags.GPS.GPSLatitude: (59.0, 19.0, 48.0),
-    }
-    return exif
-
-
 def _picture(size: tuple[int, int] = (64, 48), mode: str = "RGB") -> Image.Image:
     """Left half red, right half blue: shows both that pixels survive and which way they turned."""
     image = Image.new("RGB", size, (220, 20, 20))
@@ -129,7 +111,7 @@ def _jpeg(orientation: int = 1, metadata: bool = True, mode: str = "RGB") -> byt
     options: dict[str, object] = {"quality": 95}
     if metadata:
         icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-        options.update(exif=_exif(orientation), comment=CANARY, xmp=XMP.encode(), icc_profile=icc)
+        options.update(exif=exif(orientation), comment=CANARY, xmp=XMP.encode(), icc_profile=icc)
     _picture(mode=mode).save(out, "JPEG", **options)
     return out.getvalue()
 
@@ -194,18 +176,6 @@ def _clean(data: bytes, pages: int = 2) -> tuple[CleanFile, PdfReader]:
     assert (clean.filename, clean.media_type) == ("rapport.pdf", "application/pdf")
     _no_canary(clean)
     return clean, _text_kept(clean, pages)
-
-
-def _pypdf(pages: int = 2) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(200, 200)
-    writer.add_metadata({"/Author": CANARY, "/Creator": "Word for Canary"})
-    writer.xmp_metadata = XMP.encode()
-    writer.generate_file_identifiers()
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _flate_bomb(size: int) -> bytes:
@@ -305,7 +275,7 @@ def _with_content(data: bytes, raw: bytes, filters: pikepdf.Object) -> bytes:
 
 
 def test_pdf_info_xmp_and_file_identifier_are_removed() -> None:
-    original = _pypdf(pages=2)
+    original = pypdf_document(pages=2)
     assert CANARY_BYTES in original and b"xmpmeta" in original
     old_id = PdfReader(BytesIO(original)).trailer["/ID"]
 
@@ -353,7 +323,7 @@ def test_pdf_metadata_and_private_data_are_removed_at_every_level() -> None:
 
 def test_pdf_earlier_revisions_are_dropped() -> None:
     # An incremental save keeps the old /Info (with the canary) in the file, no longer referenced.
-    writer = PdfWriter(BytesIO(_pypdf(pages=1)), incremental=True)
+    writer = PdfWriter(BytesIO(pypdf_document(pages=1)), incremental=True)
     writer.add_metadata({"/Author": "Someone Else"})
     out = BytesIO()
     writer.write(out)
@@ -720,10 +690,7 @@ def test_pdf_jpeg_2000_is_refused() -> None:
 def test_pdf_flate_bomb_is_refused_without_being_expanded(bomb: bytes) -> None:
     original = _with_content(_base(), bomb, Name.FlateDecode)
     assert len(original) < 200_000
-    started = time.perf_counter()
-    with pytest.raises(DecompressionBomb):
-        sanitize("bomb.pdf", original)
-    assert time.perf_counter() - started < 2
+    refused_promptly(DecompressionBomb, "bomb.pdf", original)
 
 
 def test_pdf_streams_are_refused_when_their_sum_is_a_bomb() -> None:
@@ -772,10 +739,7 @@ def test_pdf_lzw_and_chained_bombs_are_refused(bomb: bytes) -> None:
         (_lzw_zeros(MAX_DECODED_BYTES + 1), Name.LZWDecode),
         (base64.a85encode(bomb) + b"~>", Array([Name.ASCII85Decode, Name.FlateDecode])),
     ]:
-        started = time.perf_counter()
-        with pytest.raises(DecompressionBomb):
-            sanitize("bomb.pdf", _with_content(_base(), raw, filters))
-        assert time.perf_counter() - started < 3
+        refused_promptly(DecompressionBomb, "bomb.pdf", _with_content(_base(), raw, filters))
 
 
 def _raw_pdf_with_object_stream(objects: list[bytes], packed: bytes, padding: int) -> bytes:
@@ -822,10 +786,7 @@ def test_pdf_object_stream_bomb_is_refused() -> None:
     assert clean.removed == set()
     bomb = _raw_pdf_with_object_stream(objects, b"<< /Kept true >>", MAX_DECODED_BYTES + 1024 * 1024)
     assert len(bomb) < 200_000
-    started = time.perf_counter()
-    with pytest.raises(DecompressionBomb):
-        sanitize("bomb.pdf", bomb)
-    assert time.perf_counter() - started < 2
+    refused_promptly(DecompressionBomb, "bomb.pdf", bomb)
 
 
 def test_pdf_picture_claiming_too_many_pixels_is_a_bomb() -> None:
@@ -894,7 +855,7 @@ def test_pdf_encrypted_with_empty_user_password_is_rewritten_in_clear(revision: 
 
 
 def test_pdf_with_a_real_password_is_refused() -> None:
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(_pypdf(pages=1))))
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pypdf_document(pages=1))))
     writer.encrypt(user_password="hemligt", owner_password="owner", algorithm="RC4-128")
     out = BytesIO()
     writer.write(out)
@@ -969,10 +930,7 @@ def test_pdf_deep_nesting_ends_in_a_clean_file_or_a_refusal() -> None:
 def test_pdf_page_tree_loop_is_refused() -> None:
     objects = _page_objects()
     objects[1] = b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>"
-    started = time.perf_counter()
-    with pytest.raises(DamagedFile):
-        sanitize("loop.pdf", _raw_pdf(objects))
-    assert time.perf_counter() - started < 5
+    refused_promptly(DamagedFile, "loop.pdf", _raw_pdf(objects))
 
 
 def test_pdf_with_too_many_objects_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
