@@ -12,7 +12,6 @@ from flask import Flask, Response, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
 
 from . import domain
-from .reporting.messages import removal_label
 
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -62,5 +61,4 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale,
         label=domain.label,
         status_name=domain.status_name,
-        removal_label=removal_label,
     )

@@ -30,12 +30,12 @@ MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # address space of one cleaning child
 CPU_SECONDS = 30  # CPU time of one cleaning child (five 10 MB files take about 1 s)
 WALL_SECONDS = 60  # from start to answer, including waiting for a busy CPU
 
-_PRELOAD = "portal.reporting.uploads.cleaning"
+# What the fork server imports once, so that no child has to: the cleaners, and the main script
+# (gunicorn's, flask's, a benchmark's) as multiprocessing's default does. A child whose server has
+# not imported the main script imports it itself, which costs every file the script's own imports
+# (250 ms for a benchmark, measured with bench/uploads.py).
+_PRELOAD = ["__main__", "portal.reporting.uploads.cleaning"]
 _context = multiprocessing.get_context("forkserver")
-# The cleaners, and the main script (gunicorn's, flask's, a benchmark's) as multiprocessing's
-# default does: a child whose server has not imported the main script imports it itself, which
-# costs every file the script's own imports (250 ms for a benchmark, measured in bench/uploads.py).
-_context.set_forkserver_preload(["__main__", _PRELOAD])
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 def run(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in a limited child process; its UploadRefused is raised here."""
+    _context.set_forkserver_preload(_PRELOAD)  # read when the server starts, at the first call
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(target=_child, args=(sender, function, args), daemon=True)
     try:
