@@ -14,6 +14,7 @@ import pytest
 from portal.reporting.uploads import CannotClean, DamagedFile, UnsupportedType, sandbox
 
 GIB = 1024 * 1024 * 1024
+HERE = __name__ + ":"  # the child finds these functions by name
 
 
 def _limits() -> dict[str, tuple[int, int]]:
@@ -55,7 +56,7 @@ def _fail_with_the_file_in_the_message() -> None:
 
 
 def test_the_child_runs_with_the_limits() -> None:
-    assert sandbox.run(_limits) == {
+    assert sandbox.run(HERE + "_limits") == {
         "core": (0, 0),
         "file size": (0, 0),
         "cpu": (30, 30),
@@ -65,32 +66,32 @@ def test_the_child_runs_with_the_limits() -> None:
 
 def test_a_bomb_that_allocates_past_the_limit_is_refused() -> None:
     with pytest.raises(CannotClean):
-        sandbox.run(_allocate, 3)
-    assert sandbox.run(_allocate, 1) == GIB  # a large but legal budget still works
+        sandbox.run(HERE + "_allocate", 3)
+    assert sandbox.run(HERE + "_allocate", 1) == GIB  # a large but legal budget still works
 
 
 def test_nothing_the_child_writes_reaches_the_disk(tmp_path: Path) -> None:
     target = tmp_path / "leak.txt"
-    assert sandbox.run(_write, str(target)) == "OSError"
+    assert sandbox.run(HERE + "_write", str(target)) == "OSError"
     assert not target.exists() or target.stat().st_size == 0
 
 
 def test_a_crashing_parser_is_a_refusal() -> None:
     with pytest.raises(CannotClean):
-        sandbox.run(_crash)
+        sandbox.run(HERE + "_crash")
 
 
 def test_a_stalled_parser_is_stopped_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox, "WALL_SECONDS", 1)
     started = time.monotonic()
     with pytest.raises(CannotClean):
-        sandbox.run(_sleep, 30)
+        sandbox.run(HERE + "_sleep", 30)
     assert time.monotonic() - started < 5
 
 
 def test_refusals_cross_and_other_errors_become_damaged_without_their_message() -> None:
     with pytest.raises(UnsupportedType):
-        sandbox.run(_refuse)
+        sandbox.run(HERE + "_refuse")
     with pytest.raises(DamagedFile) as damaged:
-        sandbox.run(_fail_with_the_file_in_the_message)
+        sandbox.run(HERE + "_fail_with_the_file_in_the_message")
     assert "Anna" not in str(damaged.value) and damaged.value.__cause__ is None

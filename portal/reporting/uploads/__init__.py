@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import sandbox
-from .cleaning import CleanFile, clean_files
 from .errors import (
     CannotClean,
     ContentMismatch,
@@ -33,7 +32,10 @@ from .errors import (
     UploadRefused,
 )
 from .limits import MAX_FILE_BYTES, MAX_FILES
-from .removals import Removal
+from .removals import CleanFile, Removal
+
+# Resolved in the child only: the cleaners are never imported by the web process.
+_CLEAN_FILES = "portal.reporting.uploads.cleaning:clean_files"
 
 __all__ = [
     "MAX_FILES",
@@ -68,7 +70,8 @@ def sanitize_all(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
     # Size first, here: an oversized upload is not even sent to the child.
     if any(len(data) > MAX_FILE_BYTES for _, data in files):
         raise FileTooLarge
-    return sandbox.run(clean_files, list(files))
+    cleaned: list[CleanFile] = sandbox.run(_CLEAN_FILES, list(files))
+    return cleaned
 
 
 def sanitize(filename: str, data: bytes) -> CleanFile:

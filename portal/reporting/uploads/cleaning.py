@@ -1,23 +1,17 @@
-"""One file in, its clean form out: the work done inside the sandbox's child process."""
+"""One file in, its clean form out: the work done inside the sandbox's child process.
+
+Only the child imports this module (and, through it, pikepdf, lxml and the parsers): the web
+process never loads a parser of untrusted files.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from . import images, kinds, odf, ooxml, pdf
 from .errors import DamagedFile, FileTooLarge
 from .limits import MAX_FILE_BYTES
-from .removals import Cleaned, Removal
-
-
-@dataclass(frozen=True)
-class CleanFile:
-    filename: str
-    media_type: str
-    data: bytes
-    # What cleaning found and removed, for the receipt and the case page.
-    removed: frozenset[Removal]
+from .removals import Cleaned, CleanFile, Removal
 
 
 def clean_files(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:

@@ -28,6 +28,16 @@ class Removal(enum.Enum):
 
 
 @dataclass(frozen=True)
+class CleanFile:
+    """A file ready to be stored: safe name, type by content, clean bytes, and what was removed."""
+
+    filename: str
+    media_type: str
+    data: bytes
+    removed: frozenset[Removal]
+
+
+@dataclass(frozen=True)
 class Cleaned:
     """One cleaner's answer: the clean bytes and what was actually found and removed."""
 

@@ -15,14 +15,14 @@ Anything that goes wrong in the child becomes a refusal (``CannotClean``), never
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import resource
 import signal
 import sys
-from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any
 
 from .errors import CannotClean, DamagedFile, UploadRefused
 
@@ -34,18 +34,20 @@ WALL_SECONDS = 60  # from start to answer, including waiting for a busy CPU
 # (gunicorn's, flask's, a benchmark's) as multiprocessing's default does. A child whose server has
 # not imported the main script imports it itself, which costs every file the script's own imports
 # (250 ms for a benchmark, measured with bench/uploads.py).
-_PRELOAD = ["__main__", "portal.reporting.uploads.cleaning"]
+_PRELOAD = ["__main__", "portal.reporting.uploads.cleaning"]  # see uploads/__init__.py
 _context = multiprocessing.get_context("forkserver")
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def run(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a limited child process; its UploadRefused is raised here."""
+def run(target: str, *args: Any) -> Any:
+    """``module:function(*args)`` in a limited child process; its UploadRefused is raised here.
+
+    The function is named rather than passed, so that only the child imports its module.
+    """
     _context.set_forkserver_preload(_PRELOAD)  # read when the server starts, at the first call
     receiver, sender = _context.Pipe(duplex=False)
-    child = _context.Process(target=_child, args=(sender, function, args), daemon=True)
+    child = _context.Process(target=_child, args=(sender, target, args), daemon=True)
     try:
         child.start()
     except OSError:  # the fork server could not start or died: refuse the file, keep the form
@@ -67,12 +69,14 @@ def run(function: Callable[..., T], *args: Any) -> T:
         receiver.close()
     if not ok:
         raise value from None  # nothing of the child's traceback (which may quote the file)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
-def _child(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(sender: Connection, target: str, args: tuple[Any, ...]) -> None:
     _limit_self()
     try:
+        module, name = target.split(":")
+        function = getattr(importlib.import_module(module), name)
         result: tuple[bool, Any] = (True, function(*args))
     except UploadRefused as refused:
         result = (False, refused)
