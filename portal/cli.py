@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from . import devseed, installation, retention
 from .backup.cli import backup_cli
-from .db import engine
+from .db import alembic_config, new_session
 from .domain import today
 from .models import Role, User
 from .moderation import accounts
@@ -23,19 +20,10 @@ from .notify.cli import notify_cli
 from .operator_cli import check_config_command, status_command
 from .security.crypto import DecryptionFailed
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 users_cli = AppGroup("users", help="Moderator and admin accounts.")
 keys_cli = AppGroup("keys", help="The organisation key.")
 dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
-
-
-def alembic_config() -> AlembicConfig:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine()
-    return config
 
 
 @db_cli.command("upgrade")
@@ -64,10 +52,6 @@ def db_current() -> None:
     command.current(alembic_config())
 
 
-def _session() -> Session:
-    return Session(engine())
-
-
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -87,7 +71,7 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
     """Create a user; prints the TOTP secret (and the recovery key for the very first user)."""
     password = _read_password(password_stdin)
     config = installation.current_config()
-    with _session() as db:
+    with new_session() as db:
         try:
             account = accounts.create_user(db, name, Role(role), password, config)
         except accounts.WeakPassword as weak:
@@ -107,7 +91,7 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
 
 @users_cli.command("list")
 def users_list() -> None:
-    with _session() as db:
+    with new_session() as db:
         for user in db.scalars(select(User).order_by(User.username)):
             state = "active" if user.active else "disabled"
             access = "access" if user.has_org_key else "awaiting-grant"
@@ -118,7 +102,7 @@ def users_list() -> None:
 @click.argument("name")
 def users_disable(name: str) -> None:
     """Disable a user; their sessions end at their next request."""
-    with _session() as db:
+    with new_session() as db:
         try:
             accounts.disable(db, accounts.find(db, name))
         except accounts.UnknownUser:
@@ -132,7 +116,7 @@ def users_disable(name: str) -> None:
 def users_reset(name: str, password_stdin: bool) -> None:
     """New password, TOTP and key pair; an admin must grant the organisation key again."""
     password = _read_password(password_stdin)
-    with _session() as db:
+    with new_session() as db:
         try:
             secret = accounts.reset(db, accounts.find(db, name), password, installation.current_config())
         except accounts.UnknownUser:
@@ -150,7 +134,7 @@ def users_reset(name: str, password_stdin: bool) -> None:
 def keys_recover(name: str) -> None:
     """Grant NAME the organisation key using the recovery key read from stdin."""
     text = sys.stdin.readline()
-    with _session() as db:
+    with new_session() as db:
         try:
             accounts.recover(db, accounts.find(db, name), text)
         except accounts.UnknownUser:
@@ -165,7 +149,7 @@ def keys_recover(name: str) -> None:
 def dev_seed(count: int) -> None:
     """Insert COUNT synthetic reports (benchmarks, demos)."""
     config = installation.current_config()
-    with _session() as db:
+    with new_session() as db:
         try:
             written = devseed.seed_reports(db, count, production=config.production)
         except devseed.SeedingRefused as refused:
@@ -177,14 +161,14 @@ def dev_seed(count: int) -> None:
 def purge_expired_command() -> None:
     """Erase closed cases whose retention period has passed (schedule daily)."""
     config = installation.current_config()
-    with _session() as db:
+    with new_session() as db:
         erased = retention.purge_expired(db, today(), config.retention_days)
     click.echo(f"{len(erased)} closed case(s) erased after {config.retention_days} days")
 
 
 def setup_link_command() -> None:
     """Print the one-time set-up link while no user exists."""
-    with _session() as db:
+    with new_session() as db:
         if installation.has_users(db):
             click.echo("The portal is set up; log in at /moderation/login.")
             return

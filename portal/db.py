@@ -1,15 +1,20 @@
-"""Engine and one SQLAlchemy session per request (SQLAlchemy 2.x only)."""
+"""Engine, one SQLAlchemy session per request or command (SQLAlchemy 2.x only), and Alembic's
+configuration on that engine."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -70,10 +75,17 @@ def init_app(app: Flask, engine: Engine) -> None:
     app.teardown_appcontext(_close_session)
 
 
+def new_session() -> Session:
+    """A new session from the app's own factory, with the same options as a request's; the
+    caller closes it (``with new_session() as db``). For commands, which have no request."""
+    session: Session = current_app.extensions["portal.sessionmaker"]()
+    return session
+
+
 def db_session() -> Session:
     """The request's session; services receive it explicitly."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["portal.sessionmaker"]()
+        g.db_session = new_session()
     session: Session = g.db_session
     return session
 
@@ -81,6 +93,14 @@ def db_session() -> Session:
 def engine() -> Engine:
     result: Engine = current_app.extensions["portal.engine"]
     return result
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic on the app's engine: ``db`` commands, and the head that backups and check-config compare."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine()
+    return config
 
 
 def _close_session(_exc: BaseException | None) -> None:

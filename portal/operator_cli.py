@@ -9,10 +9,9 @@ import click
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.orm import Session
 
 from . import installation, production_checks
-from .db import engine, utcnow
+from .db import alembic_config, engine, new_session, utcnow
 from .domain import today
 from .operator_status import status_lines
 
@@ -23,8 +22,6 @@ NOT_READY = "Not ready for production"
 @with_appcontext
 def check_config_command() -> None:
     """List every reason this configuration is unsafe for production; exit 1 if there is one."""
-    from .cli import alembic_config
-
     config = installation.current_config()
     findings = production_checks.configuration_findings(config, os.environ)
     findings += production_checks.installation_findings(
@@ -43,6 +40,6 @@ def check_config_command() -> None:
 @with_appcontext
 def status_command() -> None:
     """Cases by status, due and overdue deadlines, forum queue and the last purge, as plain text."""
-    with Session(engine()) as db:
+    with new_session() as db:
         lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
     click.echo("\n".join(lines))

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import installation
-from ..db import engine
+from ..db import alembic_config, engine
 from ..security.backup_cipher import DamagedStream, WrongPassphrase
 from . import service
 
@@ -44,8 +44,6 @@ def _read_passphrase(passphrase_file: Path | None, confirm: bool) -> str:
 
 
 def _head() -> str:
-    from ..cli import alembic_config  # the db group's configuration (imported late: it registers us)
-
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 

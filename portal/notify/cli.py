@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from .. import installation
-from ..db import engine
+from ..db import new_session
 from ..domain import today
 from . import service
 from .smtp import Delivery, MailSettingsRefused
@@ -37,7 +37,7 @@ def _fail(message: str) -> None:
 
 def _run(send: Callable[[Session], Delivery], what: str) -> None:
     try:
-        with Session(engine()) as db:
+        with new_session() as db:
             delivery = send(db)
     except service.Skipped as skipped:
         click.echo(SKIPPED[type(skipped)])
