@@ -12,9 +12,9 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import installation
+from ..backup import service
 from ..db import alembic_config, engine
 from ..security.backup_cipher import DamagedStream, WrongPassphrase
-from . import service
 
 backup_cli = AppGroup("backup", help="Encrypted backups of the database: create, verify, restore.")
 

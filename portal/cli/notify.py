@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from .. import installation
 from ..db import new_session
 from ..domain import today
-from . import service
-from .smtp import Delivery, MailSettingsRefused
+from ..notify import service
+from ..notify.smtp import Delivery, MailSettingsRefused
+from .output import error
 
 notify_cli = AppGroup("notify", help="E-mail notices to moderators (off while PORTAL_SMTP_HOST is empty).")
 
@@ -31,10 +32,6 @@ SKIPPED: dict[type[service.Skipped], str] = {
 }
 
 
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-
-
 def _run(send: Callable[[Session], Delivery], what: str) -> None:
     try:
         with new_session() as db:
@@ -43,14 +40,14 @@ def _run(send: Callable[[Session], Delivery], what: str) -> None:
         click.echo(SKIPPED[type(skipped)])
         return
     except MailSettingsRefused as refused:
-        _fail(str(refused))
+        error(str(refused))
         sys.exit(1)
     for failure in delivery.failed:
-        _fail(f"the {what} did not reach {failure.username}: {failure.reason}")
+        error(f"the {what} did not reach {failure.username}: {failure.reason}")
     if delivery.delivered:
         click.echo(f"{what.capitalize()} sent to {len(delivery.delivered)} moderator(s).")
     elif delivery.failed:
-        _fail("nobody was told; the next run tries again.")
+        error("nobody was told; the next run tries again.")
     if delivery.failed:
         sys.exit(1)
 

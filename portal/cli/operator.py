@@ -1,0 +1,68 @@
+"""Operators' commands: ``check-config`` (is this safe for production?), ``status``,
+``setup-link`` (the first admin) and ``purge-expired`` (retention, scheduled daily)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import installation, production_checks, retention
+from ..db import alembic_config, engine, new_session, utcnow
+from ..domain import today
+from ..operator_status import status_lines
+
+NOT_READY = "Not ready for production"
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """List every reason this configuration is unsafe for production; exit 1 if there is one."""
+    config = installation.current_config()
+    findings = production_checks.configuration_findings(config, os.environ)
+    findings += production_checks.installation_findings(
+        engine(),
+        current_app.extensions["portal.redis"],
+        ScriptDirectory.from_config(alembic_config()),
+        utcnow(),
+    )
+    if findings:
+        click.echo(production_checks.report(findings, NOT_READY))
+        sys.exit(1)
+    click.echo("ok: nothing unsafe found; this configuration may serve in production.")
+
+
+@click.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Cases by status, due and overdue deadlines, forum queue and the last purge, as plain text."""
+    with new_session() as db:
+        lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
+    click.echo("\n".join(lines))
+
+
+@click.command("setup-link")
+@with_appcontext
+def setup_link_command() -> None:
+    """Print the one-time set-up link while no user exists."""
+    with new_session() as db:
+        if installation.has_users(db):
+            click.echo("The portal is set up; log in at /moderation/login.")
+            return
+    click.echo("No admin yet. Open this link to set up the portal (it stops working once done):")
+    click.echo("  " + installation.setup_link(installation.current_config()))
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired_command() -> None:
+    """Erase closed cases whose retention period has passed (schedule daily)."""
+    config = installation.current_config()
+    with new_session() as db:
+        erased = retention.purge_expired(db, today(), config.retention_days)
+    click.echo(f"{len(erased)} closed case(s) erased after {config.retention_days} days")

@@ -1,0 +1,85 @@
+"""``flask users create|list|disable|reset``: moderator and admin accounts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .. import installation
+from ..db import new_session
+from ..models import Role, User
+from ..moderation import accounts
+from .output import fail
+
+users_cli = AppGroup("users", help="Moderator and admin accounts.")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def users_create(name: str, role: str, password_stdin: bool) -> None:
+    """Create a user; prints the TOTP secret (and the recovery key for the very first user)."""
+    password = _read_password(password_stdin)
+    config = installation.current_config()
+    with new_session() as db:
+        try:
+            account = accounts.create_user(db, name, Role(role), password, config)
+        except accounts.WeakPassword as weak:
+            fail("weak password: " + " ".join(weak.problems))
+        except accounts.UsernameTaken:
+            fail(f"user {name!r} exists already")
+        click.echo(f"TOTP secret: {account.totp_secret}")
+        if account.recovery_key:
+            click.echo(f"Recovery key: {account.recovery_key}")
+        elif not account.user.has_org_key:
+            click.echo(
+                "An admin must grant this user access to reports (dashboard) before they can read them."
+            )
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    with new_session() as db:
+        for user in db.scalars(select(User).order_by(User.username)):
+            state = "active" if user.active else "disabled"
+            access = "access" if user.has_org_key else "awaiting-grant"
+            click.echo(f"{user.username}\t{user.role.value}\t{state}\t{access}")
+
+
+@users_cli.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Disable a user; their sessions end at their next request."""
+    with new_session() as db:
+        try:
+            accounts.disable(db, accounts.find(db, name))
+        except accounts.UnknownUser:
+            fail(f"no user {name!r}")
+        click.echo(f"{name} disabled")
+
+
+@users_cli.command("reset")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True)
+def users_reset(name: str, password_stdin: bool) -> None:
+    """New password, TOTP and key pair; an admin must grant the organisation key again."""
+    password = _read_password(password_stdin)
+    with new_session() as db:
+        try:
+            secret = accounts.reset(db, accounts.find(db, name), password, installation.current_config())
+        except accounts.UnknownUser:
+            fail(f"no user {name!r}")
+        except accounts.WeakPassword as weak:
+            fail("weak password: " + " ".join(weak.problems))
+        click.echo(f"TOTP secret: {secret}")
+        click.echo("An admin must grant this user access again (dashboard), or use 'keys recover'.")
