@@ -10,6 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from . import db, errors, health, i18n, ids, logs, production_checks
+from .cli import register_cli
 from .config import Config
 from .security import form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
@@ -73,7 +74,6 @@ def create_app(config: Config | None = None) -> Flask:
     # Before any route is added: a rule binds its converters when it is added.
     app.url_map.converters["int"] = ids.IdConverter
 
-    from .cli import register_cli
     from .forum import bp as forum_bp
     from .moderation import bp as moderation_bp
     from .public import bp as public_bp
