@@ -1,7 +1,7 @@
 """Rows written with plain SQL in the schema of an old migration, independent of today's models.
 
-The tables below copy the columns of migrations 0001 and 0002 as they were written then; the
-values are real key material (made with the portal's crypto), so that after ``db upgrade`` a
+The tables below copy the columns of migrations 0001, 0002 and 0004 as they were written then;
+the values are real key material (made with the portal's crypto), so that after ``db upgrade`` a
 moderator can log in and a reporter can open the report with the code, over HTTP.
 """
 
@@ -100,6 +100,43 @@ _attachments = sa.table(
     sa.column("created_on", sa.Date),
 )
 
+# 0004's boards had a column per language; 0007 turned them into forum_board_texts rows.
+BOARD_COLUMNS_0004 = ("name_sv", "name_en", "description_sv", "description_en")
+_boards_0004 = sa.table(
+    "forum_boards",
+    sa.column("id", sa.Integer),
+    sa.column("slug", sa.String),
+    *(sa.column(name, sa.String) for name in BOARD_COLUMNS_0004),
+    sa.column("position", sa.Integer),
+    sa.column("moderation", sa.String),
+    sa.column("slow_mode_seconds", sa.Integer),
+)
+_threads_0004 = sa.table(
+    "forum_threads",
+    sa.column("board_id", sa.Integer),
+    sa.column("title", sa.String),
+    sa.column("created_on", sa.Date),
+    sa.column("last_activity_on", sa.Date),
+    sa.column("approved_posts", sa.Integer),
+    sa.column("writers", sa.Integer),
+    sa.column("locked", sa.Boolean),
+    sa.column("hidden", sa.Boolean),
+)
+BOARDS_0004 = {
+    "fortroendevalda": {
+        "name_sv": "Hot mot förtroendevalda",
+        "name_en": "Threats to elected officials",
+        "description_sv": "När någon försökt skrämma en ledamot till ett beslut.",
+        "description_en": "When someone tried to scare a member into a decision.",
+    },
+    "skript-i-namnet": {
+        "name_sv": '<script>alert("namn")</script> & "citat"',
+        "name_en": "</legend><img src=x onerror=alert(1)>",
+        "description_sv": "<b>fet</b> beskrivning",
+        "description_en": "'><svg onload=alert(2)>",
+    },
+}
+
 
 @dataclass(frozen=True)
 class OldData:
@@ -120,6 +157,11 @@ def unmigrated_app(config: Config) -> Iterator[Flask]:
 
 def migrate(app: Flask, revision: str = "head") -> None:
     result = app.test_cli_runner().invoke(args=["db", "upgrade", revision])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+
+
+def unmigrate(app: Flask, revision: str) -> None:
+    result = app.test_cli_runner().invoke(args=["db", "downgrade", revision])
     assert result.exit_code == 0, result.output + repr(result.exception)
 
 
@@ -220,3 +262,34 @@ def write_0002_report(app: Flask, old: OldData) -> OldData:
             )
         )
     return OldData(old.account, old.org_private_key, code)
+
+
+def write_0004_boards(app: Flask) -> None:
+    """Two boards of an admin's own (one named like an attack), each with a thread."""
+    with app.extensions["portal.engine"].begin() as conn:
+        for position, (slug, texts) in enumerate(BOARDS_0004.items(), start=10):
+            board_id = conn.execute(
+                sa.insert(_boards_0004)
+                .values(slug=slug, position=position, moderation="post", slow_mode_seconds=30, **texts)
+                .returning(_boards_0004.c.id)
+            ).scalar_one()
+            conn.execute(
+                sa.insert(_threads_0004).values(
+                    board_id=board_id,
+                    title=f"En tråd i {slug}",
+                    created_on=CREATED_ON,
+                    last_activity_on=CREATED_ON,
+                    approved_posts=0,
+                    writers=0,
+                    locked=False,
+                    hidden=False,
+                )
+            )
+
+
+def boards_0004(app: Flask) -> dict[str, dict[str, str]]:
+    """Every board's names and descriptions, read from 0004's columns, by slug."""
+    columns = [_boards_0004.c[name] for name in BOARD_COLUMNS_0004]
+    with app.extensions["portal.engine"].connect() as conn:
+        rows = conn.execute(sa.select(_boards_0004.c.slug, *columns))
+        return {slug: dict(zip(BOARD_COLUMNS_0004, values, strict=True)) for slug, *values in rows}

@@ -113,7 +113,18 @@ def upgrade() -> None:
     op.bulk_insert(
         boards,
         [
-            {**values, "position": position, "moderation": "pre", "slow_mode_seconds": 0}
+            {
+                "slug": values["slug"],
+                # The columns of this revision; 0007 moves them into forum_board_texts.
+                **{
+                    f"{column}_{code}": values["texts"][code][column]
+                    for column in ("name", "description")
+                    for code in ("sv", "en")
+                },
+                "position": position,
+                "moderation": "pre",
+                "slow_mode_seconds": 0,
+            }
             for position, values in enumerate(DEFAULT_BOARDS)
         ],
     )

@@ -18,9 +18,10 @@ from ..models import ServerSession
 # Live sessions are not backed up: restored, they would bring back log-ins (and reporters'
 # open cases) that ended long ago. Alembic's own table says which revision, and is not data.
 SKIPPED_TABLES = frozenset({ServerSession.__tablename__, "alembic_version"})
-# Rows that `db upgrade` itself writes (migration 0004's default forum boards): a new, unused
-# database has them, and a restore replaces them with the backup's own.
-SEEDED_BY_MIGRATIONS = frozenset({"forum_boards"})
+# Rows that `db upgrade` itself writes (migration 0004's default forum boards, whose names 0007
+# moves into forum_board_texts): a new, unused database has them, and a restore replaces them
+# with the backup's own.
+SEEDED_BY_MIGRATIONS = frozenset({"forum_boards", "forum_board_texts"})
 
 
 @contextmanager

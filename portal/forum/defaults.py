@@ -2,34 +2,71 @@
 
 from __future__ import annotations
 
-DEFAULT_BOARDS = [
+from typing import TypedDict
+
+
+class Text(TypedDict):
+    name: str
+    description: str
+
+
+class DefaultBoard(TypedDict):
+    slug: str
+    texts: dict[str, Text]  # by language code (portal.i18n.LANGUAGES)
+
+
+DEFAULT_BOARDS: list[DefaultBoard] = [
     {
         "slug": "hot-och-trakasserier",
-        "name_sv": "Hot och trakasserier",
-        "name_en": "Threats and harassment",
-        "description_sv": "När någon hotat, trakasserat eller hängt ut dig i arbetet.",
-        "description_en": "When someone threatened, harassed or exposed you at work.",
+        "texts": {
+            "sv": {
+                "name": "Hot och trakasserier",
+                "description": "När någon hotat, trakasserat eller hängt ut dig i arbetet.",
+            },
+            "en": {
+                "name": "Threats and harassment",
+                "description": "When someone threatened, harassed or exposed you at work.",
+            },
+        },
     },
     {
         "slug": "pressade-beslut",
-        "name_sv": "Påtryckningar i beslut",
-        "name_en": "Pressure in decisions",
-        "description_sv": "Försök att påverka beslut: erbjudanden, tjat, tryck från grupper eller kollegor.",
-        "description_en": "Attempts to sway decisions: offers, nagging, pressure from groups or colleagues.",
+        "texts": {
+            "sv": {
+                "name": "Påtryckningar i beslut",
+                "description": "Försök att påverka beslut: erbjudanden, tjat, tryck från grupper eller kollegor.",
+            },
+            "en": {
+                "name": "Pressure in decisions",
+                "description": "Attempts to sway decisions: offers, nagging, pressure from groups or colleagues.",
+            },
+        },
     },
     {
         "slug": "efter-en-handelse",
-        "name_sv": "Efter en händelse",
-        "name_en": "After an incident",
-        "description_sv": "Hur det kändes efteråt, och vad som hjälpte.",
-        "description_en": "How it felt afterwards, and what helped.",
+        "texts": {
+            "sv": {
+                "name": "Efter en händelse",
+                "description": "Hur det kändes efteråt, och vad som hjälpte.",
+            },
+            "en": {
+                "name": "After an incident",
+                "description": "How it felt afterwards, and what helped.",
+            },
+        },
     },
     {
         "slug": "stod-och-rad",
-        "name_sv": "Stöd och råd",
-        "name_en": "Support and advice",
-        "description_sv": "Frågor och tips: rutiner, polisanmälan, skyddat boende för personal, samtalsstöd.",
-        "description_en": "Questions and tips: procedures, reporting to the police, protection, counselling.",
+        "texts": {
+            "sv": {
+                "name": "Stöd och råd",
+                "description": "Frågor och tips: rutiner, polisanmälan, skyddat boende för personal, samtalsstöd.",
+            },
+            "en": {
+                "name": "Support and advice",
+                "description": "Questions and tips: procedures, reporting to the police, protection, counselling.",
+            },
+        },
     },
 ]
 

@@ -11,10 +11,11 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from ..db import Base
 from ..domain import add_labels
+from ..i18n import LANGUAGES
 
 
 class Moderation(enum.StrEnum):
@@ -63,19 +64,65 @@ class Board(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
-    name_sv: Mapped[str] = mapped_column(String(80))
-    name_en: Mapped[str] = mapped_column(String(80))
-    description_sv: Mapped[str] = mapped_column(String(300), default="")
-    description_en: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(default=0)
     moderation: Mapped[Moderation] = mapped_column(_enum(Moderation), default=Moderation.PRE)
     slow_mode_seconds: Mapped[int] = mapped_column(default=0)
 
+    # Loaded with the board (one more query for all boards of a page, not one per board).
+    texts: Mapped[dict[str, BoardText]] = relationship(
+        collection_class=attribute_keyed_dict("language"), cascade="all, delete-orphan", lazy="selectin"
+    )
+
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_sv
+        text = self._text(language)
+        return text.name if text else ""
 
     def description(self, language: str) -> str:
-        return self.description_en if language == "en" else self.description_sv
+        text = self._text(language)
+        return text.description if text else ""
+
+    def names(self) -> dict[str, str]:
+        """The names the board has, by language, in the order of ``LANGUAGES`` (no fallback)."""
+        return {code: self.texts[code].name for code in LANGUAGES if code in self.texts}
+
+    def set_text(self, language: str, name: str, description: str | None = None) -> None:
+        """Give the board its name (and description, if given) in ``language``."""
+        text = self.texts.get(language)
+        if text is None:
+            self.texts[language] = BoardText(language=language, name=name, description=description or "")
+            return
+        text.name = name
+        if description is not None:
+            text.description = description
+
+    def _text(self, language: str) -> BoardText | None:
+        """The board's text in ``language``; when it has none, Swedish; then any it has."""
+        for code in (language, LANGUAGES[0], *LANGUAGES, *sorted(self.texts)):
+            if code in self.texts:
+                return self.texts[code]
+        return None
+
+
+class BoardText(Base):
+    """A board's name and description in one language: one row per (board, language).
+
+    Rows rather than a JSON mapping on the board: the columns keep what the old ``name_sv``/
+    ``name_en`` columns had, NOT NULL and a length (80 and 300 characters, which PostgreSQL
+    enforces besides the form), where a JSON value would be checked by nothing but Python; and
+    they behave the same on SQLite and PostgreSQL (no JSON type with two dialects, no in-place
+    change the ORM would miss). The primary key (board_id, language) makes a language unique per
+    board and is the only index needed: texts are only ever read by board. A language added to
+    ``portal.i18n.LANGUAGES`` needs no migration; a board without a text in it shows the
+    Swedish one, then any it has (``Board._text``).
+    """
+
+    __tablename__ = "forum_board_texts"
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"), primary_key=True)
+    # A code from portal.i18n.LANGUAGES ("sv", "en"); not an enum, so that adding one is no migration.
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(300), default="")
 
 
 class ForumCode(Base):

@@ -5,6 +5,7 @@ No moderator can see who wrote what: a post carries only its pseudonym.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -156,15 +157,17 @@ def update_board(
     db: Session,
     board_id: int,
     actor: User | None,
-    name_sv: str,
-    name_en: str,
+    names: Mapping[str, str],
     mode: Moderation,
     slow_seconds: int,
 ) -> None:
+    """``names`` by language code; a language left out keeps the name it has."""
     target = db.get(Board, board_id)
     if target is None:
         raise PostNotFound
-    target.name_sv, target.name_en, target.moderation = name_sv.strip(), name_en.strip(), mode
+    for language, name in names.items():
+        target.set_text(language, name.strip())
+    target.moderation = mode
     target.slow_mode_seconds = max(0, slow_seconds)
     audit.record(db, Event.FORUM_BOARD_CHANGED, actor, f"forum:board:{target.id}")
     db.commit()

@@ -78,7 +78,10 @@ def seed_default_boards(db: Session) -> None:
     if db.scalar(select(func.count()).select_from(Board)):
         return
     for position, values in enumerate(DEFAULT_BOARDS):
-        db.add(Board(position=position, **values))
+        board = Board(slug=values["slug"], position=position)
+        for language, text in values["texts"].items():
+            board.set_text(language, text["name"], text["description"])
+        db.add(board)
     db.commit()
 
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..forms import TEXT_MAX, PlainText, choices
-from ..forum.models import Moderation, WordAction
+from ..forum.models import Board, Moderation, WordAction
+from ..i18n import LANGUAGES
 
 
 class RejectForm(FlaskForm):
@@ -29,9 +30,17 @@ class WordForm(FlaskForm):
     action = SelectField(_l("What happens"), choices=choices(WordAction))
 
 
+# The board form has a name field per language of the portal: name_sv, name_en, … A language
+# added to portal.i18n.LANGUAGES needs its label here (and the label's translation).
+NAME_LABELS = {"sv": _l("Name in Swedish"), "en": _l("Name in English")}
+# Made before the class body's fields, so that they come first in the form (and its errors).
+_NAME_FIELDS = {
+    f"name_{code}": StringField(NAME_LABELS[code], validators=[InputRequired(), Length(max=80), PlainText()])
+    for code in LANGUAGES
+}
+
+
 class BoardForm(FlaskForm):
-    name_sv = StringField(_l("Name in Swedish"), validators=[InputRequired(), Length(max=80), PlainText()])
-    name_en = StringField(_l("Name in English"), validators=[InputRequired(), Length(max=80), PlainText()])
     moderation = SelectField(_l("Moderation"), choices=choices(Moderation))
     slow_mode_seconds = IntegerField(
         _l("Slow mode: seconds between two posts by the same writer (0 = off)"),
@@ -39,6 +48,22 @@ class BoardForm(FlaskForm):
         # secret behind its key (docs/keys.md).
         validators=[InputRequired(), NumberRange(min=0, max=60 * 60)],
     )
+
+    def name_fields(self) -> list[Field]:
+        return [self[f"name_{code}"] for code in LANGUAGES]
+
+    def names(self) -> dict[str, str]:
+        """The names given, by language code."""
+        return {code: self[f"name_{code}"].data or "" for code in LANGUAGES}
+
+    @staticmethod
+    def data_of(board: Board) -> dict[str, str]:
+        """The board's names as the form's data (a language it has no name in starts empty)."""
+        return {f"name_{code}": name for code, name in board.names().items()}
+
+
+for _field_name, _field in _NAME_FIELDS.items():
+    setattr(BoardForm, _field_name, _field)
 
 
 class GateForm(FlaskForm):

@@ -117,7 +117,12 @@ def _settings_page(
     db = db_session()
     refused_id, refused_form = refused_board or (0, None)
     boards = [
-        (b, refused_form if b.id == refused_id else BoardForm(prefix=f"board{b.id}", formdata=None, obj=b))
+        (
+            b,
+            refused_form
+            if b.id == refused_id
+            else BoardForm(prefix=f"board{b.id}", formdata=None, obj=b, data=BoardForm.data_of(b)),
+        )
         for b in moderation.boards(db)
     ]
     return render_template(
@@ -172,8 +177,7 @@ def forum_board(board_id: int) -> Page:
             db_session(),
             board_id,
             current_user(),
-            form.name_sv.data or "",
-            form.name_en.data or "",
+            form.names(),
             Moderation(form.moderation.data),
             int(form.slow_mode_seconds.data or 0),
         )

@@ -14,23 +14,30 @@ from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.domain import Status
+from portal.forum.defaults import DEFAULT_BOARDS
+from portal.forum.models import Board, BoardText
 from portal.models import Attachment, AuditEvent, Report, Role
 from portal.moderation import accounts
 from portal.reporting import vault
 from tests.conftest import login
 from tests.migration_helpers import (
+    BOARDS_0004,
     CREATED_AT,
     CREATED_ON,
     DESCRIPTION_0002,
     FILE_0002,
     MESSAGE_0002,
+    boards_0004,
     migrate,
+    unmigrate,
     unmigrated_app,
     write_0001,
     write_0002_report,
+    write_0004_boards,
 )
 from tests.moderation_helpers import case_html
 from tests.reporting_helpers import case_page, open_with_code
+from tests.security.html_inspection import assert_inert
 
 
 def _counts(app: Flask, names: list[str]) -> dict[str, int]:
@@ -97,3 +104,70 @@ def test_a_report_written_by_0002_opens_by_its_code_after_the_upgrade(config: Co
         moderator = app.test_client()
         login(moderator, old.account)
         assert DESCRIPTION_0002 in case_html(moderator, report_id)
+
+
+def _board_texts(app: Flask) -> dict[str, dict[str, str]]:
+    """Every board's rows in forum_board_texts, in the shape of 0004's columns, by slug."""
+    with Session(app.extensions["portal.engine"]) as db:
+        return {
+            board.slug: {
+                f"{field}_{code}": getattr(text, field)
+                for field in ("name", "description")
+                for code, text in board.texts.items()
+            }
+            for board in db.scalars(sa.select(Board))
+        }
+
+
+def _board_id(db: Session, slug: str) -> int:
+    return db.scalars(sa.select(Board.id).where(Board.slug == slug)).one()
+
+
+def test_board_names_in_0004_columns_become_rows_and_go_back_on_downgrade(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0001")
+        old = write_0001(app)
+        migrate(app, "0006")
+        write_0004_boards(app)
+        before = boards_0004(app)
+        assert len(before) == len(DEFAULT_BOARDS) + len(BOARDS_0004)
+        migrate(app)
+        _foreign_keys_still_enforced(app)
+        counts = {"forum_boards": len(before), "forum_threads": 2, "forum_board_texts": 2 * len(before)}
+        assert _counts(app, list(counts)) == counts  # rebuilding forum_boards cascaded nothing away
+        assert _board_texts(app) == before
+        reader, admin = app.test_client(), app.test_client()
+        login(admin, old.account)
+        for code in ("sv", "en"):
+            shown = [
+                texts[f"{field}_{code}"]
+                for texts in BOARDS_0004.values()
+                for field in ("name", "description")
+            ]
+            assert_inert(reader.get(f"/forum/?lang={code}").get_data(as_text=True), shown, f"forum ({code})")
+            names = [texts[f"name_{code}"] for texts in BOARDS_0004.values()]
+            settings = admin.get(f"/moderation/forum/settings?lang={code}").get_data(as_text=True)
+            assert_inert(settings, names, f"forum settings ({code})")
+
+        # A board without an English text (as after adding a language) downgrades to its Swedish one.
+        with Session(app.extensions["portal.engine"]) as db:
+            db.delete(db.get_one(BoardText, (_board_id(db, "fortroendevalda"), "en")))
+            db.commit()
+        unmigrate(app, "0006")
+        _foreign_keys_still_enforced(app)
+        kept = before["fortroendevalda"]
+        expected = {
+            **before,
+            "fortroendevalda": {**kept, "name_en": kept["name_sv"], "description_en": kept["description_sv"]},
+        }
+        assert boards_0004(app) == expected
+        engine = app.extensions["portal.engine"]
+        assert "forum_board_texts" not in sa.inspect(engine).get_table_names()
+        columns = {column["name"]: column for column in sa.inspect(engine).get_columns("forum_boards")}
+        assert [columns[name]["nullable"] for name in expected["fortroendevalda"]] == [False] * 4
+        assert _counts(app, ["forum_boards", "forum_threads"]) == {
+            "forum_boards": len(before),
+            "forum_threads": 2,
+        }
+        migrate(app)  # and up again
+        assert _board_texts(app) == expected
