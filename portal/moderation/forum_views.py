@@ -18,7 +18,6 @@ from .auth import admin_required, current_user
 from .forms import ActionForm
 from .forum_forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
 
-nav.add("moderation.forum_queue", _l("Forum"))
 nav.add_counter(
     "moderation.forum_queue", _l("forum posts to review"), lambda: moderation.queue_size(db_session())
 )
