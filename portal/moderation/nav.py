@@ -1,4 +1,4 @@
-"""The moderation menu, written out in the order it is shown; no page module adds to it at import."""
+"""The moderation menu and the dashboard's extra counters, written out: nothing is added at import."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from flask import g
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
+from ..db import db_session
+from ..forum import moderation as forum_moderation
 from . import bp
-
-# Dashboard counters other faces contribute (e.g. the forum's moderation queue).
-_COUNTERS: list[tuple[str, LazyString, Callable[[], int]]] = []
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,10 @@ class Counter:
     count: int
 
 
-def add_counter(endpoint: str, text: LazyString, count: Callable[[], int]) -> None:
-    _COUNTERS.append((endpoint, text, count))
+# What the dashboard counts besides the cases, each linking to the page where the work waits.
+COUNTERS: tuple[tuple[str, LazyString, Callable[[Session], int]], ...] = (
+    ("moderation.forum_queue", _l("forum posts to review"), forum_moderation.queue_size),
+)
 
 
 @bp.app_context_processor
@@ -53,7 +55,7 @@ def menu() -> dict[str, object]:
         return [link for link in MENU if user is not None and (user.is_admin or not link.admin_only)]
 
     def dashboard_extras() -> list[Counter]:
-        return [Counter(endpoint, text, count()) for endpoint, text, count in _COUNTERS]
+        return [Counter(endpoint, text, count(db_session())) for endpoint, text, count in COUNTERS]
 
     return {
         "moderation_links": moderation_links,

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.models import Role
-from tests.conftest import login, make_account
+from tests import forum_helpers
+from tests.conftest import Account, login, make_account
 
 NAV_RE = re.compile(r'<nav class="moderation-nav"[^>]*>(.*?)</nav>', re.S)
 LINK_RE = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
@@ -50,3 +51,16 @@ def test_the_menu_lists_the_pages_in_order_and_admin_pages_to_admins_only(
 
 def test_the_log_in_page_has_no_menu(client: FlaskClient) -> None:
     assert not NAV_RE.search(client.get("/moderation/login").get_data(as_text=True))
+
+
+def test_the_dashboard_counts_forum_posts_waiting_for_review(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    forum_helpers.seed(app)
+    forum_helpers.new_thread(app.test_client(), "En tråd", "Något hände på jobbet idag.", action="send")
+    client.set_cookie("lang", "en")
+    assert login(client, admin).status_code == 302
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert re.search(
+        r'<a href="/moderation/forum"><span class="count">1</span> forum posts to review</a>', page
+    )
