@@ -162,6 +162,11 @@ def label(value: enum.StrEnum) -> LazyString:
     return LABELS[value]
 
 
+def or_dash(value: enum.StrEnum | None) -> LazyString | str:
+    """The ``|or_dash`` filter: a value's label, or a dash where nothing was chosen."""
+    return label(value) if value else "–"
+
+
 # What moderators call the statuses (reporters see the plainer words in LABELS).
 STATUS_NAMES: dict[Status, LazyString] = {
     Status.NEW: _l("New"),

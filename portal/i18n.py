@@ -62,3 +62,4 @@ def init_app(app: Flask) -> None:
         label=domain.label,
         status_name=domain.status_name,
     )
+    app.jinja_env.filters["or_dash"] = domain.or_dash

@@ -104,13 +104,13 @@ def admin(app: Flask) -> Account:
     return make_account(app, "admin", Role.ADMIN)
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token in page"
-    return match.group(1) or match.group(2)
+    return match.group(1)
 
 
 def get_csrf(client: FlaskClient, url: str) -> str:

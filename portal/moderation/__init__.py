@@ -6,9 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-# Routes register themselves on bp; the menu lists pages in this order.
-from . import auth, nav, views  # noqa: E402,F401
-from . import case_views  # noqa: E402,F401
-from . import forum_views  # noqa: E402,F401
-from . import stats_views  # noqa: E402,F401
-from . import admin_views  # noqa: E402,F401
+# Importing the modules adds their routes and hooks to bp, in any order (the menu is nav.MENU).
+# auth.require_login stays the first hook: admin_views imports auth before it adds its own.
+from . import admin_views, auth, case_views, forum_views, nav, stats_views, views  # noqa: E402,F401

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -18,7 +17,7 @@ from ..installation import current_config
 from ..models import ReplyTemplate, Role, User
 from ..pages import Page, form_page
 from ..security import totp
-from . import accounts, audit_log, bp, nav
+from . import accounts, audit_log, bp
 from .admin_forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
 from .auth import admin_required, current_user, org_key
 from .forms import ActionForm
@@ -27,10 +26,6 @@ from .forms import ActionForm
 # page: in the encrypted server-side session like the set-up wizard's, never in a row or a log.
 ENROLMENT = "admin_enrolment"
 ENROLMENT_ENDPOINTS = frozenset({"moderation.enrolment", "moderation.enrolment_qr"})
-
-nav.add("moderation.users", _l("Users"), admin_only=True)
-nav.add("moderation.audit", _l("Audit log"), admin_only=True)
-nav.add("moderation.reply_templates", _l("Quick replies"), admin_only=True)
 
 M = TypeVar("M", User, ReplyTemplate)
 

@@ -6,22 +6,16 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..db import db_session
 from ..forum import gate, moderation
 from ..forum.models import Moderation, Post, WordAction
 from ..pages import Page, form_page
-from . import bp, nav
+from . import bp
 from .auth import admin_required, current_user
 from .forms import ActionForm
 from .forum_forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
-
-nav.add("moderation.forum_queue", _l("Forum"))
-nav.add_counter(
-    "moderation.forum_queue", _l("forum posts to review"), lambda: moderation.queue_size(db_session())
-)
 
 
 @bp.get("/forum")

@@ -16,14 +16,12 @@ from ..db import db_session
 from ..domain import label, today
 from ..installation import current_config
 from ..pages import Page
-from . import bp, nav, stats
+from . import bp, stats
 from .auth import current_user
 from .stats import Period, Statistics, StatsFilter
 from .stats_forms import StatsForm
 from .stats_suppression import to_csv_rows
 from .svg_charts import Bar, bar_chart
-
-nav.add("moderation.stats_page", _l("Statistics"))
 
 Figures = tuple[int | None, ...]  # a table's published figures, None where suppressed
 

@@ -83,6 +83,12 @@ def test_every_moderation_page_but_login_needs_a_log_in(app: Flask, client: Flas
             assert response.status_code != 200
 
 
+def test_the_log_in_gate_runs_before_any_other_moderation_hook(app: Flask) -> None:
+    from portal.moderation import auth
+
+    assert app.before_request_funcs["moderation"][0] is auth.require_login
+
+
 def test_login_without_csrf_token_is_refused_and_changes_nothing(client: FlaskClient, admin: Account) -> None:
     response = client.post(
         "/moderation/login",
