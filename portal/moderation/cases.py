@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..audit import Event
+from ..cases import vault
+from ..cases.vault import FileInfo
 from ..domain import Area, Category, Kind, Outcome, Status, today
 from ..models import Attachment, Author, Label, Note, Report, User
-from ..reporting import vault
 from ..reporting.service import add_message, refresh_due
-from ..reporting.vault import FileInfo
 
 LABEL_MAX = 40
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext, lazy_gettext
 
-from . import uploads
+from ..cases import uploads
 
 
 def _(text: str, **values: object) -> str:

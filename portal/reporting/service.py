@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import deadlines, installation
+from ..cases import uploads, vault
+from ..cases.vault import FileInfo
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
 from ..models import Attachment, Author, Message, Report
 from ..security import codes
-from . import uploads, vault
-from .vault import FileInfo
 
 
 class ReportingUnavailable(Exception):
