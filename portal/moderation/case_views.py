@@ -9,8 +9,8 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..cases.clocks import urgency
 from ..db import db_session
-from ..deadlines import urgency
 from ..domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
 from ..ids import parse_id
 from ..models import ReplyTemplate

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..audit import Event
 from ..cases import vault
+from ..cases.clocks import refresh_due
 from ..cases.vault import FileInfo
 from ..domain import Area, Category, Kind, Outcome, Status, today
 from ..models import Attachment, Author, Label, Note, Report, User
-from ..reporting.service import add_message, refresh_due
+from ..reporting.service import add_message
 
 LABEL_MAX = 40
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import deadlines, installation
+from .. import installation
 from ..cases import uploads, vault
+from ..cases.clocks import refresh_due
 from ..cases.vault import FileInfo
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
@@ -161,17 +162,6 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     report.code_last_used_on = today()
     db.commit()  # a no-op when nothing changed (second visit the same day, nothing new)
     return Opened(report_id=report.id, report_key=report_key, news=news)
-
-
-def refresh_due(report: Report) -> None:
-    """Keep the stored next deadline in step with the status and the legal clocks."""
-    report.due_on = deadlines.clocks(
-        report.status,
-        report.created_on,
-        report.wants_acknowledgement,
-        report.acknowledged_on,
-        report.feedback_on,
-    ).next_due
 
 
 def _mark_seen(report: Report) -> None:
