@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -215,14 +215,6 @@ def record_meeting_offered(db: Session, report_id: int, user: User, version: int
     _check_version(report, version)
     report.meeting_offered_on = today()
     audit.record(db, Event.CASE_MEETING_OFFERED, user, audit.case_subject(report.id))
-    db.commit()
-
-
-def erase(db: Session, report_id: int, actor: User | None) -> None:
-    """Erase a case with its messages, notes, files and key wraps; the audit log keeps only its number."""
-    report = get(db, report_id)
-    db.execute(delete(Report).where(Report.id == report.id))
-    audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id))
     db.commit()
 
 
