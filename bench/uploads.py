@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from portal.reporting import uploads
-from portal.reporting.uploads import cleaning
+from portal.cases import uploads
+from portal.cases.uploads import cleaning
 
 
 def _photo(size: tuple[int, int]) -> bytes:

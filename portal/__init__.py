@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import db, errors, health, i18n, ids, logs, production_checks
 from .cli import register_cli
+from .cases import removal_labels
 from .config import Config
 from .security import form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
@@ -70,6 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
     errors.init_app(app)
+    removal_labels.init_app(app)
 
     # Before any route is added: a rule binds its converters when it is added.
     app.url_map.converters["int"] = ids.IdConverter

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from . import retention
+from .cases.clocks import SOON_DAYS, clocks, urgency
 from .config import Config
-from .deadlines import SOON_DAYS, clocks, urgency
 from .domain import TIMEZONE
 from .forum.moderation import queue_size
 from .models import Report

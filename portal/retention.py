@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .cases import erasure
 from .domain import Status
 from .models import AuditEvent, Report
-from .moderation import cases
 
 # The purge is scheduled daily; a last run older than this means the schedule has stopped
 # (check-config fails, status says so) and closed cases outlive their retention period.
@@ -33,7 +33,7 @@ def purge_expired(db: Session, today: dt.date, retention_days: int) -> list[int]
     """
     erased = []
     for report_id in expired(db, today, retention_days):
-        cases.erase(db, report_id, actor=None)
+        erasure.erase(db, report_id, actor=None)
         erased.append(report_id)
     audit.record(db, audit.Event.RETENTION_PURGE_RAN)
     db.commit()

@@ -97,8 +97,8 @@ def attachment_contents(app: Flask, admin: Account) -> list[bytes]:
     """Every attachment, decrypted the way a moderator's session would."""
     from sqlalchemy import select
 
+    from portal.cases import vault
     from portal.models import Attachment
-    from portal.reporting import vault
 
     with Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)

@@ -9,8 +9,9 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..cases import erasure
+from ..cases.clocks import urgency
 from ..db import db_session
-from ..deadlines import urgency
 from ..domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
 from ..ids import parse_id
 from ..models import ReplyTemplate
@@ -308,7 +309,7 @@ def erase(report_id: int) -> Page:
         if form.confirm_number.data != report_id:
             form.confirm_number.errors = [_("That is not this case's number.")]
         else:
-            cases.erase(db, report_id, current_user())
+            erasure.erase(db, report_id, current_user())
             flash(_("Case %(n)d has been erased.", n=report_id), "info")
             return redirect(url_for("moderation.queue_page"), code=303)
     return form_page("moderation/erase.html", form, report_id=report_id)

@@ -11,16 +11,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..audit import Event
+from ..cases import dialogue, vault
+from ..cases.clocks import refresh_due
+from ..cases.dialogue import Dialogue, Entry
+from ..cases.vault import FileInfo
 from ..domain import Area, Category, Kind, Outcome, Status, today
 from ..models import Attachment, Author, Label, Note, Report, User
-from ..reporting import vault
-from ..reporting.service import add_message, refresh_due
-from ..reporting.vault import FileInfo
 
 LABEL_MAX = 40
 
@@ -42,17 +43,6 @@ class OutcomeRequired(Exception):
 
 
 @dataclass(frozen=True)
-class DialogueEntry:
-    seq: int
-    author: Author
-    author_name: str | None
-    text: str
-    created_on: dt.date
-    is_feedback: bool
-    files: list[FileInfo]
-
-
-@dataclass(frozen=True)
 class NoteEntry:
     author_name: str | None
     text: str
@@ -62,10 +52,13 @@ class NoteEntry:
 @dataclass(frozen=True)
 class CaseFile:
     report: Report
-    description: str
-    first_files: list[FileInfo]
-    dialogue: list[DialogueEntry]
+    dialogue: Dialogue
     notes: list[NoteEntry]
+    # Moderators' names by user id, for the dialogue's authors.
+    names: dict[int, str]
+
+    def author_name(self, entry: Entry) -> str | None:
+        return self.names.get(entry.author_user_id) if entry.author_user_id else None
 
 
 def get(db: Session, report_id: int) -> Report:
@@ -101,22 +94,8 @@ def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) ->
     """Decrypt everything a moderator sees; the view is audited."""
     report = get(db, report_id)
     key = _key(report, org_key)
-    by_seq: dict[int | None, list[Attachment]] = {}
-    for item in report.attachments:
-        by_seq.setdefault(item.message_seq, []).append(item)
+    read = dialogue.decrypt(report, key)
     names = _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
-    dialogue = [
-        DialogueEntry(
-            m.seq,
-            m.author,
-            names.get(m.author_user_id) if m.author_user_id else None,
-            vault.decrypt(key, m.body),
-            m.created_on,
-            m.is_feedback,
-            [vault.file_info(key, f) for f in by_seq.get(m.seq, [])],
-        )
-        for m in report.messages
-    ]
     notes = [
         NoteEntry(
             names.get(n.author_user_id) if n.author_user_id else None,
@@ -127,13 +106,7 @@ def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) ->
     ]
     audit.record(db, Event.CASE_VIEWED, user, audit.case_subject(report.id))
     db.commit()
-    return CaseFile(
-        report=report,
-        description=vault.decrypt(key, report.description),
-        first_files=[vault.file_info(key, f) for f in by_seq.get(None, [])],
-        dialogue=dialogue,
-        notes=notes,
-    )
+    return CaseFile(report=report, dialogue=read, notes=notes, names=names)
 
 
 def download(
@@ -155,7 +128,7 @@ def send_message(
     """Write to the reporter. The first message acknowledges receipt; a feedback message gives feedback."""
     report = get(db, report_id)
     key = _key(report, org_key)
-    add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
+    dialogue.add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
     report.awaiting_moderator = False
     subject = audit.case_subject(report.id)
     audit.record(db, Event.CASE_MESSAGE_SENT, user, subject)
@@ -242,14 +215,6 @@ def record_meeting_offered(db: Session, report_id: int, user: User, version: int
     _check_version(report, version)
     report.meeting_offered_on = today()
     audit.record(db, Event.CASE_MEETING_OFFERED, user, audit.case_subject(report.id))
-    db.commit()
-
-
-def erase(db: Session, report_id: int, actor: User | None) -> None:
-    """Erase a case with its messages, notes, files and key wraps; the audit log keeps only its number."""
-    report = get(db, report_id)
-    db.execute(delete(Report).where(Report.id == report.id))
-    audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id))
     db.commit()
 
 

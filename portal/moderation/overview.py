@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..deadlines import SOON_DAYS
+from ..cases.clocks import SOON_DAYS
 from ..domain import Status
 from ..models import Report
 

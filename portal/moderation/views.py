@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import audit
+from ..cases.clocks import urgency
 from ..db import db_session
-from ..deadlines import urgency
 from ..domain import Status, today
 from ..installation import current_config
 from ..models import User

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from ..deadlines import SOON_DAYS
+from ..cases.clocks import SOON_DAYS
 from ..models import Attachment, Author, Message, Report
 from .models import STATE_ID, NotifyState
 

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import deadlines, installation
+from .. import installation
+from ..cases import dialogue, uploads, vault
+from ..cases.clocks import refresh_due
+from ..cases.dialogue import Dialogue
+from ..cases.vault import FileInfo
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
-from ..models import Attachment, Author, Message, Report
+from ..models import Author, Report
 from ..security import codes
-from . import uploads, vault
-from .vault import FileInfo
 
 
 class ReportingUnavailable(Exception):
@@ -69,21 +71,10 @@ class Opened:
 
 
 @dataclass(frozen=True)
-class Entry:
-    seq: int
-    author: Author
-    text: str
-    created_on: dt.date
-    files: list[FileInfo] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class CaseView:
     status: Status
     created_on: dt.date
-    description: str
-    entries: list[Entry]
-    first_files: list[FileInfo]
+    dialogue: Dialogue
     meeting_requested_on: dt.date | None
     wants_acknowledgement: bool
 
@@ -132,7 +123,7 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
         key_wrapped=wrapped,
         description=vault.encrypt(report_key, submission.description),
     )
-    vault.attach(report, report_key, clean, None)
+    dialogue.add_files(report, report_key, clean)
     refresh_due(report)
     db.add(report)
     db.commit()
@@ -163,17 +154,6 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     return Opened(report_id=report.id, report_key=report_key, news=news)
 
 
-def refresh_due(report: Report) -> None:
-    """Keep the stored next deadline in step with the status and the legal clocks."""
-    report.due_on = deadlines.clocks(
-        report.status,
-        report.created_on,
-        report.wants_acknowledgement,
-        report.acknowledged_on,
-        report.feedback_on,
-    ).next_due
-
-
 def _mark_seen(report: Report) -> None:
     # Assign only on change: the ORM then writes nothing when nothing is new.
     if report.reporter_seen_messages != report.moderator_messages:
@@ -189,60 +169,18 @@ def _report(db: Session, report_id: int) -> Report:
     return report
 
 
-def file_infos(key: bytes, attachments: Sequence[Attachment]) -> list[FileInfo]:
-    return [vault.file_info(key, item) for item in attachments]
-
-
 def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
     report = _report(db, report_id)
-    by_seq: dict[int | None, list[Attachment]] = {}
-    for item in report.attachments:
-        by_seq.setdefault(item.message_seq, []).append(item)
-    entries = [
-        Entry(
-            m.seq,
-            m.author,
-            vault.decrypt(report_key, m.body),
-            m.created_on,
-            file_infos(report_key, by_seq.get(m.seq, [])),
-        )
-        for m in report.messages
-    ]
+    read = dialogue.decrypt(report, report_key)
     _mark_seen(report)
     db.commit()
     return CaseView(
         status=report.status,
         created_on=report.created_on,
-        description=vault.decrypt(report_key, report.description),
-        entries=entries,
-        first_files=file_infos(report_key, by_seq.get(None, [])),
+        dialogue=read,
         meeting_requested_on=report.meeting_requested_on,
         wants_acknowledgement=report.wants_acknowledgement,
     )
-
-
-def add_message(
-    report: Report,
-    key: bytes,
-    author: Author,
-    text: str,
-    author_user_id: int | None = None,
-    feedback: bool = False,
-) -> Message:
-    """Append to the dialogue in the caller's transaction; order comes from the counter."""
-    report.last_seq += 1
-    if author is Author.MODERATOR:
-        report.moderator_messages += 1
-    message = Message(
-        seq=report.last_seq,
-        author=author,
-        author_user_id=author_user_id,
-        body=vault.encrypt(key, text),
-        created_on=today(),
-        is_feedback=feedback,
-    )
-    report.messages.append(message)
-    return message
 
 
 def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
@@ -251,15 +189,14 @@ def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequ
         raise NothingToSend
     clean = _clean_files(files)
     report = _report(db, report_id)
-    message = add_message(report, report_key, Author.REPORTER, text)
-    vault.attach(report, report_key, clean, message.seq)
+    dialogue.add_message(report, report_key, Author.REPORTER, text, files=clean)
     report.awaiting_moderator = True
     db.commit()
 
 
 def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
     clean = _clean_files(files)
-    vault.attach(_report(db, report_id), report_key, clean, None)
+    dialogue.add_files(_report(db, report_id), report_key, clean)
     db.commit()
 
 

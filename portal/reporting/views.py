@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from ..cases import uploads
 from ..db import db_session
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..errors import render_error
@@ -17,7 +18,7 @@ from ..installation import current_config
 from ..pages import Page, form_page
 from ..security.ratelimit import configured, failure_ceiling, limiter
 from ..security.sessions import ServerSideSession, set_idle
-from . import bp, service, uploads
+from . import bp, service
 from .forms import CodeForm, FilesForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
 

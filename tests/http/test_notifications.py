@@ -25,11 +25,11 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.cases.clocks import refresh_due
 from portal.domain import Area, Category, Status, label, today
 from portal.models import AuditEvent, Report
 from portal.moderation import accounts
 from portal.notify.models import NotifyState
-from portal.reporting import service as reporting
 from tests.conftest import Account, csrf_from, make_account
 from tests.moderation_helpers import events
 from tests.reporting_helpers import (
@@ -249,7 +249,7 @@ def _set_clocks(app: Flask, received_days_ago: int, acknowledged_days_ago: int |
         if acknowledged_days_ago is not None:
             report.status = Status.ACKNOWLEDGED
             report.acknowledged_on = today() - dt.timedelta(days=acknowledged_days_ago)
-        reporting.refresh_due(report)
+        refresh_due(report)
         db.commit()
 
 

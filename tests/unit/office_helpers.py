@@ -158,7 +158,7 @@ def assert_package_consistent(data: bytes) -> None:
     leads to a part, every relationships file belongs to one."""
     from urllib.parse import unquote
 
-    from portal.reporting.uploads import safexml
+    from portal.cases.uploads import safexml
 
     parts = entries(data)
     lower = {name.lower() for name in parts}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.reporting.uploads import CannotClean, DamagedFile, UnsupportedType, sandbox
+from portal.cases.uploads import CannotClean, DamagedFile, UnsupportedType, sandbox
 
 GIB = 1024 * 1024 * 1024
 HERE = __name__ + ":"  # the child finds these functions by name

@@ -1,4 +1,4 @@
-"""portal.reporting.uploads: every fixture is built here, in memory, with a canary where metadata hides."""
+"""portal.cases.uploads: every fixture is built here, in memory, with a canary where metadata hides."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from io import BytesIO
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from portal.reporting.uploads import (
+from portal.cases.uploads import (
     MAX_FILE_BYTES,
     MAX_FILES,
     CleanFile,
@@ -26,7 +26,7 @@ from portal.reporting.uploads import (
     check_count,
     sanitize,
 )
-from portal.reporting.uploads.limits import MAX_NAME_CHARS, MAX_ZIP_ENTRIES
+from portal.cases.uploads.limits import MAX_NAME_CHARS, MAX_ZIP_ENTRIES
 from tests.unit.upload_canaries import CANARY, CANARY_BYTES, XMP, exif, pypdf_document, refused_promptly
 
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"

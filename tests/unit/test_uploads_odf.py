@@ -22,7 +22,7 @@ from odf.opendocument import (
 from odf.style import MasterPage, PageLayout
 from odf.table import Table, TableCell, TableRow
 
-from portal.reporting.uploads import CannotClean, CleanFile, Removal, sanitize
+from portal.cases.uploads import CannotClean, CleanFile, Removal, sanitize
 from tests.unit.office_helpers import (
     BEACON,
     CANARY,

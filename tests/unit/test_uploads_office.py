@@ -16,7 +16,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image as XlImage
 
-from portal.reporting.uploads import CannotClean, CleanFile, DamagedFile, Removal, UploadRefused, sanitize
+from portal.cases.uploads import CannotClean, CleanFile, DamagedFile, Removal, UploadRefused, sanitize
 from tests.unit.office_helpers import (
     BEACON,
     CANARY,

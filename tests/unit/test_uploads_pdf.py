@@ -1,4 +1,4 @@
-"""portal.reporting.uploads, PDF: every fixture is built here (ReportLab, pikepdf, pypdf, or by hand
+"""portal.cases.uploads, PDF: every fixture is built here (ReportLab, pikepdf, pypdf, or by hand
 for structures no library writes), with a canary where metadata or active content hides. The
 result is inspected with pypdf, a different library than the cleaner's, and the page text must
 survive every cleaning: pages are never rasterised."""
@@ -21,7 +21,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from portal.reporting.uploads import (
+from portal.cases.uploads import (
     CannotClean,
     CleanFile,
     DamagedFile,
@@ -33,7 +33,7 @@ from portal.reporting.uploads import (
     pdf_streams,
     sanitize,
 )
-from portal.reporting.uploads.limits import MAX_DECODED_BYTES
+from portal.cases.uploads.limits import MAX_DECODED_BYTES
 from tests.unit.upload_canaries import CANARY, CANARY_BYTES, XMP, exif, pypdf_document, refused_promptly
 
 P, A, F = Removal.PROPERTIES, Removal.ACTIVE_CONTENT, Removal.EMBEDDED_FILES

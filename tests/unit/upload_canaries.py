@@ -9,7 +9,7 @@ import pytest
 from PIL import ExifTags, Image
 from pypdf import PdfWriter
 
-from portal.reporting.uploads import sanitize
+from portal.cases.uploads import sanitize
 
 CANARY = "Canary Person"
 CANARY_BYTES = CANARY.encode()

@@ -35,7 +35,7 @@ from .limits import MAX_FILE_BYTES, MAX_FILES
 from .removals import CleanFile, Removal
 
 # Resolved in the child only: the cleaners are never imported by the web process.
-_CLEAN_FILES = "portal.reporting.uploads.cleaning:clean_files"
+_CLEAN_FILES = "portal.cases.uploads.cleaning:clean_files"
 
 __all__ = [
     "MAX_FILES",

@@ -34,7 +34,7 @@ WALL_SECONDS = 60  # from start to answer, including waiting for a busy CPU
 # (gunicorn's, flask's, a benchmark's) as multiprocessing's default does. A child whose server has
 # not imported the main script imports it itself, which costs every file the script's own imports
 # (250 ms for a benchmark, measured with bench/uploads.py).
-_PRELOAD = ["__main__", "portal.reporting.uploads.cleaning"]  # see uploads/__init__.py
+_PRELOAD = ["__main__", "portal.cases.uploads.cleaning"]  # see uploads/__init__.py
 _context = multiprocessing.get_context("forkserver")
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from portal import deadlines
-from portal.deadlines import add_months, clocks, urgency
+from portal.cases.clocks import SOON_DAYS, add_months, clocks, refresh_due, urgency
 from portal.domain import Status
+from portal.models import Report
 
 D = dt.date
 
@@ -53,14 +53,29 @@ def test_nothing_is_due_after_feedback_or_closing() -> None:
     assert clocks(Status.CLOSED, D(2026, 1, 1), True, None, None).next_due is None
 
 
+def test_refresh_due_stores_the_next_clock_and_follows_the_case() -> None:
+    # A report row that never meets a database: refresh_due only reads and writes its columns.
+    report = Report(
+        status=Status.NEW, created_on=D(2026, 3, 2), wants_acknowledgement=True, acknowledged_on=None
+    )
+    refresh_due(report)
+    assert report.due_on == D(2026, 3, 9)  # acknowledge within 7 days
+    report.status, report.acknowledged_on = Status.ACKNOWLEDGED, D(2026, 3, 5)
+    refresh_due(report)
+    assert report.due_on == D(2026, 6, 5)  # feedback within 3 months of the acknowledgement
+    report.status = Status.CLOSED
+    refresh_due(report)
+    assert report.due_on is None
+
+
 @pytest.mark.parametrize(
     ("due", "today", "expected"),
     [
         (None, D(2026, 5, 1), "none"),
         (D(2026, 4, 30), D(2026, 5, 1), "overdue"),
         (D(2026, 5, 1), D(2026, 5, 1), "soon"),
-        (D(2026, 5, 1) + dt.timedelta(days=deadlines.SOON_DAYS), D(2026, 5, 1), "soon"),
-        (D(2026, 5, 1) + dt.timedelta(days=deadlines.SOON_DAYS + 1), D(2026, 5, 1), "later"),
+        (D(2026, 5, 1) + dt.timedelta(days=SOON_DAYS), D(2026, 5, 1), "soon"),
+        (D(2026, 5, 1) + dt.timedelta(days=SOON_DAYS + 1), D(2026, 5, 1), "later"),
     ],
 )
 def test_urgency(due: dt.date | None, today: dt.date, expected: str) -> None:

@@ -4,6 +4,8 @@
 - Give feedback within 3 months of the acknowledgement; without one (declined), within
   3 months of the seventh day after receipt.
 A report's ``due_on`` is the next of these that is still open; closed reports have none.
+Both audiences move the clocks (a report sent, a moderator's first message), so both call
+``refresh_due``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .domain import Status
+from ..domain import Status
+from ..models import Report
 
 ACKNOWLEDGE_DAYS = 7
 FEEDBACK_MONTHS = 3
@@ -53,6 +56,17 @@ def clocks(
         start = acknowledged_on or received_plus_7
         feedback_by = add_months(start, FEEDBACK_MONTHS)
     return Clocks(acknowledge_by, feedback_by)
+
+
+def refresh_due(report: Report) -> None:
+    """Keep the stored next deadline in step with the status and the legal clocks."""
+    report.due_on = clocks(
+        report.status,
+        report.created_on,
+        report.wants_acknowledgement,
+        report.acknowledged_on,
+        report.feedback_on,
+    ).next_due
 
 
 def urgency(due_on: dt.date | None, today: dt.date) -> str:
