@@ -10,8 +10,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from . import db, errors, health, i18n, ids, logs, production_checks
-from .cli import register_cli
 from .cases import removal_labels
+from .cli import register_cli
 from .config import Config
 from .security import form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
