@@ -15,6 +15,7 @@ import re
 import time
 
 from flask import Flask, redirect, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from bench.common import ServerTimer, make_app, median_seconds, paired_medians
@@ -87,7 +88,7 @@ def submission(app: Flask, runs: int) -> dict[str, float]:
     bare = Flask("bare")
 
     @bare.post("/report")
-    def bare_report() -> object:
+    def bare_report() -> ResponseReturnValue:
         return redirect(f"/done?len={len(request.form.get('description', ''))}", code=303)
 
     bare_client = bare.test_client()

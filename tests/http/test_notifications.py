@@ -128,7 +128,8 @@ def recipients(mails: list[tuple[list[str], EmailMessage]]) -> list[str]:
 
 def everything_in(message: EmailMessage) -> str:
     headers = "\n".join(f"{name}: {value}" for name, value in message.items())
-    return headers + "\n" + message.get_content()
+    content: str = message.get_content()
+    return headers + "\n" + content
 
 
 def assert_says_nothing_about_the_case(app: Flask, message: EmailMessage) -> None:

@@ -130,8 +130,8 @@ def test_reporter_session_reaches_only_its_own_case(app: Flask, admin: Account) 
 
 
 def test_reporter_idle_timeout_is_20_minutes(
-    app: Flask, client: FlaskClient, admin: Account, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     open_with_code(client, report_and_get_code(client))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import pytest
 import redis
@@ -30,6 +31,21 @@ from tests.reporting_helpers import open_with_code, report_and_get_code
 
 HOUR = 60 * 60
 PURPOSES = ("reporting", "code-login", "forum", "moderator")
+
+
+class _SyncRedis(Protocol):
+    """The calls made here, as a client made without asyncio answers them (redis-py types
+    each answer as "a value or an awaitable")."""
+
+    def keys(self, pattern: str) -> list[bytes]: ...
+    def type(self, name: bytes) -> bytes: ...
+    def get(self, name: bytes) -> bytes | None: ...
+    def ttl(self, name: bytes) -> int: ...
+    def close(self) -> None: ...
+
+
+def _redis(url: str) -> _SyncRedis:
+    return cast(_SyncRedis, redis.Redis.from_url(url))
 
 
 @pytest.fixture
@@ -74,7 +90,7 @@ def _everything_an_insider_holds(app: Flask) -> list[bytes]:
     found: list[bytes] = [app.config["SECRET_KEY"].encode()]
     config: Config = app.config["PORTAL"]
     if config.redis_url:
-        db = redis.Redis.from_url(config.redis_url)
+        db = _redis(config.redis_url)
         for name in db.keys("*"):
             if db.type(name) == b"string":
                 found.append(bytes(db.get(name) or b""))
@@ -153,7 +169,7 @@ def test_reporter_and_forum_entries_live_an_hour_at_most(
     assert all(0 < ttl <= HOUR for ttl in lifetimes.values()), lifetimes
     config: Config = app.config["PORTAL"]
     if config.redis_url:
-        db = redis.Redis.from_url(config.redis_url)
+        db = _redis(config.redis_url)
         secrets = db.keys(f"{config.redis_prefix}:ratelimit-secret:*")
         assert len(secrets) == 1
         # Its expiry is the end of its hour plus one minute's grace, on Redis's own clock.
@@ -196,14 +212,18 @@ def test_the_secret_works_and_stays_put_while_redis_is_unreachable(clock: list[f
 def test_the_middleware_hands_on_keys_and_never_the_address() -> None:
     seen: list[dict[object, str]] = []
 
-    def inner(environ, start_response):  # type: ignore[no-untyped-def]
+    def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         seen.append(environ["portal.client_keys"])
         assert CLIENT_ADDRESS not in repr(environ)
         return [b""]
 
     middleware = client_key.ClientKeyMiddleware(inner, client_key.HourlySecret())
-    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, None)
-    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, None)
-    middleware({"REMOTE_ADDR": "198.51.100.1"}, None)
+
+    def start_response(*_: object) -> None:
+        raise AssertionError("inner never starts a response")
+
+    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, start_response)
+    middleware({"REMOTE_ADDR": CLIENT_ADDRESS}, start_response)
+    middleware({"REMOTE_ADDR": "198.51.100.1"}, start_response)
     assert seen[0] == seen[1] != seen[2]
     assert len(set(seen[0].values())) == len(PURPOSES)

@@ -13,7 +13,7 @@ from io import BytesIO
 
 from PIL import ExifTags, Image, PngImagePlugin
 
-from tests.unit.upload_canaries import CANARY
+from tests.unit.upload_canaries import CANARY as CANARY
 from tests.unit.upload_canaries import exif as canary_exif
 
 CANARY_MAIL = "canary.person@kommun.se"

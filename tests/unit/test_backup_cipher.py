@@ -32,7 +32,7 @@ def _decrypted(data: bytes, passphrase: str = PASSPHRASE) -> bytes:
     return b"".join(open_stream(io.BytesIO(data), passphrase))
 
 
-def _header_end(data: bytes) -> int:
+def _header_end(data: bytes | bytearray) -> int:
     return len(backup_cipher.MAGIC) + 2 + int.from_bytes(data[8:10], "big")
 
 

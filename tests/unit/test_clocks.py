@@ -101,5 +101,5 @@ def test_reporter_dates_are_swedish_dates(
         def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
             return utc_moment.astimezone(tz) if tz else utc_moment
 
-    monkeypatch.setattr(domain.dt, "datetime", Frozen)
+    monkeypatch.setattr("portal.domain.dt.datetime", Frozen)
     assert domain.today() == stockholm_date

@@ -733,7 +733,7 @@ def _pptx(picture: Path | None = None) -> bytes:
     slide.shapes.title.text = BODY
     if picture is not None:
         slide.shapes.add_picture(str(picture), 0, 0)
-    slide.notes_slide.notes_text_frame.text = "Talarnotering"  # type: ignore[union-attr]
+    slide.notes_slide.notes_text_frame.text = "Talarnotering"
     presentation.core_properties.author = presentation.core_properties.last_modified_by = CANARY
     return _save(presentation)
 
@@ -741,7 +741,7 @@ def _pptx(picture: Path | None = None) -> bytes:
 def _slide_texts(data: bytes) -> list[str]:
     presentation = pptx.Presentation(BytesIO(data))
     slide = presentation.slides[0]
-    notes = slide.notes_slide.notes_text_frame.text  # type: ignore[union-attr]
+    notes = slide.notes_slide.notes_text_frame.text
     return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] + [notes]
 
 

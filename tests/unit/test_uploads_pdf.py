@@ -12,12 +12,14 @@ import zlib
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from typing import Any, Literal, cast
 
 import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageCms
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -264,7 +266,7 @@ def _with_content(data: bytes, raw: bytes, filters: pikepdf.Object) -> bytes:
 
     def change(document: pikepdf.Pdf) -> None:
         stream = pikepdf.Stream(document, b"")
-        stream.write(raw, filter=filters)
+        stream.write(raw, filter=cast("Name | Array", filters))
         page = _page(document)
         page.Contents = Array([page.Contents, document.make_indirect(stream)])
 
@@ -277,11 +279,11 @@ def _with_content(data: bytes, raw: bytes, filters: pikepdf.Object) -> bytes:
 def test_pdf_info_xmp_and_file_identifier_are_removed() -> None:
     original = pypdf_document(pages=2)
     assert CANARY_BYTES in original and b"xmpmeta" in original
-    old_id = PdfReader(BytesIO(original)).trailer["/ID"]
+    old_id = cast(ArrayObject, PdfReader(BytesIO(original)).trailer["/ID"])
 
     clean = sanitize("rapport.pdf", original)
 
-    assert (clean.filename, clean.media_type, clean.removed) == ("rapport.pdf", "application/pdf", {P})
+    assert (clean.filename, clean.media_type, clean.removed) == ("rapport.pdf", "application/pdf", {P})  # type: ignore[comparison-overlap]
     _no_canary(clean)
     assert b"xmpmeta" not in _expanded(clean.data) and b"Word for Canary" not in clean.data
     reader = PdfReader(BytesIO(clean.data))
@@ -289,7 +291,7 @@ def test_pdf_info_xmp_and_file_identifier_are_removed() -> None:
     assert reader.metadata is None
     assert "/Metadata" not in reader.root_object
     # qpdf always writes an /ID; it must be a new one, not the one that links to the original.
-    new_id = reader.trailer["/ID"]
+    new_id = cast(ArrayObject, reader.trailer["/ID"])
     assert not {bytes(x.original_bytes) for x in new_id} & {bytes(x.original_bytes) for x in old_id}
 
 
@@ -315,7 +317,7 @@ def test_pdf_metadata_and_private_data_are_removed_at_every_level() -> None:
     clean, reader = _clean(_edit(_reportlab(), change))
 
     assert clean.removed == {P}
-    page = reader.pages[0]
+    page: Any = reader.pages[0]  # pypdf types every value in the tree as PdfObject
     for obj in (reader.root_object, page, page["/Resources"]["/XObject"]["/Fm1"]):
         assert not {"/Metadata", "/PieceInfo", "/LastModified"} & set(obj.keys())
     assert "/Private" not in page["/Resources"]
@@ -376,7 +378,7 @@ def test_pdf_annotation_authors_are_removed_and_their_text_kept() -> None:
     clean, reader = _clean(_edit(_reportlab(), change))
 
     assert clean.removed == {Removal.ANNOTATION_AUTHORS}
-    annotations = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    annotations = [a.get_object() for a in cast(ArrayObject, reader.pages[0]["/Annots"])]
     assert [a["/Subtype"] for a in annotations] == ["/Text", "/Popup", "/Highlight", "/Widget"]
     assert annotations[0]["/Contents"] == "Här lovade han mutan"
     for annotation in annotations[:3]:
@@ -533,7 +535,7 @@ def test_pdf_active_content_files_and_links_are_removed(
     for marker in (b"/EmbeddedFile", b"/Filespec", b"/AF", b"/Collection", b"/RichMedia", b"/Screen"):
         assert marker not in expanded
     assert b"/ByteRange" not in expanded and b"/Adobe.PPKLite" not in expanded
-    root = reader.root_object
+    root: Any = reader.root_object  # pypdf types every value in the tree as PdfObject
     assert "/OpenAction" not in root or root["/OpenAction"]["/S"] == "/GoTo"
 
 
@@ -550,8 +552,8 @@ def test_pdf_kept_annotations_and_navigation_stay() -> None:
     clean, reader = _clean(_edit(_reportlab(), change))
 
     assert clean.removed == {Removal.EXTERNAL_LINKS}
-    assert len(reader.root_object["/OpenAction"]) == 2
-    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    assert len(reader.root_object["/OpenAction"]) == 2  # type: ignore[arg-type]
+    links = [a.get_object() for a in cast(ArrayObject, reader.pages[0]["/Annots"])]
     assert [link["/A"]["/S"] for link in links[:2]] == ["/GoTo", "/Named"]
     assert "/A" not in links[2] and links[2]["/Subtype"] == "/Link"  # inert, its rectangle kept
 
@@ -575,7 +577,7 @@ def _jpeg_images(clean: CleanFile) -> list[tuple[bytes, Image.Image]]:
             s for s in document.objects if isinstance(s, pikepdf.Stream) and s.get("/Subtype") == "/Image"
         ]
         assert streams and all(s.Filter == Name.DCTDecode for s in streams)
-        found = []
+        found: list[tuple[bytes, Image.Image]] = []
         for stream in streams:
             data = stream.read_raw_bytes()
             found.append((data, Image.open(BytesIO(data))))
@@ -615,7 +617,7 @@ def test_pdf_jpeg_is_reencoded_without_exif_gps_xmp_icc(inline: bool, tmp_path: 
     assert clean.removed == {P, Removal.EMBEDDED_IMAGES}
     if inline:
         data = _inline_jpeg(clean.data)
-        image = Image.open(BytesIO(data))
+        image: Image.Image = Image.open(BytesIO(data))
     else:
         ((data, image),) = _jpeg_images(clean)
     assert b"Exif" not in data and b"ICC_PROFILE" not in data and b"http://ns.adobe.com/xap" not in data
@@ -826,7 +828,7 @@ _TEXT = b"BT /F1 12 Tf 40 300 Td (" + b"abcabcabd" * 300 + b") Tj ET\n" * 20
     ],
     ids=["flate", "lzw", "runlength", "asciihex", "ascii85-flate"],
 )
-def test_bounded_decoders_agree_with_qpdf(filters: pikepdf.Object, encoded: bytes) -> None:
+def test_bounded_decoders_agree_with_qpdf(filters: Name | Array, encoded: bytes) -> None:
     text = _TEXT
     with pikepdf.new() as document:
         stream = pikepdf.Stream(document, b"")
@@ -841,7 +843,7 @@ def test_bounded_decoders_agree_with_qpdf(filters: pikepdf.Object, encoded: byte
 
 
 @pytest.mark.parametrize("revision", [4, 6], ids=["RC4", "AES-256"])
-def test_pdf_encrypted_with_empty_user_password_is_rewritten_in_clear(revision: int) -> None:
+def test_pdf_encrypted_with_empty_user_password_is_rewritten_in_clear(revision: Literal[4, 6]) -> None:
     out = BytesIO()
     with pikepdf.open(BytesIO(_reportlab(pages=3))) as document:
         document.save(out, encryption=pikepdf.Encryption(owner="owner", user="", R=revision))
