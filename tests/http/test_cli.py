@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from click.testing import Result
 from flask import Flask
 
 from tests.conftest import PASSWORD
 
 
-def _run(app: Flask, args: list[str], stdin: str | None = None):  # type: ignore[no-untyped-def]
+def _run(app: Flask, args: list[str], stdin: str | None = None) -> Result:
     return app.test_cli_runner().invoke(args=args, input=stdin)
 
 

@@ -95,7 +95,9 @@ def test_queue_needs_no_decryption_and_a_constant_number_of_queries(
         _seed(app, size)
         statements: list[str] = []
 
-        def record(conn, cursor, statement, *args, seen=statements):  # type: ignore[no-untyped-def]
+        def record(
+            conn: object, cursor: object, statement: str, *args: object, seen: list[str] = statements
+        ) -> None:
             if "server_sessions" not in statement:  # session upkeep is not the queue's work
                 seen.append(statement)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ ERROR_CANARY = "CANARY-IN-AN-EXCEPTION-5a5a"
 PG_DUMPS = ("/usr/bin/pg_dump", *sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/pg_dump")))
 
 
-def _post(client, url: str, **data: str) -> int:  # type: ignore[no-untyped-def]
+def _post(client: FlaskClient, url: str, **data: str) -> int:
     return int(client.post(url, data={"csrf_token": token_of(client), **data}).status_code)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
+from portal.config import Config
 from portal.security.headers import STATIC_HEADERS
 from tests.conftest import csrf_from, login
 from tests.moderation_helpers import version_of
@@ -19,7 +22,7 @@ SANDBOX = "default-src 'none'; sandbox"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _assert_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
+def _assert_headers(response: TestResponse, where: str) -> None:
     for name, value in STATIC_HEADERS.items():
         if name == "Content-Security-Policy" and response.headers.get(name) == SANDBOX:
             continue
@@ -81,7 +84,7 @@ def test_oversized_body_is_413(app: Flask, client: FlaskClient) -> None:
     assert "För stort" in response.get_data(as_text=True)
 
 
-def test_hsts_only_under_https(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_only_under_https(config: Config, tmp_path: Path) -> None:
     from portal import create_app, dispose
     from portal.db import Base
 

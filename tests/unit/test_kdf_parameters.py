@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from portal.config import Config
 from portal.installation import kdf_cost
 from portal.security import crypto, passwords
@@ -25,7 +27,7 @@ def test_key_derivation_uses_the_configured_cost_and_salt() -> None:
     assert key != crypto.derive_key(b"secret", salt, cheaper)
 
 
-def test_production_refuses_to_start_without_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_refuses_to_start_without_secret(tmp_path: Path) -> None:
     import pytest
 
     from portal import create_app

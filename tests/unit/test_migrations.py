@@ -7,11 +7,12 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import inspect, text
 
+from portal.config import Config
 from portal.db import Base
 from portal.forum.defaults import DEFAULT_BOARDS
 
 
-def test_upgrade_head_matches_models(config) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_head_matches_models(config: Config) -> None:
     from portal import create_app
 
     app: Flask = create_app(config)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +54,7 @@ def test_placeholders_survive_translation() -> None:
                 ), message.id
 
 
-def test_default_language_is_swedish_and_english_is_offered(client) -> None:  # type: ignore[no-untyped-def]
+def test_default_language_is_swedish_and_english_is_offered(client: FlaskClient) -> None:
     swedish = client.get("/").get_data(as_text=True)
     assert 'lang="sv"' in swedish and "Bryt tystnaden" in swedish
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
