@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pyotp
 import pytest
@@ -30,8 +30,17 @@ REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
 CLIENT_ADDRESS = "203.0.113.77"  # TEST-NET-3: must never appear in a row, file or log line
 PASSWORD = "correct horse battery staple"
 
+
+class KdfFields(TypedDict):
+    """The Config fields of the Argon2 cost, so that ``Config(**CHEAP_KDF)`` type-checks."""
+
+    argon2_memory_kib: int
+    argon2_time_cost: int
+    argon2_parallelism: int
+
+
 # argon2's minimum cost: tests of the real parameters set them explicitly.
-CHEAP_KDF = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
+CHEAP_KDF: KdfFields = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +56,7 @@ def config(backend: str, tmp_path: Path) -> Iterator[Config]:
         secret_key="test-secret-" + uuid.uuid4().hex,
         instance_path=tmp_path / "instance",
         testing=True,
-        **CHEAP_KDF,  # type: ignore[arg-type]
+        **CHEAP_KDF,
     )
     if backend == "sqlite":
         yield base

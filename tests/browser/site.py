@@ -39,7 +39,7 @@ def portal_config(instance: Path, port: int) -> Config:
         secret_key="browser-" + uuid.uuid4().hex,
         instance_path=instance,
         base_url=f"http://127.0.0.1:{port}",
-        **CHEAP_KDF,  # type: ignore[arg-type]
+        **CHEAP_KDF,
     ).replace(**limits)
 
 

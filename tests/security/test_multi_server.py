@@ -55,7 +55,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
             redis_prefix=scratch.redis_prefix,
             limit_code_login=f"{CODE_LOGINS_PER_MINUTE} per minute",
             lockout_threshold=LOCKOUT_AFTER,
-            **CHEAP_KDF,  # type: ignore[arg-type]
+            **CHEAP_KDF,
         )
         with live_server.start(shared, logs / "a.log") as a:
             app = create_app(shared)  # in-process, only to create the accounts

@@ -16,7 +16,7 @@ from tests.conftest import CHEAP_KDF
 
 @pytest.mark.slow
 def test_access_log_skips_reporters_and_forum_and_names_no_peer(tmp_path: Path) -> None:
-    config = Config(secret_key="log-test-" + "x" * 40, instance_path=tmp_path / "instance", **CHEAP_KDF)  # type: ignore[arg-type]
+    config = Config(secret_key="log-test-" + "x" * 40, instance_path=tmp_path / "instance", **CHEAP_KDF)
     with live_server.start(config, tmp_path / "server.log") as server:
         for path in ("/static/portal.css", "/report", "/followup", "/forum/", "/healthz"):
             with urllib.request.urlopen(server.url(path)) as response:

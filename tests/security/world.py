@@ -149,7 +149,7 @@ def module_app(backend: str, instance: Path, **overrides: Any) -> Iterator[Flask
         secret_key="test-secret-" + uuid.uuid4().hex,
         instance_path=instance,
         testing=True,
-        **CHEAP_KDF,  # type: ignore[arg-type]
+        **CHEAP_KDF,
     ).replace(**overrides)
     if backend == "sqlite":
         application = create_app(base)
