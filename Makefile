@@ -55,6 +55,7 @@ test: setup-dev
 
 lint: setup-dev
 	$(BIN)/ruff check portal tests bench wsgi.py
+	$(BIN)/ruff format --check portal tests bench wsgi.py
 	$(BIN)/mypy
 
 clean:

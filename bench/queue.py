@@ -14,6 +14,7 @@ import statistics
 
 import pyotp
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ PAGES = (
 )
 
 
-def logged_in_client(app: Flask) -> object:
+def logged_in_client(app: Flask) -> FlaskClient:
     with Session(app.extensions["portal.engine"]) as db:
         created = accounts.create_user(db, "bench-moderator", Role.MODERATOR, PASSWORD, app.config["PORTAL"])
     client = app.test_client()
@@ -64,7 +65,7 @@ def measure(size: int, runs: int) -> dict[str, float]:
         samples = []
         for _ in range(runs + 2):
             statements.clear()
-            response = client.get(url)  # type: ignore[attr-defined]
+            response = client.get(url)
             assert response.status_code == 200
             samples.append(timer.last)
         results[url] = statistics.median(samples[2:]) * 1000

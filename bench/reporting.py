@@ -15,6 +15,7 @@ import re
 import time
 
 from flask import Flask, redirect, request
+from flask.testing import FlaskClient
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -26,20 +27,20 @@ from portal.security import codes
 DESCRIPTION = "En klient hotade mig efter ett beslut och sa att han vet var jag bor. " * 3
 
 
-def _csrf(client: object, url: str) -> str:
-    html = client.get(url).get_data(as_text=True)  # type: ignore[attr-defined]
+def _csrf(client: FlaskClient, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match
     return match.group(1)
 
 
-def _submit(client: object, token: str) -> str:
-    response = client.post(  # type: ignore[attr-defined]
+def _submit(client: FlaskClient, token: str) -> str:
+    response = client.post(
         "/report",
         data={"kind": "influence", "category": "threats", "description": DESCRIPTION, "csrf_token": token},
     )
     assert response.status_code == 303, response.status_code
-    page = client.get("/report/receipt").get_data(as_text=True)  # type: ignore[attr-defined]
+    page = client.get("/report/receipt").get_data(as_text=True)
     match = re.search(r"data-receipt-code>([0-9A-Z-]+)<", page)
     assert match
     return match.group(1)

@@ -19,6 +19,7 @@ import statistics
 import time
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -44,12 +45,12 @@ def pages() -> list[tuple[str, str]]:
     ]
 
 
-def medians(app: Flask, client: object, timer: ServerTimer, runs: int) -> dict[str, float]:
+def medians(app: Flask, client: FlaskClient, timer: ServerTimer, runs: int) -> dict[str, float]:
     results = {}
     for name, url in pages():
         samples = []
         for _ in range(runs + 2):
-            response = client.get(url)  # type: ignore[attr-defined]
+            response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             samples.append(timer.last)
         results[name] = statistics.median(samples[2:]) * 1000
