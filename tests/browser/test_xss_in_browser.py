@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import uuid
 
+from playwright.sync_api import Dialog
+
 from tests.browser import steps
 from tests.browser.conftest import VisitorFactory
 from tests.browser.site import LivePortal
@@ -45,9 +47,9 @@ def viewer(visitor: VisitorFactory, label: str) -> tuple[Visitor, list[str]]:
     person.context.add_init_script(f"window.{FLAG} = 0")
     dialogs: list[str] = []
 
-    def record(dialog: object) -> None:
+    def record(dialog: Dialog) -> None:
         dialogs.append(getattr(dialog, "message", ""))
-        dialog.dismiss()  # type: ignore[attr-defined]
+        dialog.dismiss()
 
     person.page.on("dialog", record)
     return person, dialogs
