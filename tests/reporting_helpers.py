@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.models import Report
-from portal.moderation import accounts
 from tests.conftest import Account, csrf_from, get_csrf
 
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."

@@ -19,11 +19,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from ..accounts.service import EMAIL_MAX, EMAIL_PATTERN
 from ..audit import Event
 from ..forms import TEXT_MAX, PlainText
 from ..i18n import LANGUAGE_NAMES
 from ..models import Role
-from .accounts import EMAIL_MAX, EMAIL_PATTERN
 from .audit_log import AuditFilter
 from .forms import NewPassphraseForm
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..accounts import service as accounts
 from ..audit import Event, record
 from ..db import db_session
 from ..i18n import LANGUAGE_NAMES
@@ -17,7 +18,7 @@ from ..installation import current_config
 from ..models import ReplyTemplate, Role, User
 from ..pages import Page, form_page
 from ..security import totp
-from . import accounts, audit_log, bp
+from . import audit_log, bp
 from .admin_forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
 from .auth import admin_required, current_user, org_key
 from .forms import ActionForm
