@@ -69,7 +69,7 @@ def reply(client: FlaskClient, message: str, **extra: Any) -> Any:
 
 def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, feedback: bool = False) -> None:
     """A moderator's message written through the moderation service (as the case page does)."""
-    from portal.moderation import cases
+    from portal.moderation.cases import service as cases
 
     with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)
