@@ -70,3 +70,10 @@ def test_the_case_domain_imports_neither_audience() -> None:
     )
     assert _within("portal.reporting", imported) == []
     assert _within("portal.moderation", imported) == []
+
+
+def test_accounts_and_user_keys_import_no_audience() -> None:
+    imported = _imported_by("portal.accounts.service", "portal.security.user_keys")
+    assert _within("portal.moderation", imported) == []
+    assert _within("portal.reporting", imported) == []
+    assert _within("portal.accounts", _imported_by("portal.security.user_keys")) == []
