@@ -14,10 +14,10 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import Base
 from portal.models import Role
-from portal.moderation import accounts
 
 PASSWORD = "benchmark passphrase of many words"
 UNLIMITED = "1000000 per second"

@@ -35,11 +35,11 @@ from bench.forum import thread_with
 from bench.load_report import Results, report
 from bench.procstat import WorkerUsage
 from portal import create_app, dispose, installation
+from portal.accounts import service as accounts
 from portal.config import Config
 from portal.devseed import seed_reports
 from portal.forum.models import Board
 from portal.models import Role
-from portal.moderation import accounts
 from portal.security import crypto
 from tests import live_server
 from tests.live_client import Visitor, submit_report

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from bench.common import PASSWORD, ServerTimer, make_app
 from portal import dispose
+from portal.accounts import service as accounts
 from portal.devseed import seed_reports
 from portal.models import Role
-from portal.moderation import accounts
 
 PAGES = (
     "/moderation/cases",

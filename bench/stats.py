@@ -28,7 +28,7 @@ from bench.queue import logged_in_client
 from portal import dispose
 from portal.devseed import seed_reports
 from portal.domain import today
-from portal.moderation.stats import add_months, month_start
+from portal.moderation.stats.service import add_months, month_start
 
 TARGET_MS = 200
 

@@ -19,10 +19,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app, dispose
+from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import Base
 from portal.models import Role
-from portal.moderation import accounts
 from tests.scratch_backend import scratch_postgres
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal import create_app, dispose, installation
+from portal.accounts import service as accounts
 from portal.config import Config
-from portal.moderation import accounts
 from portal.security import codes, crypto, passwords
 from tests.conftest import PASSWORD, Account
 

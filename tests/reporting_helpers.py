@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.models import Report
-from portal.moderation import accounts
 from tests.conftest import Account, csrf_from, get_csrf
 
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
@@ -69,7 +69,7 @@ def reply(client: FlaskClient, message: str, **extra: Any) -> Any:
 
 def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, feedback: bool = False) -> None:
     """A moderator's message written through the moderation service (as the case page does)."""
-    from portal.moderation import cases
+    from portal.moderation.cases import service as cases
 
     with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)

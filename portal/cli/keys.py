@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from ..accounts import service as accounts
 from ..db import new_session
-from ..moderation import accounts
 from ..security.crypto import DecryptionFailed
 from .output import fail
 

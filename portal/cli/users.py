@@ -9,9 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .. import installation
+from ..accounts import service as accounts
 from ..db import new_session
 from ..models import Role, User
-from ..moderation import accounts
 from .output import fail
 
 users_cli = AppGroup("users", help="Moderator and admin accounts.")

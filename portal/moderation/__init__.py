@@ -6,6 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-# Importing the modules adds their routes and hooks to bp, in any order (the menu is nav.MENU).
-# auth.require_login stays the first hook: admin_views imports auth before it adds its own.
-from . import admin_views, auth, case_views, forum_views, nav, stats_views, views  # noqa: E402,F401
+# Importing the view modules adds their routes and hooks to bp, in any order (the menu is nav.MENU).
+# The sub-packages (cases/, stats/, admin/, forum/) add to this one blueprint, so every endpoint is
+# still "moderation.<function>". auth.require_login stays the first hook: admin/views.py imports
+# auth before it adds its own.
+from . import auth, nav, views  # noqa: E402,F401
+from .admin import views as admin_views  # noqa: E402,F401
+from .cases import views as case_views  # noqa: E402,F401
+from .forum import views as forum_views  # noqa: E402,F401
+from .stats import views as stats_views  # noqa: E402,F401

@@ -10,12 +10,12 @@ from typing import Any, TypeVar, cast
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from ..accounts.service import LoggedIn
 from ..db import db_session
 from ..installation import current_config
 from ..models import User
 from ..security.sessions import ServerSideSession, set_idle
 from . import bp
-from .accounts import LoggedIn
 
 # SecureDrop's _insecure_views: the only endpoints reachable without a full log-in.
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import audit
+from ..accounts import service as accounts
 from ..cases.clocks import urgency
 from ..db import db_session
 from ..domain import Status, today
@@ -14,7 +15,7 @@ from ..installation import current_config
 from ..models import User
 from ..pages import Page, form_page
 from ..security.ratelimit import configured, limiter
-from . import accounts, bp
+from . import bp
 from .auth import admin_required, current_user, end_session, org_key, start_session
 from .forms import ActionForm, LoginForm, PasswordChangeForm
 from .overview import overview

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import installation
+from ..accounts import service as accounts
 from ..config import Config
 from ..models import Role, User
-from ..moderation import accounts
 from ..security import totp
 
 

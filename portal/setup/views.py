@@ -6,10 +6,10 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from ..accounts import service as accounts
 from ..db import db_session
 from ..errors import render_error
 from ..installation import current_config
-from ..moderation import accounts
 from ..pages import Page, form_page
 from ..security import totp
 from ..security.ratelimit import configured, limiter

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import create_app, dispose
+from portal.accounts import service as accounts
 from portal.config import Config
 from portal.forum import service as forum_service
 from portal.models import Report, Role
-from portal.moderation import accounts
 from tests import live_server
 from tests.conftest import CHEAP_KDF, PASSWORD, Account
 

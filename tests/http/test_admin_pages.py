@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.audit import Event
 from portal.domain import today
 from portal.models import AuditEvent, ReplyTemplate, User
-from portal.moderation import accounts
 from tests.conftest import PASSWORD, Account, get_csrf, login, make_account
 from tests.moderation_helpers import events
 

@@ -108,7 +108,7 @@ def test_labels_assignment_reclassify_and_meeting(app: Flask, client: FlaskClien
     assert [label.name for label in report(app, report_id).labels] == ["hot", "polis"]
     from sqlalchemy.orm import Session
 
-    from portal.moderation import accounts
+    from portal.accounts import service as accounts
 
     with Session(app.extensions["portal.engine"]) as db:
         mona_id = accounts.find(db, moderator.username).id

@@ -6,9 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.installation import kdf_cost
 from portal.models import Installation, Role
-from portal.moderation import accounts
 from portal.security import crypto
 from tests.conftest import Account, get_csrf, login, make_account
 

@@ -63,7 +63,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
 def test_disabled_user_cannot_log_in_and_loses_running_session(app: Flask, client: FlaskClient) -> None:
     from sqlalchemy.orm import Session
 
-    from portal.moderation import accounts
+    from portal.accounts import service as accounts
 
     account = make_account(app, "disa")
     assert login(client, account).status_code == 302

@@ -25,10 +25,10 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.cases.clocks import refresh_due
 from portal.domain import Area, Category, Status, label, today
 from portal.models import AuditEvent, Report
-from portal.moderation import accounts
 from portal.notify.models import NotifyState
 from tests.conftest import Account, csrf_from, make_account
 from tests.moderation_helpers import events

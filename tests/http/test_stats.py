@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain import Area, Category, Kind, Status, today
 from portal.models import Report
-from portal.moderation.stats import add_months, month_start
-from portal.moderation.stats_linked import recoverable_linked
-from portal.moderation.stats_suppression import SuppressedTable, recoverable
+from portal.moderation.stats.linked import recoverable_linked
+from portal.moderation.stats.service import add_months, month_start
+from portal.moderation.stats.suppression import SuppressedTable, recoverable
 from tests.conftest import Account, login, make_account
 from tests.moderation_helpers import events
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-# Written by WTForms widgets and by the statistics charts (portal/moderation/svg_charts.py).
+# Written by WTForms widgets and by the statistics charts (portal/moderation/stats/charts.py).
 GENERATED_TAGS = frozenset(
     {
         "input",

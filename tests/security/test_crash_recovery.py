@@ -25,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import create_app, dispose
+from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.config import Config
 from portal.db import make_engine
 from portal.models import Report, Role
-from portal.moderation import accounts
 from portal.security import crypto
 from tests import live_server
 from tests.conftest import PG_URL, REDIS_URL, Account, make_account

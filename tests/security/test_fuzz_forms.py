@@ -32,9 +32,11 @@ import portal
 from portal.forum import forms as forum_forms
 from portal.installation import setup_token
 from portal.models import Report
-from portal.moderation import admin_forms, case_forms, stats_forms
 from portal.moderation import forms as moderation_forms
-from portal.moderation import forum_forms as moderation_forum_forms
+from portal.moderation.admin import forms as admin_forms
+from portal.moderation.cases import forms as case_forms
+from portal.moderation.forum import forms as moderation_forum_forms
+from portal.moderation.stats import forms as stats_forms
 from portal.reporting import forms as reporting_forms
 from portal.setup import forms as setup_forms
 from tests.conftest import PASSWORD, csrf_from

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from portal.forum import moderation as forum_moderation
 from portal.forum.models import Board, Post
 from portal.models import ReplyTemplate, Report, User
-from portal.moderation.cases import LABEL_MAX
+from portal.moderation.cases.service import LABEL_MAX
 from tests.forum_helpers import SLUG
 from tests.moderation_helpers import version_of
 from tests.reporting_helpers import open_with_code, receipt_code, submit

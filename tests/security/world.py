@@ -24,12 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import create_app, dispose
+from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import Base
 from portal.forum import moderation as forum_moderation
 from portal.forum.models import Board, Post, WatchedWord, WordAction
 from portal.models import Attachment, ReplyTemplate, Report, Role, User
-from portal.moderation import accounts
 from portal.security.sessions import COOKIE_NAME
 from tests.conftest import (
     CHEAP_KDF,

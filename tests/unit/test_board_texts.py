@@ -6,7 +6,7 @@ from flask import Flask
 
 from portal.forum.models import Board
 from portal.i18n import LANGUAGES
-from portal.moderation.forum_forms import BoardForm
+from portal.moderation.forum.forms import BoardForm
 
 
 def test_a_missing_language_falls_back_to_swedish_then_to_any() -> None:

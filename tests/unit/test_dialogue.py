@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.cases import dialogue, vault
 from portal.cases.uploads import CleanFile, Removal
 from portal.domain import Kind, Status, today
 from portal.models import Author, Report
-from portal.moderation import accounts
 from portal.security import crypto
 from tests.conftest import Account
 

@@ -38,13 +38,13 @@ def _within(package: str, modules: set[str]) -> list[str]:
 
 
 def test_the_moderators_case_work_does_not_import_the_reporters_package() -> None:
-    imported = _imported_by("portal.moderation.cases", "portal.moderation.case_views")
+    imported = _imported_by("portal.moderation.cases.service", "portal.moderation.cases.views")
     assert CASE_DOMAIN.issubset(imported)
     assert _within("portal.reporting", imported) == []
 
 
 def test_not_even_through_the_factory() -> None:
-    assert _within("portal.reporting", _imported_by("portal.moderation.cases", factory=True)) == []
+    assert _within("portal.reporting", _imported_by("portal.moderation.cases.service", factory=True)) == []
 
 
 def test_the_reporters_package_does_not_import_the_moderators() -> None:
@@ -70,3 +70,10 @@ def test_the_case_domain_imports_neither_audience() -> None:
     )
     assert _within("portal.reporting", imported) == []
     assert _within("portal.moderation", imported) == []
+
+
+def test_accounts_and_user_keys_import_no_audience() -> None:
+    imported = _imported_by("portal.accounts.service", "portal.security.user_keys")
+    assert _within("portal.moderation", imported) == []
+    assert _within("portal.reporting", imported) == []
+    assert _within("portal.accounts", _imported_by("portal.security.user_keys")) == []

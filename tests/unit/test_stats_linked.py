@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from portal.moderation.stats_linked import recoverable_linked, suppress_linked
-from portal.moderation.stats_suppression import SuppressedTable, recoverable, suppress
+from portal.moderation.stats.linked import recoverable_linked, suppress_linked
+from portal.moderation.stats.suppression import SuppressedTable, recoverable, suppress
 
 Grid = list[list[int]]
 Cell = tuple[int, int, int]  # (table 0 or 1, row, column)

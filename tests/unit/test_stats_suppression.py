@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import pytest
 
-from portal.moderation import stats_suppression
-from portal.moderation.stats_suppression import (
+from portal.moderation.stats import suppression as stats_suppression
+from portal.moderation.stats.suppression import (
     DEFAULT_THRESHOLD,
     SuppressedTable,
     recoverable,

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.config import Config
 from portal.domain import Status
 from portal.forum.defaults import DEFAULT_BOARDS
 from portal.forum.models import Board, BoardText
 from portal.models import Attachment, AuditEvent, Report, Role
-from portal.moderation import accounts
 from tests.conftest import login
 from tests.migration_helpers import (
     BOARDS_0004,

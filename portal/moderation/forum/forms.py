@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import TEXT_MAX, PlainText, choices
-from ..forum.models import Board, Moderation, WordAction
-from ..i18n import LANGUAGES
+from ...forms import TEXT_MAX, PlainText, choices
+from ...forum.models import Board, Moderation, WordAction
+from ...i18n import LANGUAGES
 
 
 class RejectForm(FlaskForm):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ..audit import Event
-from ..domain import TIMEZONE
-from ..models import AuditEvent, User
+from ...audit import Event
+from ...domain import TIMEZONE
+from ...models import AuditEvent, User
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # PostgreSQL's integer ids; larger numbers are no row of ours

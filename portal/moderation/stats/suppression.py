@@ -33,7 +33,7 @@ Algorithm (``suppress``):
 Limits: the guarantee is that no hidden value is *uniquely* determined, also using non-negativity. It
 is not an interval guarantee: a reader can still bound a hidden cell by linear programming, sometimes
 tightly. ``suppress`` protects one table; two tables that share their column totals (two breakdowns of
-the same reports by period) are protected together by ``stats_linked``, which runs the same steps on a
+the same reports by period) are protected together by ``linked``, which runs the same steps on a
 larger circulation (any ``Network``). Publishing overlapping tables (by month and in total, or
 cumulative figures over time) can be differenced and is not covered here.
 """

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..cases.clocks import SOON_DAYS
-from ..domain import Area, Category, Kind, Status
-from ..ids import parse_id
-from ..models import Report, User, report_labels
+from ...cases.clocks import SOON_DAYS
+from ...domain import Area, Category, Kind, Status
+from ...ids import parse_id
+from ...models import Report, User, report_labels
 
 QueueQuery = Select[Report, str]
 PAGE_SIZE = 50

@@ -10,17 +10,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..audit import Event, record
-from ..db import db_session
-from ..i18n import LANGUAGE_NAMES
-from ..installation import current_config
-from ..models import ReplyTemplate, Role, User
-from ..pages import Page, form_page
-from ..security import totp
-from . import accounts, audit_log, bp
-from .admin_forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
-from .auth import admin_required, current_user, org_key
-from .forms import ActionForm
+from ...accounts import service as accounts
+from ...audit import Event, record
+from ...db import db_session
+from ...i18n import LANGUAGE_NAMES
+from ...installation import current_config
+from ...models import ReplyTemplate, Role, User
+from ...pages import Page, form_page
+from ...security import totp
+from .. import bp
+from ..auth import admin_required, current_user, org_key
+from ..forms import ActionForm
+from . import audit_log
+from .forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
 
 # The TOTP secret of an account just created or reset, kept only until the admin leaves its result
 # page: in the encrypted server-side session like the set-up wizard's, never in a row or a log.

@@ -8,8 +8,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ..forms import TEXT_MAX, PlainText, choices, no_answer
+from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
+from ...forms import TEXT_MAX, PlainText, choices, no_answer
 
 
 def status_choices() -> list[SelectChoice]:

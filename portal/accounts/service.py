@@ -1,6 +1,7 @@
 """Moderator accounts: creation, log-in, lock-out, password change, reset and key grants.
 
-The only code that wraps or unwraps a moderator's key pair (DESIGN.md §3).
+The rules live here; the key pairs and the TOTP box themselves are handled by
+``portal.security.user_keys`` (DESIGN.md §3, §5).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..audit import Event
 from ..config import Config
 from ..db import utcnow
 from ..models import Role, User
-from ..security import crypto, passwords, totp
+from ..security import crypto, passwords, totp, user_keys
 
 log = logging.getLogger(__name__)
 
@@ -62,29 +63,21 @@ class LoggedIn:
     org_private_key: bytes | None
 
 
-def _totp_box_key(config: Config) -> bytes:
-    return crypto.subkey(config.secret_key.encode(), "portal:totp-secret")
-
-
 def encrypt_totp_secret(secret: str, config: Config) -> bytes:
-    return crypto.wrap(_totp_box_key(config), secret.encode())
+    return user_keys.seal_totp_secret(secret, config.secret_key)
 
 
 def totp_secret(user: User, config: Config) -> str:
-    return crypto.unwrap(_totp_box_key(config), user.totp_secret_encrypted).decode()
+    return user_keys.open_totp_secret(user, config.secret_key)
 
 
 def _credentials(user: User, password: str, secret: str, config: Config) -> None:
     """Set password hash, a fresh key pair wrapped by the password, and the TOTP secret."""
     cost = installation.kdf_cost(config)
-    wrapped = crypto.wrap_key_pair(crypto.KeyPair.generate(), password, cost)
+    user_keys.give_new_key_pair(user, password, cost)
     user.password_hash = passwords.hasher(cost).hash(password)
-    user.public_key = wrapped.public
-    user.private_key_wrapped = wrapped.private_wrapped
-    user.kdf_salt = wrapped.kdf_salt
     user.totp_secret_encrypted = encrypt_totp_secret(secret, config)
     user.totp_last_step = 0
-    user.org_key_sealed = None
     user.failed_logins = 0
     user.locked_until = None
 
@@ -113,7 +106,7 @@ def add_user(db: Session, user: User, actor: User | None, config: Config) -> New
     db.flush()
     if first:
         org = installation.create_org_key(db)
-        user.org_key_sealed = crypto.seal(user.public_key, org.private)
+        user_keys.seal_org_key(user, org.private)
         recovery = org.recovery_key
         audit.record(db, Event.SETUP_COMPLETED, user, f"user:{user.id}")
     audit.record(db, Event.USER_CREATED, actor or user, f"user:{user.id}")
@@ -196,10 +189,7 @@ def _dummy_hash(cost: crypto.KdfCost) -> str:
 
 
 def open_org_key(user: User, password: str, config: Config) -> bytes:
-    wrapped = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
-    private = crypto.unwrap_private_key(wrapped, password, installation.kdf_cost(config))
-    assert user.org_key_sealed is not None
-    return crypto.unseal(private, user.org_key_sealed)
+    return user_keys.open_org_key(user, password, installation.kdf_cost(config))
 
 
 def change_password(db: Session, user: User, current: str, new: str, config: Config) -> None:
@@ -208,10 +198,7 @@ def change_password(db: Session, user: User, current: str, new: str, config: Con
     if not passwords.verify(passwords.hasher(cost), user.password_hash, current):
         raise LoginFailed
     _require_strong(new, user.username)
-    old = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
-    private = crypto.unwrap_private_key(old, current, cost)
-    rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=user.public_key, private=private), new, cost)
-    user.private_key_wrapped, user.kdf_salt = rewrapped.private_wrapped, rewrapped.kdf_salt
+    user_keys.rewrap_key_pair(user, current, new, cost)
     user.password_hash = passwords.hasher(cost).hash(new)
     audit.record(db, Event.PASSWORD_CHANGED, user, f"user:{user.id}")
     db.commit()
@@ -245,7 +232,7 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
     """A logged-in admin seals the organisation key to the user's (new) public key."""
     if org_private_key is None:
         raise NoAccess
-    user.org_key_sealed = crypto.seal(user.public_key, org_private_key)
+    user_keys.seal_org_key(user, org_private_key)
     audit.record(db, Event.USER_KEY_GRANTED, actor, f"user:{user.id}")
     db.commit()
 
@@ -255,9 +242,8 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
     row = installation.get(db)
     if row.org_private_key_recovery is None:
         raise NoAccess
-    key = crypto.parse_recovery_key(recovery_key_text)
-    private = crypto.unwrap(key, row.org_private_key_recovery)
-    user.org_key_sealed = crypto.seal(user.public_key, private)
+    private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
+    user_keys.seal_org_key(user, private)
     audit.record(db, Event.USER_KEY_RECOVERED, None, f"user:{user.id}")
     db.commit()
 

@@ -8,14 +8,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ..db import db_session
-from ..forum import gate, moderation
-from ..forum.models import Moderation, Post, WordAction
-from ..pages import Page, form_page
-from . import bp
-from .auth import admin_required, current_user
-from .forms import ActionForm
-from .forum_forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
+from ...db import db_session
+from ...forum import gate, moderation
+from ...forum.models import Moderation, Post, WordAction
+from ...pages import Page, form_page
+from .. import bp
+from ..auth import admin_required, current_user
+from ..forms import ActionForm
+from .forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
 
 
 @bp.get("/forum")

@@ -4,14 +4,14 @@ The statistics page breaks the same reports down twice by period: by category an
 tables publish the reports per period and the grand total, so suppressing them one at a time is not
 enough: a period total hidden in one table to protect a small cell could be read off the other.
 
-Both tables together are still one circulation (see ``stats_suppression``), a chain through the periods::
+Both tables together are still one circulation (see ``suppression``), a chain through the periods::
 
     S --category total--> category --cell--> period in --period total--> period out --cell--> area
     area --area total--> T --grand total--> S
 
 Conservation at "period in" says the category cells of a period add up to its total, at "period out"
 that the area cells do, so a reader's equations of both tables are exactly this network's, and the
-suppression steps and checks of ``stats_suppression`` apply unchanged.
+suppression steps and checks of ``suppression`` apply unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .stats_suppression import DEFAULT_THRESHOLD, SuppressedTable, pinned, protect
+from .suppression import DEFAULT_THRESHOLD, SuppressedTable, pinned, protect
 
 # Nodes of the chain (see the module docstring); categories, periods in, periods out and areas follow.
 _S = 0
@@ -176,7 +176,7 @@ def recoverable_linked(
     first_table: SuppressedTable, second_table: SuppressedTable, first: Counts, second: Counts
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Suppressed cells of each table whose value a reader of *both* tables can work out (see
-    ``stats_suppression.recoverable``). A shared figure counts as published if either table shows it.
+    ``suppression.recoverable``). A shared figure counts as published if either table shows it.
     """
     if first_table.columns != second_table.columns:
         raise ValueError("the tables must share their columns")

@@ -11,17 +11,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from .. import audit
-from ..db import db_session
-from ..domain import label, today
-from ..installation import current_config
-from ..pages import Page
-from . import bp, stats
-from .auth import current_user
-from .stats import Period, Statistics, StatsFilter
-from .stats_forms import StatsForm
-from .stats_suppression import to_csv_rows
-from .svg_charts import Bar, bar_chart
+from ... import audit
+from ...db import db_session
+from ...domain import label, today
+from ...installation import current_config
+from ...pages import Page
+from .. import bp
+from ..auth import current_user
+from . import service as stats
+from .charts import Bar, bar_chart
+from .forms import StatsForm
+from .service import Period, Statistics, StatsFilter
+from .suppression import to_csv_rows
 
 Figures = tuple[int | None, ...]  # a table's published figures, None where suppressed
 

@@ -12,8 +12,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from ..domain import Kind, label
-from .stats import MAX_PERIODS, Period, StatsFilter, default_months
+from ...domain import Kind, label
+from .service import MAX_PERIODS, Period, StatsFilter, default_months
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # plausible years of a report

@@ -3,7 +3,7 @@ per month, quarter or year, with small counts suppressed.
 
 Metadata only: one GROUP BY over plain columns, nothing is decrypted. Reports count on the date they
 were received (``created_on``, a date without a time of day). The two tables share their period totals,
-so they are suppressed together (``stats_linked``), never one at a time.
+so they are suppressed together (``linked``), never one at a time.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from ..domain import Area, Category, Kind, label
-from ..models import Report
-from .stats_linked import suppress_linked
-from .stats_suppression import SuppressedTable
+from ...domain import Area, Category, Kind, label
+from ...models import Report
+from .linked import suppress_linked
+from .suppression import SuppressedTable
 
 # More columns make a table nobody reads, and suppression's cost grows with the table (about 30 ms at
 # 13 × 36 with many small cells, 150 ms at 13 × 60).

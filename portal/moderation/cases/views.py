@@ -9,16 +9,18 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..cases import erasure
-from ..cases.clocks import urgency
-from ..db import db_session
-from ..domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
-from ..ids import parse_id
-from ..models import ReplyTemplate
-from ..pages import Page, form_page
-from . import bp, cases, queue
-from .auth import admin_required, current_user, org_key
-from .case_forms import (
+from ...cases import erasure
+from ...cases.clocks import urgency
+from ...db import db_session
+from ...domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
+from ...ids import parse_id
+from ...models import ReplyTemplate
+from ...pages import Page, form_page
+from .. import bp
+from ..auth import admin_required, current_user, org_key
+from . import queue
+from . import service as cases
+from .forms import (
     AssignForm,
     ClassifyForm,
     EraseForm,

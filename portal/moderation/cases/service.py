@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..audit import Event
-from ..cases import dialogue, vault
-from ..cases.clocks import refresh_due
-from ..cases.dialogue import Dialogue, Entry
-from ..cases.vault import FileInfo
-from ..domain import Area, Category, Kind, Outcome, Status, today
-from ..models import Attachment, Author, Label, Note, Report, User
+from ... import audit
+from ...audit import Event
+from ...cases import dialogue, vault
+from ...cases.clocks import refresh_due
+from ...cases.dialogue import Dialogue, Entry
+from ...cases.vault import FileInfo
+from ...domain import Area, Category, Kind, Outcome, Status, today
+from ...models import Attachment, Author, Label, Note, Report, User
 
 LABEL_MAX = 40
 

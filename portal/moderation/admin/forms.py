@@ -19,13 +19,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..audit import Event
-from ..forms import TEXT_MAX, PlainText
-from ..i18n import LANGUAGE_NAMES
-from ..models import Role
-from .accounts import EMAIL_MAX, EMAIL_PATTERN
+from ...accounts.service import EMAIL_MAX, EMAIL_PATTERN
+from ...audit import Event
+from ...forms import TEXT_MAX, PlainText
+from ...i18n import LANGUAGE_NAMES
+from ...models import Role
+from ..forms import NewPassphraseForm
 from .audit_log import AuditFilter
-from .forms import NewPassphraseForm
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the audit log's plausible dates
 TITLE_MAX = 80  # the column's length: a title is picked from a list, not read

@@ -1,0 +1,1 @@
+"""The administrator's pages: users and their keys, reply templates and the audit log."""

@@ -1,0 +1,59 @@
+"""A moderator's secrets: the key pair wrapped by their password, the organisation key sealed to
+it, and the box that keeps their TOTP secret.
+
+The only code that wraps or unwraps a moderator's key pair (DESIGN.md §3); when that happens is
+decided by ``portal.accounts.service``.
+"""
+
+from __future__ import annotations
+
+from ..models import User
+from . import crypto
+
+
+def _totp_box_key(secret_key: str) -> bytes:
+    return crypto.subkey(secret_key.encode(), "portal:totp-secret")
+
+
+def seal_totp_secret(secret: str, secret_key: str) -> bytes:
+    return crypto.wrap(_totp_box_key(secret_key), secret.encode())
+
+
+def open_totp_secret(user: User, secret_key: str) -> str:
+    """Raises :class:`crypto.DecryptionFailed` when ``secret_key`` is not the one it was sealed under."""
+    return crypto.unwrap(_totp_box_key(secret_key), user.totp_secret_encrypted).decode()
+
+
+def give_new_key_pair(user: User, password: str, cost: crypto.KdfCost) -> None:
+    """A fresh key pair wrapped by ``password``; any earlier grant of the organisation key is void."""
+    wrapped = crypto.wrap_key_pair(crypto.KeyPair.generate(), password, cost)
+    user.public_key = wrapped.public
+    user.private_key_wrapped = wrapped.private_wrapped
+    user.kdf_salt = wrapped.kdf_salt
+    user.org_key_sealed = None
+
+
+def _private_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
+    wrapped = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
+    return crypto.unwrap_private_key(wrapped, password, cost)
+
+
+def rewrap_key_pair(user: User, current: str, new: str, cost: crypto.KdfCost) -> None:
+    """The same key pair under a new password, so the organisation key stays open to the user."""
+    private = _private_key(user, current, cost)
+    rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=user.public_key, private=private), new, cost)
+    user.private_key_wrapped, user.kdf_salt = rewrapped.private_wrapped, rewrapped.kdf_salt
+
+
+def open_org_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
+    assert user.org_key_sealed is not None
+    return crypto.unseal(_private_key(user, password, cost), user.org_key_sealed)
+
+
+def seal_org_key(user: User, org_private_key: bytes) -> None:
+    user.org_key_sealed = crypto.seal(user.public_key, org_private_key)
+
+
+def recover_org_key(recovery_key_text: str, org_private_key_recovery: bytes) -> bytes:
+    """The organisation's private key, opened with the offline recovery key."""
+    return crypto.unwrap(crypto.parse_recovery_key(recovery_key_text), org_private_key_recovery)
