@@ -1,7 +1,7 @@
 """``flask --app wsgi status``: what an operator checks at a glance, as plain text.
 
 Counts and dates only: no report content, no user names. The numbers are the dashboard's
-(moderation/overview.py) and the forum queue's, so the two can never disagree.
+(cases/overview.py) and the forum queue's, so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from . import retention
 from .cases.clocks import SOON_DAYS, clocks, urgency
+from .cases.overview import URGENT_LIMIT, overview
 from .config import Config
 from .domain import TIMEZONE
 from .forum.moderation import queue_size
 from .models import Report
-from .moderation.overview import URGENT_LIMIT, overview
 from .production_checks import configuration_findings
 
 

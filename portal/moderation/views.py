@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from .. import audit
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
+from ..cases.overview import overview
 from ..db import db_session
 from ..domain import Status, today
 from ..installation import current_config
@@ -18,7 +19,6 @@ from ..security.ratelimit import configured, limiter
 from . import bp
 from .auth import admin_required, current_user, end_session, org_key, start_session
 from .forms import ActionForm, LoginForm, PasswordChangeForm
-from .overview import overview
 
 
 @bp.route("/login", methods=["GET", "POST"])

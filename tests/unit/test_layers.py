@@ -59,6 +59,12 @@ def test_the_reporters_package_does_not_import_the_moderators() -> None:
     assert _within("portal.moderation", imported) == []
 
 
+def test_the_reporters_package_does_not_import_the_moderators_even_through_the_factory() -> None:
+    # The issue's own check: `python -c "import portal.reporting"` loads nothing of moderation,
+    # although the factory module (with the CLI and its operator status) is imported first.
+    assert _within("portal.moderation", _imported_by("portal.reporting", factory=True)) == []
+
+
 def test_the_case_domain_imports_neither_audience() -> None:
     imported = _imported_by(
         "portal.cases.clocks",

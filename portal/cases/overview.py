@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..cases.clocks import SOON_DAYS
 from ..domain import Status
 from ..models import Report
+from .clocks import SOON_DAYS
 
 URGENT_LIMIT = 20
 
