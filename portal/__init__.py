@@ -76,6 +76,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Before any route is added: a rule binds its converters when it is added.
     app.url_map.converters["int"] = ids.IdConverter
 
+    # Imported here, not at the top: importing any part of the portal (a command, a test, the
+    # upload cleaner's fork server) must not load every audience's blueprint with it.
     from .forum import bp as forum_bp
     from .moderation import bp as moderation_bp
     from .public import bp as public_bp
@@ -102,6 +104,6 @@ def dispose(app: Flask) -> None:
 def _redis(config: Config) -> Any:
     if not config.redis_url:
         return None
-    import redis
+    import redis  # only where Redis is configured: the embedded default runs without it
 
     return redis.Redis.from_url(config.redis_url)
