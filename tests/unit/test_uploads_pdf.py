@@ -193,72 +193,65 @@ def bomb() -> bytes:
     return _flate_bomb(MAX_DECODED_BYTES + 1024 * 1024)
 
 
+class _Bits:
+    """Codes of varying width, packed most significant bit first (as PDF's LZW writes them)."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self._bits = self._count = 0
+
+    def emit(self, code: int, width: int) -> None:
+        self._bits, self._count = (self._bits << width) | code, self._count + width
+        while self._count >= 8:
+            self._count -= 8
+            self.out.append((self._bits >> self._count) & 0xFF)
+        self._bits &= (1 << self._count) - 1
+
+
+def _width(next_code: int) -> int:
+    """The code width once the table's next entry is ``next_code`` (early change: one early)."""
+    return 9 if next_code + 1 < 512 else 10 if next_code + 1 < 1024 else 11 if next_code + 1 < 2048 else 12
+
+
 def _lzw_zeros(size: int) -> bytes:
     """LZW codes for ``size`` zeros, written directly: each code one zero longer than the last."""
-    bits, nbits, out = 0, 0, bytearray()
-
-    def emit(code: int, width: int) -> None:
-        nonlocal bits, nbits
-        bits, nbits = (bits << width) | code, nbits + width
-        while nbits >= 8:
-            nbits -= 8
-            out.append((bits >> nbits) & 0xFF)
-        bits &= (1 << nbits) - 1
-
+    bits = _Bits()
     written, width = 0, 9
     while written < size:
-        emit(256, width)  # clear the table, at the width the codes have reached
-        emit(0, 9)
+        bits.emit(256, width)  # clear the table, at the width the codes have reached
+        bits.emit(0, 9)
         written, table, length = written + 1, 258, 1
         while table < 4000 and written < size:
-            width = 9 if table + 1 < 512 else 10 if table + 1 < 1024 else 11 if table + 1 < 2048 else 12
-            emit(table, width)
+            bits.emit(table, _width(table))
             length += 1
             written, table = written + length, table + 1
-        width = 9 if table + 1 < 512 else 10 if table + 1 < 1024 else 11 if table + 1 < 2048 else 12
-    emit(257, width)
-    emit(0, 8)
-    return bytes(out)
+        width = _width(table)
+    bits.emit(257, width)
+    bits.emit(0, 8)
+    return bytes(bits.out)
 
 
 def _lzw(data: bytes) -> bytes:
     """A plain LZW encoder (PDF's variant, early change 1), for the decoder test."""
-    bits, nbits, out = 0, 0, bytearray()
-    table, next_code, width = {bytes([i]): i for i in range(256)}, 258, 9
-
-    def emit(code: int) -> None:
-        nonlocal bits, nbits
-        bits, nbits = (bits << width) | code, nbits + width
-        while nbits >= 8:
-            nbits -= 8
-            out.append((bits >> nbits) & 0xFF)
-        bits &= (1 << nbits) - 1
-
-    def grow() -> None:
-        nonlocal width
-        if next_code >= 1 << width and width < 12:
-            width += 1
-
-    emit(256)
+    bits = _Bits()
+    table, next_code = {bytes([i]): i for i in range(256)}, 258
+    bits.emit(256, 9)
     current = b""
     for byte in data:
         candidate = current + bytes([byte])
         if candidate in table:
             current = candidate
             continue
-        emit(table[current])
+        bits.emit(table[current], _width(next_code - 1))
         table[candidate], next_code = next_code, next_code + 1
-        grow()
         if next_code >= 4000:
-            emit(256)
-            table, next_code, width = {bytes([i]): i for i in range(256)}, 258, 9
+            bits.emit(256, _width(next_code - 1))
+            table, next_code = {bytes([i]): i for i in range(256)}, 258
         current = bytes([byte])
-    emit(table[current])
-    next_code += 1
-    grow()
-    emit(257)
-    emit(0)
-    return bytes(out)
+    bits.emit(table[current], _width(next_code - 1))
+    bits.emit(257, _width(next_code))
+    bits.emit(0, 8)
+    return bytes(bits.out)
 
 
 def _with_content(data: bytes, raw: bytes, filters: pikepdf.Object) -> bytes:
