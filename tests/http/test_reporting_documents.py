@@ -7,6 +7,7 @@ in the file.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -21,7 +22,15 @@ from reportlab.pdfgen import canvas
 
 from tests.conftest import Account, login
 from tests.moderation_helpers import case_html
-from tests.reporting_helpers import case_page, only_report_id, open_with_code, receipt_code, submit
+from tests.reporting_helpers import (
+    DESCRIPTION,
+    case_page,
+    only_report_id,
+    open_with_code,
+    receipt_code,
+    report_count,
+    submit,
+)
 
 AUTHOR = "Anna Handlaggare"
 GPS_IFD = 0x8825
@@ -140,3 +149,26 @@ def test_a_pdf_that_runs_javascript_reaches_the_moderator_inert(
     with pikepdf.open(io.BytesIO(stored)) as pdf:
         assert len(pdf.pages) == 1
         assert "/OpenAction" not in pdf.Root and "/Author" not in pdf.docinfo
+
+
+def test_a_file_that_cannot_be_cleaned_is_refused_and_the_account_is_kept(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    # A part with a DTD is refused (libxml2 would open the file it names): the file cannot be
+    # cleaned, so nothing is stored, and the reporter's text must come back in the form.
+    original = _word_file()
+    with zipfile.ZipFile(io.BytesIO(original)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["word/settings.xml"] = b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "/dev/zero"><x/>'
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    response = submit(client, attachments=[(io.BytesIO(hostile.getvalue()), "brev.docx")])
+    # Werkzeug's test client spools multipart bodies to a temporary file it never closes.
+    response.request.environ["wsgi.input"].close()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "En fil kunde inte rensas från det som kan peka ut dig, så den skickades inte." in page
+    assert html.escape(DESCRIPTION) in page
+    assert report_count(app) == 0
