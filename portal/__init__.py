@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import db, errors, health, i18n, ids, logs, production_checks
+from . import db, domain, errors, health, i18n, ids, logs, production_checks
 from .cases import removal_labels
 from .cli import register_cli
 from .config import Config
@@ -79,6 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
     # Imported here, not at the top: importing any part of the portal (a command, a test, the
     # upload cleaner's fork server) must not load every audience's blueprint with it.
     from .forum import bp as forum_bp
+    from .forum import labels as forum_labels
     from .moderation import bp as moderation_bp
     from .public import bp as public_bp
     from .reporting import bp as reporting_bp
@@ -89,6 +90,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(setup_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(forum_bp)
+    domain.add_labels(forum_labels.LABELS)
     register_cli(app)
     return app
 

@@ -154,7 +154,7 @@ LABELS = EnumLabels(
 
 
 def add_labels(labels: Mapping[enum.StrEnum, LazyString]) -> None:
-    """Other vocabularies (e.g. the forum's) register their words here."""
+    """Other vocabularies (the forum's) add their words here, from ``create_app`` only."""
     LABELS.update(labels.items())
 
 

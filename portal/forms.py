@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from .domain import LABELS
+from .domain import label
 
 # Text people write: from a short sentence to a long account (DESIGN.md §4 asks for details).
 TEXT_MIN = 10
@@ -35,8 +36,10 @@ class Honeypot(StringField):
 
 
 def choices(enum_type: type[enum.StrEnum]) -> list[SelectChoice]:
-    """The options of a vocabulary, labelled in the page's language."""
-    return [SelectChoice(member.value, LABELS[member]) for member in enum_type]
+    """The options of a vocabulary, labelled in the page's language. The label is looked up when
+    the page is rendered, not when the form class is defined: a package's vocabulary (the forum's)
+    is added to the labels by ``create_app``, after its forms were imported."""
+    return [SelectChoice(member.value, LazyString(label, member)) for member in enum_type]
 
 
 def no_answer() -> list[SelectChoice]:

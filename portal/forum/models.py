@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from ..db import Base
-from ..domain import add_labels
 from ..i18n import LANGUAGES
 
 
@@ -39,20 +37,6 @@ class FlagReason(enum.StrEnum):
 class WordAction(enum.StrEnum):
     BLOCK = "block"
     REVIEW = "review"
-
-
-add_labels(
-    {
-        FlagReason.IDENTIFYING: _l("It could identify someone"),
-        FlagReason.OFFENSIVE: _l("It is offensive or hateful"),
-        FlagReason.SPAM: _l("It is spam or off topic"),
-        FlagReason.OTHER: _l("Something else"),
-        WordAction.BLOCK: _l("Block the post"),
-        WordAction.REVIEW: _l("Send the post to review"),
-        Moderation.PRE: _l("Before publishing (pre-moderation)"),
-        Moderation.POST: _l("After publishing (post-moderation)"),
-    }
-)
 
 
 def _enum(enum_type: type[enum.Enum]) -> Enum:

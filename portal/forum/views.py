@@ -7,13 +7,12 @@ from typing import Any, cast
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from limits import RateLimitItemPerSecond
 from werkzeug.wrappers import Response
 
 from .. import installation
 from ..db import db_session
-from ..domain import add_labels, label
+from ..domain import label
 from ..ids import parse_id
 from ..pages import Page, form_page
 from ..security.ratelimit import client_key, configured, failure_ceiling, limiter
@@ -21,18 +20,6 @@ from ..security.sessions import ServerSideSession
 from . import bp, gate, pii, service
 from .forms import FlagForm, ForumCodeForm, GateForm, ReplyForm, ThreadForm
 from .models import Board, FlagReason, ForumCode, Post, PostStatus, Thread
-
-add_labels(
-    {
-        pii.Kind.PERSONNUMMER: _l("personal identity number"),
-        pii.Kind.SAMORDNINGSNUMMER: _l("co-ordination number"),
-        pii.Kind.PHONE: _l("phone number"),
-        pii.Kind.EMAIL: _l("e-mail address"),
-        pii.Kind.ADDRESS: _l("address"),
-        pii.Kind.PLATE: _l("registration plate"),
-        pii.Kind.NAME: _l("name"),
-    }
-)
 
 CODE_ID = "forum_code_id"
 THREAD_NUMBERS = "forum_writer_numbers"
