@@ -17,6 +17,7 @@ from .. import installation
 from ..config import Config
 from ..domain import today
 from ..security import codes, crypto
+from ..security.codes import CodeNotFound
 from .defaults import ADJECTIVES, ANIMALS, DEFAULT_BOARDS
 from .models import (
     Board,
@@ -45,10 +46,6 @@ class Blocked(Exception):
     def __init__(self, word: str) -> None:
         super().__init__(word)
         self.word = word
-
-
-class CodeNotFound(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -216,8 +213,8 @@ def flag(db: Session, post_id: int, reason: FlagReason, threshold: int = FLAG_TH
     return post
 
 
-def _forum_lookup(db: Session, code: str, config: Config) -> bytes:
-    keys = codes.derive(code, installation.code_salt(db), installation.kdf_cost(config))
+def _forum_lookup(db: Session, text: str, config: Config) -> bytes:
+    keys = codes.derive_typed(text, installation.code_salt(db), installation.kdf_cost(config))
     # Domain-separated from report lookups: a forum code can never open a report, nor the reverse.
     return crypto.subkey(keys.lookup, "forum")
 
@@ -234,7 +231,7 @@ def _new_pseudonym(db: Session) -> str:
 def take_code(db: Session, config: Config) -> tuple[str, ForumCode]:
     code = codes.generate()
     row = ForumCode(
-        lookup=_forum_lookup(db, codes.normalize(code), config),
+        lookup=_forum_lookup(db, code, config),
         pseudonym=_new_pseudonym(db),
         created_on=today(),
     )
@@ -244,12 +241,7 @@ def take_code(db: Session, config: Config) -> tuple[str, ForumCode]:
 
 
 def open_code(db: Session, text: str, config: Config) -> ForumCode:
-    try:
-        code = codes.normalize(text)
-    except codes.InvalidCode:
-        _forum_lookup(db, codes.ALPHABET[0] * codes.LENGTH, config)  # same work as a real attempt
-        raise CodeNotFound from None
-    row = db.scalar(select(ForumCode).where(ForumCode.lookup == _forum_lookup(db, code, config)))
+    row = db.scalar(select(ForumCode).where(ForumCode.lookup == _forum_lookup(db, text, config)))
     if row is None:
         raise CodeNotFound
     return row

@@ -14,16 +14,16 @@ from .. import installation
 from ..db import db_session
 from ..domain import label
 from ..ids import parse_id
-from ..pages import Page, form_page
+from ..pages import Page, code_log_in, form_page
 from ..security.ratelimit import client_key, configured, failure_ceiling, limiter
-from ..security.sessions import ServerSideSession
+from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
 from .forms import FlagForm, ForumCodeForm, GateForm, ReplyForm, ThreadForm
 from .models import Board, FlagReason, ForumCode, Post, PostStatus, Thread
 
 CODE_ID = "forum_code_id"
 THREAD_NUMBERS = "forum_writer_numbers"
-NEW_CODE = "forum_new_code"
+NEW_CODE = ShownOnce("forum_new_code")
 
 
 @bp.before_request
@@ -211,25 +211,24 @@ def flag(post_id: int) -> Page:
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
 @failure_ceiling()
 def code() -> Page:
-    form = ForumCodeForm()
-    if form.validate_on_submit():
-        try:
-            found = service.open_code(db_session(), form.code.data or "", installation.current_config())
-        except service.CodeNotFound:
-            form.code.errors = [_("We found no forum code like that. Check it and try again.")]
-            return form_page("forum/code.html", form, status=401)
-        _start_code_session(found)
-        flash(_("You write as %(name)s.", name=found.pseudonym), "info")
-        return redirect(url_for("forum.mine"), code=303)
-    return form_page("forum/code.html", form)
+    return code_log_in(
+        ForumCodeForm(),
+        "forum/code.html",
+        lambda code: service.open_code(db_session(), code, installation.current_config()),
+        _write_with_code,
+        not_found=_("We found no forum code like that. Check it and try again."),
+    )
+
+
+def _write_with_code(found: ForumCode) -> Response:
+    _start_code_session(found)
+    flash(_("You write as %(name)s.", name=found.pseudonym), "info")
+    return redirect(url_for("forum.mine"), code=303)
 
 
 def _start_code_session(found: ForumCode) -> None:
     current = cast(ServerSideSession, session)
-    keep = {key: current[key] for key in (gate.PASSED,) if key in current}
-    current.clear()
-    current.rotate()
-    current.update(keep)
+    current.start_over(keep=(gate.PASSED,))
     current[CODE_ID] = found.id
 
 
@@ -238,27 +237,27 @@ def _start_code_session(found: ForumCode) -> None:
 def take_code() -> Response:
     new_code, row = service.take_code(db_session(), installation.current_config())
     _start_code_session(row)
-    session[NEW_CODE] = new_code
+    NEW_CODE.keep(new_code)
     return redirect(url_for("forum.code_receipt"), code=303)
 
 
 @bp.route("/code/receipt", methods=["GET", "POST"])
 def code_receipt() -> Page:
-    new_code = session.get(NEW_CODE)
+    shown = NEW_CODE.shown()
     found = _code()
-    if not new_code or found is None:
+    if not shown or found is None:
         return redirect(url_for("forum.index"))
     if request.method == "POST":
-        session.pop(NEW_CODE)
+        NEW_CODE.forget()
         return redirect(url_for("forum.mine"), code=303)
-    return render_template("forum/code_receipt.html", code=new_code, pseudonym=found.pseudonym)
+    return render_template("forum/code_receipt.html", code=shown["code"], pseudonym=found.pseudonym)
 
 
 @bp.post("/code/logout")
 def code_logout() -> Response:
     current = cast(ServerSideSession, session)
     current.pop(CODE_ID, None)
-    current.pop(NEW_CODE, None)
+    NEW_CODE.forget()
     flash(_("You no longer write with your forum code."), "info")
     return redirect(url_for("forum.index"), code=303)
 

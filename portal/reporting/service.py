@@ -21,14 +21,11 @@ from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
 from ..models import Author, Report
 from ..security import codes
+from ..security.codes import CodeNotFound
 
 
 class ReportingUnavailable(Exception):
     """The portal has no organisation key yet (no admin set up): nothing can be sealed."""
-
-
-class CodeNotFound(Exception):
-    """No report for this code (or the code was replaced)."""
 
 
 class NothingToSend(Exception):
@@ -132,13 +129,7 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:
     """One argon2id and one indexed query, whether or not the code exists."""
-    try:
-        code = codes.normalize(code_text)
-    except codes.InvalidCode:
-        code = codes.ALPHABET[0] * codes.LENGTH  # same work for malformed input: no timing tell
-        _code_keys(db, code, config)
-        raise CodeNotFound from None
-    keys = _code_keys(db, code, config)
+    keys = codes.derive_typed(code_text, installation.code_salt(db), installation.kdf_cost(config))
     report = db.scalar(select(Report).where(Report.lookup == keys.lookup))
     if report is None:
         raise CodeNotFound

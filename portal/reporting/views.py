@@ -15,16 +15,15 @@ from ..db import db_session
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..errors import render_error
 from ..installation import current_config
-from ..pages import Page, form_page
+from ..pages import Page, code_log_in, form_page
+from ..security.codes import CodeNotFound
 from ..security.ratelimit import configured, failure_ceiling, limiter
-from ..security.sessions import ServerSideSession, set_idle
+from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from . import bp, service
 from .forms import CodeForm, FilesForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
 
-RECEIPT = "receipt_code"
-RECEIPT_REPLACED = "receipt_replaced"
-RECEIPT_FILES = "receipt_files"
+RECEIPT = ShownOnce("receipt")
 REPORT_ID = "report_id"
 REPORT_KEY = "report_key"
 NEWS = "news"
@@ -70,73 +69,58 @@ def report() -> Page:
         except service.ReportingUnavailable:
             return _unavailable()
         else:
-            _show_receipt(sent.code, replaced=False)
             # Only names and what was removed, in the encrypted session, until the code is stored.
-            session[RECEIPT_FILES] = [
-                {"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files
-            ]
+            files = [{"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files]
+            RECEIPT.keep(sent.code, replaced=False, files=files)
             return redirect(url_for("reporting.receipt"), code=303)
     return form_page("reporting/report.html", form)
 
 
-def _show_receipt(code: str, replaced: bool) -> None:
-    """Keep the code in the (encrypted) session only until the reporter confirms they have it."""
-    session[RECEIPT] = code
-    session[RECEIPT_REPLACED] = replaced
-
-
 @bp.route("/report/receipt", methods=["GET", "POST"])
 def receipt() -> Page:
-    code = session.get(RECEIPT)
-    if not code:
+    shown = RECEIPT.shown()
+    if not shown:
         return redirect(url_for("public.index"))
     form = StoredForm()
     if form.validate_on_submit():
-        session.pop(RECEIPT)
-        session.pop(RECEIPT_FILES, None)
-        replaced = session.pop(RECEIPT_REPLACED, False)
-        if replaced:
+        RECEIPT.forget()
+        if shown["replaced"]:
             flash(_("Your new code is active. The old code no longer works."), "info")
             return redirect(url_for("reporting.case"), code=303)
         flash(_("Thank you. Your report has been sent. Come back with your code to read the answer."), "info")
         return redirect(url_for("reporting.followup"), code=303)
     files = [
-        {"name": f["name"], "removed": [uploads.Removal(r) for r in f["removed"]]}
-        for f in session.get(RECEIPT_FILES, [])
+        {"name": f["name"], "removed": [uploads.Removal(r) for r in f["removed"]]} for f in shown["files"]
     ]
     return form_page(
-        "reporting/receipt.html", form, code=code, replaced=session.get(RECEIPT_REPLACED), files=files
+        "reporting/receipt.html", form, code=shown["code"], replaced=shown["replaced"], files=files
     )
 
 
 @bp.get("/report/receipt/print")
 def receipt_print() -> Page:
-    code = session.get(RECEIPT)
-    if not code:
+    shown = RECEIPT.shown()
+    if not shown:
         return redirect(url_for("public.index"))
-    return render_template("reporting/receipt_print.html", code=code)
+    return render_template("reporting/receipt_print.html", code=shown["code"])
 
 
 @bp.route("/followup", methods=["GET", "POST"])
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
 @failure_ceiling()
 def followup() -> Page:
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            opened = service.open_case(db_session(), form.code.data or "", current_config())
-        except service.CodeNotFound:
-            form.code.errors = [_("We found no report with that code. Check it and try again.")]
-            return form_page("reporting/followup.html", form, status=401)
-        _start_reporter_session(opened)
-        return redirect(url_for("reporting.case"), code=303)
-    return form_page("reporting/followup.html", form)
+    return code_log_in(
+        CodeForm(),
+        "reporting/followup.html",
+        lambda code: service.open_case(db_session(), code, current_config()),
+        _enter_case,
+        not_found=_("We found no report with that code. Check it and try again."),
+    )
 
 
-def _start_reporter_session(opened: service.Opened) -> None:
+def _enter_case(opened: service.Opened) -> Response:
     current = cast(ServerSideSession, session)
-    current.clear()
-    current.rotate()
+    current.start_over()
     current[REPORT_ID] = opened.report_id
     current[REPORT_KEY] = base64.b64encode(opened.report_key).decode()
     current[NEWS] = {
@@ -145,6 +129,7 @@ def _start_reporter_session(opened: service.Opened) -> None:
         "previous_visit": opened.news.previous_visit.isoformat() if opened.news.previous_visit else None,
     }
     set_idle(current, current_config().reporter_idle_seconds)
+    return redirect(url_for("reporting.case"), code=303)
 
 
 def _case_keys() -> tuple[int, bytes]:
@@ -158,7 +143,7 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     report_id, key = _case_keys()
     try:
         case = service.view(db_session(), report_id, key)
-    except service.CodeNotFound:
+    except CodeNotFound:
         cast(ServerSideSession, session).destroy()
         abort(404)
     context = {"reply_form": ReplyForm(formdata=None), "files_form": FilesForm(formdata=None), **forms}
@@ -222,7 +207,7 @@ def meeting() -> Page:
 def replace_code() -> Page:
     report_id, key = _case_keys()
     code = service.replace_code(db_session(), report_id, key, current_config())
-    _show_receipt(code, replaced=True)
+    RECEIPT.keep(code, replaced=True, files=[])
     return redirect(url_for("reporting.receipt"), code=303)
 
 

@@ -26,6 +26,10 @@ class InvalidCode(ValueError):
     """Not shaped like a code (wrong length or characters); nothing was looked up."""
 
 
+class CodeNotFound(Exception):
+    """No record for this code: a malformed, an unknown and a replaced code look the same."""
+
+
 @dataclass(frozen=True)
 class CodeKeys:
     lookup: bytes
@@ -54,3 +58,14 @@ def derive(code: str, salt: bytes, cost: KdfCost) -> CodeKeys:
     """One argon2id for a normalised code."""
     k = derive_key(code.encode(), salt, cost)
     return CodeKeys(lookup=subkey(k, "lookup"), unwrap=subkey(k, "wrap"))
+
+
+def derive_typed(text: str, salt: bytes, cost: KdfCost) -> CodeKeys:
+    """The keys of a code as someone typed it. Malformed input costs the same argon2id as a real
+    attempt and then raises :class:`CodeNotFound`: the time taken tells nothing."""
+    try:
+        code = normalize(text)
+    except InvalidCode:
+        derive(ALPHABET[0] * LENGTH, salt, cost)
+        raise CodeNotFound from None
+    return derive(code, salt, cost)

@@ -14,9 +14,10 @@ import hashlib
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Engine, Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
@@ -130,6 +131,13 @@ class ServerSideSession(CallbackDict[str, Any], SessionMixin):
         self.modified = True
         dict.pop(self, CREATED, None)
 
+    def start_over(self, keep: tuple[str, ...] = ()) -> None:
+        """Log-in with a code: a new id and key and nothing of before but the ``keep`` entries."""
+        kept = {key: self[key] for key in keep if key in self}
+        self.clear()
+        self.rotate()
+        self.update(kept)
+
     def destroy(self) -> None:
         """Log-out: the server side is deleted and the cookie cleared."""
         self.clear()
@@ -214,3 +222,23 @@ class EncryptedSessionInterface(SessionInterface):
 
 def set_idle(session: SessionMixin, seconds: int) -> None:
     session[IDLE] = seconds
+
+
+@dataclass(frozen=True)
+class ShownOnce:
+    """A new code, kept in the encrypted session only until its owner says they have stored it
+    (DESIGN.md §3: shown once, never stored). ``about`` holds what the receipt says beside it."""
+
+    key: str
+
+    def keep(self, code: str, **about: Any) -> None:
+        session[self.key] = {"code": code, **about}
+
+    def shown(self) -> dict[str, Any] | None:
+        kept: dict[str, Any] | None = session.get(self.key)
+        return kept
+
+    def forget(self) -> dict[str, Any] | None:
+        """The owner has stored it (or has left): the session no longer holds the code."""
+        kept: dict[str, Any] | None = session.pop(self.key, None)
+        return kept
