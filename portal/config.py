@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,6 @@ class Config:
     smtp_starttls: bool = True
     # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
     redis_prefix: str = "portal"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -136,11 +136,11 @@ class Config:
         """Read every field from ``PORTAL_<FIELD>``; ``overrides`` win (used by tests)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        types = typing.get_type_hints(cls)
         for f in dataclasses.fields(cls):
             raw = environ.get(ENV_PREFIX + f.name.upper())
-            if raw is None or f.name == "extra":
-                continue
-            values[f.name] = _coerce(f.name, f.type, raw)
+            if raw is not None:
+                values[f.name] = _coerce(f.name, types[f.name], raw)
         values.update(overrides)
         config = cls(**values)
         if not config.secret_key:
@@ -160,18 +160,22 @@ def _check_window(name: str, value: str) -> None:
         )
 
 
-def _coerce(name: str, type_name: Any, raw: str) -> Any:
-    type_name = str(type_name)
+def _read_bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# How a variable's text becomes each type a field may have (the real types, from the annotations).
+_READERS: dict[Any, Any] = {str: str, int: int, bool: _read_bool, Path: Path}
+
+
+def _coerce(name: str, field_type: Any, raw: str) -> Any:
+    reader = _READERS.get(field_type)
+    if reader is None:  # a new field of another type must get a reader, not stay a string
+        raise TypeError(f"Config.{name}: no reader for {field_type!r}")
     try:
-        if type_name == "int":
-            return int(raw)
-        if type_name == "bool":
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
-        if type_name == "Path":
-            return Path(raw)
+        return reader(raw)
     except ValueError as exc:
         raise ConfigError(f"{ENV_PREFIX}{name.upper()}: {exc}") from exc
-    return raw
 
 
 def _development_secret(config: Config) -> str:
