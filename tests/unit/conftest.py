@@ -7,7 +7,6 @@ the tests hold whether a service commits or only flushes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
 
 import pytest
 from sqlalchemy.orm import Session
@@ -26,7 +25,13 @@ RECEIVED = dt.date(2026, 3, 2)  # a Monday; tests that need a date of their own 
 DESCRIPTION = "Nämndens ordförande ringde mig hemma om bygglovet."
 
 
-class ReportFactory(Protocol):
+class ReportFactory:
+    """Stores a report as the reporting service does (sealed to the organisation, wrapped for a code),
+    flushed into the test's session. Its code key is thrown away: these tests read as moderators."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
     def __call__(
         self,
         description: str = DESCRIPTION,
@@ -36,35 +41,8 @@ class ReportFactory(Protocol):
         kind: Kind = Kind.INFLUENCE,
         category: Category | None = Category.THREATS,
         area: Area | None = Area.HOUSING,
-    ) -> Report: ...
-
-
-@pytest.fixture
-def admin_user(db: Session, admin: Account) -> User:
-    return accounts.find(db, admin.username)
-
-
-@pytest.fixture
-def org_key(admin_user: User, admin: Account, config: Config) -> bytes:
-    """The organisation's private key, as the admin's log-in opens it."""
-    return accounts.open_org_key(admin_user, admin.password, config)
-
-
-@pytest.fixture
-def new_report(db: Session, admin: Account) -> ReportFactory:
-    """Stores a report as the reporting service does (sealed to the organisation, wrapped for a code),
-    flushed into the test's session. Its code key is thrown away: these tests read as moderators."""
-
-    def make(
-        description: str = DESCRIPTION,
-        *,
-        created_on: dt.date = RECEIVED,
-        wants_acknowledgement: bool = True,
-        kind: Kind = Kind.INFLUENCE,
-        category: Category | None = Category.THREATS,
-        area: Area | None = Area.HOUSING,
     ) -> Report:
-        org_public = installation.get(db).org_public_key
+        org_public = installation.get(self._db).org_public_key
         assert org_public is not None, "the admin fixture creates the organisation key"
         key, sealed, wrapped = vault.new_report_key(org_public, crypto.new_key())
         report = Report(
@@ -81,8 +59,23 @@ def new_report(db: Session, admin: Account) -> ReportFactory:
             description=vault.encrypt(key, description),
         )
         refresh_due(report)
-        db.add(report)
-        db.flush()
+        self._db.add(report)
+        self._db.flush()
         return report
 
-    return make
+
+@pytest.fixture
+def admin_user(db: Session, admin: Account) -> User:
+    return accounts.find(db, admin.username)
+
+
+@pytest.fixture
+def org_key(admin_user: User, admin: Account, config: Config) -> bytes:
+    """The organisation's private key, as the admin's log-in opens it."""
+    return accounts.open_org_key(admin_user, admin.password, config)
+
+
+@pytest.fixture
+def new_report(db: Session, admin: Account) -> ReportFactory:
+    """``new_report()``, ``new_report("text", created_on=..., category=None)``: see ReportFactory."""
+    return ReportFactory(db)

@@ -10,17 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.forum import moderation, service
-from portal.forum.models import (
-    Board,
-    Flag,
-    FlagReason,
-    Moderation,
-    Post,
-    PostStatus,
-    Thread,
-    WatchedWord,
-    WordAction,
-)
+from portal.forum.models import Board, Flag, FlagReason, Moderation, Post, PostStatus, WordAction
 from portal.forum.service import Writer
 from portal.models import AuditEvent
 
@@ -264,7 +254,7 @@ def test_board_settings_names_mode_and_slow_mode(db: Session, board: Board) -> N
 def test_removing_a_watched_word(db: Session) -> None:
     moderation.add_word(db, "granska", WordAction.REVIEW, None)
     moderation.add_word(db, "granska", WordAction.BLOCK, None)  # the same word changes its action
-    (word,) = db.scalars(select(WatchedWord))
+    (word,) = moderation.words(db)
     assert word.action is WordAction.BLOCK
     moderation.remove_word(db, word.id, None)
     moderation.add_word(db, "   ", WordAction.BLOCK, None)  # nothing to watch
@@ -274,5 +264,5 @@ def test_removing_a_watched_word(db: Session) -> None:
 
 def test_seeding_the_default_boards_happens_once(db: Session, board: Board) -> None:
     service.seed_default_boards(db)
-    assert db.scalar(select(func.count()).select_from(Board)) == 4
-    assert db.scalar(select(func.count()).select_from(Thread)) == 0
+    assert len(service.boards(db)) == 4
+    assert [len(service.threads(db, summary.board.id)) for summary in service.boards(db)] == [0, 0, 0, 0]

@@ -20,6 +20,7 @@ from portal.moderation.cases import service as cases
 from tests.unit.conftest import ReportFactory
 
 D = dt.date
+Today = Callable[[dt.date], None]  # the on_day fixture
 
 
 def _events(db: Session, subject: str) -> list[str]:
@@ -28,7 +29,7 @@ def _events(db: Session, subject: str) -> list[str]:
 
 
 @pytest.fixture
-def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], None]:
+def on_day(monkeypatch: pytest.MonkeyPatch) -> Today:
     """Makes the service's "today" a given date, so that dates can be stated literally."""
 
     def set_today(day: dt.date) -> None:
@@ -107,7 +108,7 @@ def test_closing_without_an_outcome_is_refused_before_anything_changes(
 
 
 def test_closing_stops_the_clocks_and_reopening_starts_them_again(
-    db: Session, new_report: ReportFactory, admin_user: User, on_day: Callable[[dt.date], None]
+    db: Session, new_report: ReportFactory, admin_user: User, on_day: Today
 ) -> None:
     report = new_report(created_on=D(2026, 3, 2))
     on_day(D(2026, 3, 20))
@@ -126,7 +127,7 @@ def test_closing_stops_the_clocks_and_reopening_starts_them_again(
 
 
 def test_closing_again_keeps_the_first_closing_date(
-    db: Session, new_report: ReportFactory, admin_user: User, on_day: Callable[[dt.date], None]
+    db: Session, new_report: ReportFactory, admin_user: User, on_day: Today
 ) -> None:
     report = new_report()
     on_day(D(2026, 4, 1))
@@ -140,11 +141,7 @@ def test_closing_again_keeps_the_first_closing_date(
 
 
 def test_the_first_message_acknowledges_and_the_feedback_clock_runs_from_it(
-    db: Session,
-    new_report: ReportFactory,
-    admin_user: User,
-    org_key: bytes,
-    on_day: Callable[[dt.date], None],
+    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes, on_day: Today
 ) -> None:
     report = new_report(created_on=D(2026, 3, 2))
     assert report.due_on == D(2026, 3, 9)  # acknowledge within seven days
@@ -163,11 +160,7 @@ def test_the_first_message_acknowledges_and_the_feedback_clock_runs_from_it(
 
 
 def test_a_feedback_message_gives_feedback_once_and_ends_the_clocks(
-    db: Session,
-    new_report: ReportFactory,
-    admin_user: User,
-    org_key: bytes,
-    on_day: Callable[[dt.date], None],
+    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes, on_day: Today
 ) -> None:
     report = new_report()
     on_day(D(2026, 3, 4))
@@ -320,7 +313,7 @@ def test_labels_are_trimmed_deduplicated_sorted_and_shared_between_cases(
 
 
 def test_reclassifying_and_offering_a_meeting(
-    db: Session, new_report: ReportFactory, admin_user: User, on_day: Callable[[dt.date], None]
+    db: Session, new_report: ReportFactory, admin_user: User, on_day: Today
 ) -> None:
     report = new_report()
     cases.reclassify(db, report.id, admin_user, 1, Kind.WHISTLEBLOWING, Category.WELFARE_CRIME, None)
