@@ -2,45 +2,30 @@
 
 ``PORTAL_TEST_DATABASE_URL`` and ``PORTAL_TEST_REDIS_URL`` switch on the second backend;
 without them those runs are skipped with a reason saying what is missing.
+
+Only fixtures live here; the values and classes they use are plain modules that tests import
+(``tests.settings``, ``tests.accounts``, ``tests.csrf``), since a conftest is not for importing.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypedDict
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from portal import create_app, dispose
-from portal.accounts import service as accounts
 from portal.config import Config
-from portal.db import Base
+from portal.db import Base, db_session
 from portal.models import Role
+from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions, make_account
+from tests.forum_helpers import seed
 from tests.scratch_backend import scratch_postgres
-
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
-CLIENT_ADDRESS = "203.0.113.77"  # TEST-NET-3: must never appear in a row, file or log line
-PASSWORD = "correct horse battery staple"
-
-
-class KdfFields(TypedDict):
-    """The Config fields of the Argon2 cost, so that ``Config(**CHEAP_KDF)`` type-checks."""
-
-    argon2_memory_kib: int
-    argon2_time_cost: int
-    argon2_parallelism: int
-
-
-# argon2's minimum cost: tests of the real parameters set them explicitly.
-CHEAP_KDF: KdfFields = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
+from tests.settings import CHEAP_KDF, CLIENT_ADDRESS, PG_URL, REDIS_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,57 +68,43 @@ def client(app: Flask) -> FlaskClient:
     return test_client
 
 
-class Account:
-    def __init__(self, username: str, password: str, totp_secret: str, recovery_key: str | None) -> None:
-        self.username = username
-        self.password = password
-        self.totp = pyotp.TOTP(totp_secret)
-        self.recovery_key = recovery_key
-        self._offset = 0
+@pytest.fixture
+def db(app: Flask, request: pytest.FixtureRequest) -> Iterator[Session]:
+    """The app's session inside an app context, for calling a service directly (no HTTP).
 
-    def next_code(self) -> str:
-        """A code not used before: the current step first, then the next (inside the ±1 window)."""
-        import time
-
-        code = self.totp.at(time.time() + 30 * self._offset)
-        self._offset += 1
-        return code
-
-
-def make_account(app: Flask, username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account:
-    from sqlalchemy.orm import Session
-
-    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
-        created = accounts.create_user(db, username, role, password, app.config["PORTAL"])
-        return Account(username, password, created.totp_secret, created.recovery_key)
+    Whatever the test leaves uncommitted is rolled back at the end, as after a request. Not for a
+    test that also sends requests: they would run in this app context and share its session and
+    ``g`` instead of having their own.
+    """
+    if "client" in request.fixturenames:
+        pytest.fail("the db fixture is for service tests; a test with requests opens its own session")
+    with app.app_context():
+        yield db_session()
 
 
 @pytest.fixture
-def admin(app: Flask) -> Account:
-    return make_account(app, "admin", Role.ADMIN)
+def moderator(app: Flask) -> AccountFactory:
+    """Makes accounts in the test's app: ``moderator("mona")``, ``moderator("ada", Role.ADMIN)``."""
+
+    def make(username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account:
+        return make_account(app, username, role, password)
+
+    return make
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+@pytest.fixture
+def admin(moderator: AccountFactory) -> Account:
+    """The first account: an admin holding the organisation key (and its recovery key)."""
+    return moderator("admin", Role.ADMIN)
 
 
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token in page"
-    return match.group(1)
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Logs the ``client`` in and out: ``auth.login(admin)``, ``auth.login(admin, totp="000000")``."""
+    return AuthActions(client)
 
 
-def get_csrf(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    return csrf_from(response.get_data(as_text=True))
-
-
-def login(client: FlaskClient, account: Account, **overrides: Any) -> Any:
-    token = get_csrf(client, "/moderation/login")
-    data = {
-        "username": account.username,
-        "password": account.password,
-        "totp": account.next_code(),
-        "csrf_token": token,
-    }
-    data.update(overrides)
-    return client.post("/moderation/login", data=data)
+@pytest.fixture
+def forum_boards(app: Flask) -> None:
+    """The forum's default boards, as a new installation has them."""
+    seed(app)

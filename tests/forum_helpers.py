@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from portal.forum import service
 from portal.forum.models import Board, Post, Thread
-from tests.conftest import csrf_from, get_csrf  # noqa: F401
+from tests.csrf import csrf_from, get_csrf
 
 SLUG = "hot-och-trakasserier"
 
 
 def seed(app: Flask) -> None:
+    """The default boards, committed (the ``forum_boards`` fixture, for apps no fixture owns)."""
     with Session(app.extensions["portal.engine"]) as db:
         service.seed_default_boards(db)
+        db.commit()
 
 
 def new_thread(client: FlaskClient, title: str, body: str, action: str = "check", slug: str = SLUG) -> Any:

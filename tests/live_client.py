@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
-from tests.conftest import csrf_from
+from tests.csrf import csrf_from
 
 Recorder = Callable[[str, str, int, float], None]
 # (field name, file name, content) of one file in a multipart form.

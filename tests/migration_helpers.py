@@ -21,7 +21,7 @@ from portal import create_app, dispose, installation
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.security import codes, crypto, passwords
-from tests.conftest import PASSWORD, Account
+from tests.accounts import PASSWORD, Account
 
 DESCRIPTION_0002 = "Skrivet före uppgraderingen: nämndens ordförande ringde mig hemma om bygglovet."
 MESSAGE_0002 = "Svar från moderatorn, skrivet före uppgraderingen."

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Report
-from tests.conftest import csrf_from
+from tests.csrf import csrf_from
 
 
 def case_html(client: FlaskClient, report_id: int) -> str:

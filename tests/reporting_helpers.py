@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.models import Report
-from tests.conftest import Account, csrf_from, get_csrf
+from tests.accounts import Account
+from tests.csrf import csrf_from, get_csrf
 
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
 
@@ -75,6 +76,7 @@ def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, fee
         user = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
         cases.send_message(db, report_id, org_key, user, text, feedback=feedback)
+        db.commit()
 
 
 def only_report_id(app: Flask) -> int:

@@ -26,7 +26,8 @@ from portal.config import Config
 from portal.forum import service as forum_service
 from portal.models import Report, Role
 from tests import live_server
-from tests.conftest import CHEAP_KDF, PASSWORD, Account
+from tests.accounts import PASSWORD, Account
+from tests.settings import CHEAP_KDF
 
 # One browser drives every path from one address: the limits must not be what a test meets.
 GENEROUS_LIMIT = "10000 per minute"

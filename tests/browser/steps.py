@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
+from tests.accounts import Account
 from tests.browser.accessibility import Axe
 from tests.browser.visitor import Visitor
-from tests.conftest import Account
 
 
 def _check(axe: Axe | None, person: Visitor, state: str = "") -> None:

@@ -16,7 +16,8 @@ from portal.accounts import service as accounts
 from portal.audit import Event
 from portal.domain import today
 from portal.models import AuditEvent, ReplyTemplate, User
-from tests.conftest import PASSWORD, Account, get_csrf, login, make_account
+from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions
+from tests.csrf import get_csrf
 from tests.moderation_helpers import events
 
 NEW_PASSWORD = "purple kettles hum beside quiet harbours"
@@ -40,7 +41,7 @@ def _user(app: Flask, name: str) -> User:
 
 def _log_in(client: FlaskClient, account: Account) -> FlaskClient:
     client.set_cookie("lang", "en")  # assertions read the English texts, whatever the catalogue holds
-    assert login(client, account).status_code == 302
+    assert AuthActions(client).login(account).status_code == 302
     return client
 
 
@@ -115,7 +116,7 @@ def test_add_moderator_end_to_end(app: Flask, client: FlaskClient, admin: Accoun
     assert {"user:account:created", "user:account:changed", "user:orgkey:granted"} <= set(
         events(app, f"user:{user.id}")
     )
-    assert login(maria_client, maria).status_code == 302  # a new log-in now opens the key
+    assert AuthActions(maria_client).login(maria).status_code == 302  # a new log-in now opens the key
     assert "cannot read reports yet" not in maria_client.get("/moderation/").get_data(as_text=True)
 
 
@@ -142,9 +143,9 @@ def test_add_moderator_refuses_bad_input(
 
 
 def test_reset_gives_new_credentials_and_needs_a_new_grant(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
 ) -> None:
-    mo = make_account(app, "mo")
+    mo = moderator("mo")
     mo_id = _user(app, "mo").id
     _log_in(client, admin)
     assert _post(client, f"/moderation/users/{mo_id}/access").startswith("303")
@@ -160,22 +161,24 @@ def test_reset_gives_new_credentials_and_needs_a_new_grant(
     assert "user:account:reset" in events(app, f"user:{mo_id}")
 
     mo_client = app.test_client()
-    assert login(mo_client, mo).status_code == 401  # old passphrase and old app no longer work
-    assert login(mo_client, Account("mo", NEW_PASSWORD, secret, None)).status_code == 302
+    assert AuthActions(mo_client).login(mo).status_code == 401  # old passphrase and old app no longer work
+    assert AuthActions(mo_client).login(Account("mo", NEW_PASSWORD, secret, None)).status_code == 302
     waiting = client.get("/moderation/users").get_data(as_text=True).split('id="accounts-heading"')[0]
     assert "mo" in waiting
 
 
-def test_disabled_user_is_logged_out_at_once(app: Flask, client: FlaskClient, admin: Account) -> None:
-    mo = make_account(app, "mo")
+def test_disabled_user_is_logged_out_at_once(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    mo = moderator("mo")
     mo_client = app.test_client()
-    assert login(mo_client, mo).status_code == 302
+    assert AuthActions(mo_client).login(mo).status_code == 302
     assert mo_client.get("/moderation/").status_code == 200
     _log_in(client, admin)
     assert _post(client, f"/moderation/users/{_user(app, 'mo').id}/disable").startswith("303")
     bounced = mo_client.get("/moderation/")
     assert bounced.status_code == 302 and bounced.location.endswith("/moderation/login")
-    assert login(mo_client, mo).status_code == 401
+    assert AuthActions(mo_client).login(mo).status_code == 401
     assert not _user(app, "mo").active
 
 
@@ -193,8 +196,10 @@ def test_admin_cannot_disable_or_reset_themselves(app: Flask, client: FlaskClien
     assert not {"user:account:disabled", "user:account:reset"} & set(events(app, f"user:{admin_id}"))
 
 
-def test_notify_email_is_validated_and_audited(app: Flask, client: FlaskClient, admin: Account) -> None:
-    make_account(app, "mo")
+def test_notify_email_is_validated_and_audited(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    moderator("mo")
     mo_id = _user(app, "mo").id
     _log_in(client, admin)
     url, name = f"/moderation/users/{mo_id}/notify", f"u{mo_id}-email"
@@ -225,14 +230,16 @@ def test_notify_email_is_validated_and_audited(app: Flask, client: FlaskClient, 
     )
 
 
-def test_moderator_gets_403_on_every_admin_page(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_moderator_gets_403_on_every_admin_page(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
+) -> None:
     with _db(app) as db:
         db.add(ReplyTemplate(language="sv", title="Tack", body="Tack för din rapport."))
         db.commit()
     admin_id = _user(app, "admin").id
-    mo = make_account(app, "mo")
+    mo = moderator("mo")
     client.set_cookie("lang", "en")
-    assert login(client, mo).status_code == 302
+    assert auth.login(mo).status_code == 302
     dashboard = client.get("/moderation/").get_data(as_text=True)
     assert not re.search(r'href="/moderation/(users|audit|templates)"', dashboard)
     token = get_csrf(client, "/moderation/")
@@ -258,13 +265,15 @@ def test_moderator_gets_403_on_every_admin_page(app: Flask, client: FlaskClient,
     assert _user(app, "admin").active
 
 
-def test_audit_page_lists_and_filters(app: Flask, client: FlaskClient, admin: Account) -> None:
-    mo = make_account(app, "mo")
+def test_audit_page_lists_and_filters(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    mo = moderator("mo")
     _log_in(client, admin)
     other = app.test_client()
-    assert login(other, mo).status_code == 302
-    assert login(other, mo, password="wrong passphrase here").status_code == 401
-    assert login(other, Account("ghost", PASSWORD, "A" * 32, None)).status_code == 401
+    assert AuthActions(other).login(mo).status_code == 302
+    assert AuthActions(other).login(mo, password="wrong passphrase here").status_code == 401
+    assert AuthActions(other).login(Account("ghost", PASSWORD, "A" * 32, None)).status_code == 401
     admin_id, mo_id = _user(app, "admin").id, _user(app, "mo").id
     with _db(app) as db:
         db.add_all(

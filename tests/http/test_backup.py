@@ -26,7 +26,7 @@ from portal.config import Config
 from portal.db import Base
 from portal.models import Role, User
 from portal.security.sessions import COOKIE_NAME
-from tests.conftest import PG_URL, REDIS_URL, Account, login, make_account
+from tests.accounts import Account, AuthActions, make_account
 from tests.migration_helpers import DESCRIPTION_0002, MESSAGE_0002, migrate, write_0001, write_0002_report
 from tests.moderation_helpers import case_html, events
 from tests.reporting_helpers import (
@@ -39,6 +39,7 @@ from tests.reporting_helpers import (
     report_count,
 )
 from tests.scratch_backend import scratch_postgres
+from tests.settings import PG_URL, REDIS_URL
 
 PASSPHRASE = "sex slumpade ord om kaffe och regn"
 NEW_PASSWORD = "a whole new passphrase here"
@@ -98,7 +99,7 @@ def _populated(app: Flask) -> tuple[Account, str, int, str]:
     report_id = only_report_id(app)
     moderator_answers(app, admin, report_id, ANSWER)
     moderator = app.test_client()
-    assert login(moderator, admin).status_code == 302
+    assert AuthActions(moderator).login(admin).status_code == 302
     cookie = moderator.get_cookie(COOKIE_NAME)
     assert cookie is not None
     return admin, code, report_id, cookie.value
@@ -115,7 +116,7 @@ def _restored_portal_works(target: Flask, admin: Account, code: str, report_id: 
     page = case_page(reporter)
     assert CANARY in page and ANSWER in page
     moderator = target.test_client()
-    response = login(moderator, admin)
+    response = AuthActions(moderator).login(admin)
     assert response.status_code == 302 and response.location.endswith("/moderation/")
     assert CANARY in case_html(moderator, report_id)
     assert attachment_contents(target, admin) == [FILE_CANARY]
@@ -239,7 +240,7 @@ def test_an_older_backup_is_restored_at_its_revision_then_upgraded(
     reporter = target.test_client()
     assert open_with_code(reporter, old.code).status_code == 303
     assert DESCRIPTION_0002 in case_page(reporter) and MESSAGE_0002 in case_page(reporter)
-    assert login(target.test_client(), old.account).status_code == 302
+    assert AuthActions(target.test_client()).login(old.account).status_code == 302
 
 
 def test_a_sqlite_backup_moves_to_postgresql(config: Config, instance: Instance, tmp_path: Path) -> None:
@@ -278,5 +279,7 @@ def test_without_the_old_secret_key_the_recovery_key_restores_access(
     totp = re.search(r"TOTP secret: (\S+)", reset.output)
     assert totp
     moderator = target.test_client()
-    assert login(moderator, Account("admin", NEW_PASSWORD, totp.group(1), None)).status_code == 302
+    assert (
+        AuthActions(moderator).login(Account("admin", NEW_PASSWORD, totp.group(1), None)).status_code == 302
+    )
     assert CANARY in case_html(moderator, report_id)

@@ -16,7 +16,8 @@ from portal.config import Config
 from portal.db import Base
 from portal.models import Role
 from portal.security.sessions import COOKIE_NAME
-from tests.conftest import csrf_from, make_account
+from tests.accounts import make_account
+from tests.csrf import csrf_from
 from tests.reporting_helpers import DESCRIPTION
 
 PUBLIC = "https://visslan.example.se"

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.domain import today
-from tests.conftest import Account, login, make_account
+from tests.accounts import Account, AccountFactory, AuthActions
 from tests.moderation_helpers import act, case_html, events, report
 from tests.reporting_helpers import case_page, only_report_id, open_with_code, reply, report_and_get_code
 
@@ -22,20 +22,22 @@ def _one_case(app: Flask) -> tuple[FlaskClient, str, int]:
     return reporter, code, only_report_id(app)
 
 
-def test_case_page_decrypts_and_the_view_is_audited(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_case_page_decrypts_and_the_view_is_audited(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     _, _, report_id = _one_case(app)
-    login(client, admin)
+    auth.login(admin)
     html = case_html(client, report_id)
     assert SECRET_TEXT in html
     assert "case:report:viewed" in events(app, f"case:{report_id}")
 
 
 def test_first_message_acknowledges_and_feedback_sets_its_clock(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
     reporter, code, report_id = _one_case(app)
     assert report(app, report_id).due_on == today() + dt.timedelta(days=7)
-    login(client, admin)
+    auth.login(admin)
     assert (
         act(client, report_id, "message", message="Tack, vi har tagit emot din anmälan.").status_code == 303
     )
@@ -52,9 +54,11 @@ def test_first_message_acknowledges_and_feedback_sets_its_clock(
     assert "Tack, vi har tagit emot" in page and "2 nya meddelanden" in page
 
 
-def test_internal_notes_never_reach_the_reporter(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_internal_notes_never_reach_the_reporter(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     reporter, code, report_id = _one_case(app)
-    login(client, admin)
+    auth.login(admin)
     assert (
         act(client, report_id, "note", note="Intern: troligen samma person som i ärende 3.").status_code
         == 303
@@ -64,9 +68,9 @@ def test_internal_notes_never_reach_the_reporter(app: Flask, client: FlaskClient
     assert "troligen samma person" not in case_page(reporter)
 
 
-def test_closing_needs_an_outcome(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_closing_needs_an_outcome(app: Flask, client: FlaskClient, admin: Account, auth: AuthActions) -> None:
     _, _, report_id = _one_case(app)
-    login(client, admin)
+    auth.login(admin)
     refused = act(client, report_id, "status", status="closed", outcome="")
     assert refused.status_code == 400
     assert report(app, report_id).status.value == "new"
@@ -79,13 +83,13 @@ def test_closing_needs_an_outcome(app: Flask, client: FlaskClient, admin: Accoun
 
 
 def test_two_moderators_do_not_silently_overwrite_each_other(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    from tests.conftest import csrf_from
+    from tests.csrf import csrf_from
     from tests.moderation_helpers import version_of
 
     _, _, report_id = _one_case(app)
-    login(client, admin)
+    auth.login(admin)
     stale_html = case_html(client, report_id)
     stale = {"csrf_token": csrf_from(stale_html), "version": version_of(stale_html)}
     assert (
@@ -100,10 +104,12 @@ def test_two_moderators_do_not_silently_overwrite_each_other(
     assert report(app, report_id).category.value == "bribery"  # type: ignore[union-attr]
 
 
-def test_labels_assignment_reclassify_and_meeting(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_labels_assignment_reclassify_and_meeting(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
+) -> None:
     _, _, report_id = _one_case(app)
-    moderator = make_account(app, "mona")
-    login(client, admin)
+    mona = moderator("mona")
+    auth.login(admin)
     assert act(client, report_id, "labels", labels="hot, polis , hot").status_code == 303
     assert [label.name for label in report(app, report_id).labels] == ["hot", "polis"]
     from sqlalchemy.orm import Session
@@ -111,7 +117,7 @@ def test_labels_assignment_reclassify_and_meeting(app: Flask, client: FlaskClien
     from portal.accounts import service as accounts
 
     with Session(app.extensions["portal.engine"]) as db:
-        mona_id = accounts.find(db, moderator.username).id
+        mona_id = accounts.find(db, mona.username).id
     assert act(client, report_id, "assign", assignee=str(mona_id)).status_code == 303
     assert report(app, report_id).assignee_id == mona_id
     assert (
@@ -134,9 +140,11 @@ def test_labels_assignment_reclassify_and_meeting(app: Flask, client: FlaskClien
         assert expected in logged
 
 
-def test_bad_values_change_nothing(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_bad_values_change_nothing(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     _, _, report_id = _one_case(app)
-    login(client, admin)
+    auth.login(admin)
     before = report(app, report_id).version
     assert act(client, report_id, "status", status="exploded").status_code == 400
     assert act(client, report_id, "classify", kind="nonsense").status_code == 400
@@ -148,7 +156,7 @@ def test_bad_values_change_nothing(app: Flask, client: FlaskClient, admin: Accou
 
 
 def test_files_decrypt_on_download_and_images_show_inline(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
     from PIL import Image
 
@@ -160,7 +168,7 @@ def test_files_decrypt_on_download_and_images_show_inline(
         reporter, attachments=[(io.BytesIO(picture.getvalue()), "bild.png"), (note, "notes.txt")]
     )
     report_id = only_report_id(app)
-    login(client, admin)
+    auth.login(admin)
     html = case_html(client, report_id)
     assert "bild.png" in html and "notes.txt" in html and "inline=1" in html
     from sqlalchemy import select
@@ -181,24 +189,26 @@ def test_files_decrypt_on_download_and_images_show_inline(
     assert "case:file:downloaded" in events(app, f"case:{report_id}")
 
 
-def test_moderator_without_access_cannot_open_cases(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_moderator_without_access_cannot_open_cases(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
+) -> None:
     _, _, report_id = _one_case(app)
-    newcomer = make_account(app, "nina")  # not yet granted the organisation key
-    login(client, newcomer)
+    newcomer = moderator("nina")  # not yet granted the organisation key
+    auth.login(newcomer)
     assert client.get("/moderation/cases").status_code == 200  # metadata only
     assert client.get(f"/moderation/cases/{report_id}").status_code == 403
 
 
 def test_erase_is_admin_only_two_step_and_leaves_only_the_number(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
 ) -> None:
     reporter, code, report_id = _one_case(app)
-    moderator = make_account(app, "mona")
+    mona = moderator("mona")
     other = app.test_client()
-    login(other, moderator)
+    AuthActions(other).login(mona)
     assert other.get(f"/moderation/cases/{report_id}/erase").status_code == 403
-    login(client, admin)
-    from tests.conftest import get_csrf
+    auth.login(admin)
+    from tests.csrf import get_csrf
 
     token = get_csrf(client, f"/moderation/cases/{report_id}/erase")
     wrong = client.post(
@@ -214,12 +224,14 @@ def test_erase_is_admin_only_two_step_and_leaves_only_the_number(
     assert open_with_code(app.test_client(), code).status_code == 401
 
 
-def test_reporter_reply_marks_the_case_as_waiting(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_reporter_reply_marks_the_case_as_waiting(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     reporter, code, report_id = _one_case(app)
     open_with_code(reporter, code)
     reply(reporter, "Det har hänt igen i dag, samma person.")
     assert report(app, report_id).awaiting_moderator
-    login(client, admin)
+    auth.login(admin)
     assert str(report_id) in client.get("/moderation/cases?awaiting=1").get_data(as_text=True)
     act(client, report_id, "message", message="Tack, vi hör av oss i morgon.")
     assert not report(app, report_id).awaiting_moderator

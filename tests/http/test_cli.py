@@ -7,7 +7,7 @@ import re
 from click.testing import Result
 from flask import Flask
 
-from tests.conftest import PASSWORD
+from tests.accounts import PASSWORD
 
 
 def _run(app: Flask, args: list[str], stdin: str | None = None) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -9,8 +10,9 @@ from portal import create_app, dispose
 from portal.config import Config
 from portal.db import Base
 from portal.forum.models import PostStatus
-from tests.conftest import Account, csrf_from, get_csrf
-from tests.forum_helpers import last_thread_id, new_thread, posts, reply, seed, take_code
+from tests.accounts import Account
+from tests.csrf import csrf_from, get_csrf
+from tests.forum_helpers import last_thread_id, new_thread, posts, reply, take_code
 
 PLAIN = "Jag blev utskälld i receptionen efter ett avslag och mådde dåligt resten av veckan."
 
@@ -26,16 +28,16 @@ def _approve_all(app: Flask) -> None:
             moderation.approve(db, post.id, None)
 
 
-def test_boards_are_listed_in_both_languages(app: Flask, client: FlaskClient) -> None:
-    seed(app)
+@pytest.mark.usefixtures("forum_boards")
+def test_boards_are_listed_in_both_languages(client: FlaskClient) -> None:
     swedish = client.get("/forum/").get_data(as_text=True)
     assert "Hot och trakasserier" in swedish and "Stöd och råd" in swedish
     english = client.get("/forum/?lang=en").get_data(as_text=True)
     assert "Threats and harassment" in english and "Support and advice" in english
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_nothing_is_public_before_a_moderator_approves(app: Flask, client: FlaskClient) -> None:
-    seed(app)
     response = new_thread(client, "Utskälld i receptionen", PLAIN)
     assert response.status_code == 303 and response.location.endswith("/forum/hot-och-trakasserier")
     # Without a forum code the writer cannot see the waiting thread: back to the board, with thanks.
@@ -49,8 +51,8 @@ def test_nothing_is_public_before_a_moderator_approves(app: Flask, client: Flask
     assert PLAIN in reader.get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_identifying_details_are_shown_before_sending(app: Flask, client: FlaskClient) -> None:
-    seed(app)
     body = "Klienten Anna Svensson ringde från 070-123 45 67 och sa att hon vet var jag bor."
     preview = new_thread(client, "Hot i telefon", body)
     html = preview.get_data(as_text=True)
@@ -61,10 +63,10 @@ def test_identifying_details_are_shown_before_sending(app: Flask, client: FlaskC
     assert len(posts(app)) == 1
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_a_writer_keeps_their_per_thread_pseudonym_and_others_get_the_next(
     app: Flask, client: FlaskClient
 ) -> None:
-    seed(app)
     new_thread(client, "Efter hotet", PLAIN)
     _approve_all(app)
     thread_id = last_thread_id(app)
@@ -74,10 +76,10 @@ def test_a_writer_keeps_their_per_thread_pseudonym_and_others_get_the_next(
     assert [p.pseudonym for p in posts(app)] == ["Skribent 1", "Skribent 1", "Skribent 2"]
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_forum_code_gives_a_stable_pseudonym_and_shows_own_pending_posts(
     app: Flask, client: FlaskClient
 ) -> None:
-    seed(app)
     code = take_code(client)
     client.post("/forum/code/receipt", data={"csrf_token": get_csrf(client, "/forum/code/receipt")})
     new_thread(client, "Om att bli uthängd", PLAIN)
@@ -96,8 +98,8 @@ def test_forum_code_gives_a_stable_pseudonym_and_shows_own_pending_posts(
     assert refused.status_code == 401
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_flags_past_the_threshold_hide_a_post(app: Flask, client: FlaskClient) -> None:
-    seed(app)
     new_thread(client, "Tråd", PLAIN)
     _approve_all(app)
     (post,) = posts(app)
@@ -113,8 +115,8 @@ def test_flags_past_the_threshold_hide_a_post(app: Flask, client: FlaskClient) -
     assert PLAIN not in app.test_client().get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_posts_are_inert_plain_text(app: Flask, client: FlaskClient) -> None:
-    seed(app)
     payload = '<script>alert(1)</script> <img src=x onerror=alert(1)> https://evil.example/x "quoted"'
     new_thread(client, '<b onmouseover="alert(1)">rubrik</b>', "rad ett\nrad två " + payload, action="send")
     _approve_all(app)
@@ -125,8 +127,8 @@ def test_posts_are_inert_plain_text(app: Flask, client: FlaskClient) -> None:
     assert "rad ett\nrad två" in html
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_bad_input_is_refused_and_nothing_is_stored(app: Flask, client: FlaskClient) -> None:
-    seed(app)
     token = get_csrf(client, "/forum/hot-och-trakasserier/new")
     cases = [
         {"title": "", "body": PLAIN},
@@ -145,8 +147,8 @@ def test_bad_input_is_refused_and_nothing_is_stored(app: Flask, client: FlaskCli
     assert client.get("/forum/no-such-board").status_code == 404
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_reading_needs_no_account(app: Flask, admin: Account) -> None:
-    seed(app)
     assert app.test_client().get("/forum/").status_code == 200
     assert csrf_from(app.test_client().get("/forum/hot-och-trakasserier/new").get_data(as_text=True))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -9,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from portal.forum import moderation
 from portal.forum.models import PostStatus
-from tests.conftest import Account, csrf_from, get_csrf, login, make_account
-from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, seed, take_code
+from tests.accounts import Account, AccountFactory, AuthActions
+from tests.csrf import csrf_from, get_csrf
+from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, take_code
 from tests.moderation_helpers import events
 
 PLAIN = "Det var tungt efter mötet med den arga anhörige, men kollegorna stöttade mig."
@@ -21,14 +23,14 @@ def _post_action(client: FlaskClient, url: str, **data: str) -> int:
     return client.post(url, data={"csrf_token": token, **data}).status_code
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_queue_lists_pending_posts_with_findings_and_publishing_works(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    seed(app)
     writer = app.test_client()
     new_thread(writer, "Först", PLAIN)
     new_thread(writer, "Sedan", "Ring mig på 070-123 45 67 om du vill prata.", action="send")
-    login(client, admin)
+    auth.login(admin)
     html = client.get("/moderation/forum").get_data(as_text=True)
     assert html.index("Först") < html.index("Sedan")  # oldest first
     assert "070-123 45 67</mark>" in html
@@ -38,15 +40,15 @@ def test_queue_lists_pending_posts_with_findings_and_publishing_works(
     assert "forum:post:approved" in events(app, f"forum:post:{first.id}")
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_refused_post_shows_the_reason_to_a_writer_with_a_code(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    seed(app)
     writer = app.test_client()
     take_code(writer)
     new_thread(writer, "Om kollegan", "Min kollega på enheten gör alltid så här.", action="send")
     (post,) = posts(app)
-    login(client, admin)
+    auth.login(admin)
     assert (
         _post_action(client, f"/moderation/forum/posts/{post.id}/reject", reason="Kan peka ut en kollega.")
         == 303
@@ -55,11 +57,13 @@ def test_refused_post_shows_the_reason_to_a_writer_with_a_code(
     assert "Kan peka ut en kollega." in writer.get("/forum/mine").get_data(as_text=True)
 
 
-def test_redacted_post_is_published_and_marked(app: Flask, client: FlaskClient, admin: Account) -> None:
-    seed(app)
+@pytest.mark.usefixtures("forum_boards")
+def test_redacted_post_is_published_and_marked(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     new_thread(app.test_client(), "Hot", "Anna Svensson på Storgatan 12 hotade mig.", action="send")
     (post,) = posts(app)
-    login(client, admin)
+    auth.login(admin)
     token = get_csrf(client, f"/moderation/forum/posts/{post.id}/redact")
     response = client.post(
         f"/moderation/forum/posts/{post.id}/redact",
@@ -74,9 +78,9 @@ def test_redacted_post_is_published_and_marked(app: Flask, client: FlaskClient, 
     )
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_redaction_and_publication_are_one_transaction(app: Flask) -> None:
     """Never the original text published, nor an edit stored but left unpublished."""
-    seed(app)
     new_thread(app.test_client(), "Hot", "Anna Svensson på Storgatan 12 hotade mig.", action="send")
     (post,) = posts(app)
     commits: list[int] = []
@@ -87,14 +91,14 @@ def test_redaction_and_publication_are_one_transaction(app: Flask) -> None:
     assert events(app, f"forum:post:{post.id}")[-2:] == ["forum:post:redacted", "forum:post:approved"]
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_locked_thread_takes_no_replies_and_hidden_thread_disappears(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    seed(app)
     writer = app.test_client()
     new_thread(writer, "Tråden", PLAIN)
     (post,) = posts(app)
-    login(client, admin)
+    auth.login(admin)
     _post_action(client, f"/moderation/forum/posts/{post.id}/approve")
     thread_id = last_thread_id(app)
     assert _post_action(client, f"/moderation/forum/threads/{thread_id}/lock") == 303
@@ -105,11 +109,11 @@ def test_locked_thread_takes_no_replies_and_hidden_thread_disappears(
     assert "forum:thread:locked" in logged and "forum:thread:hidden" in logged
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_settings_words_post_moderation_slow_mode_and_gate(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    seed(app)
-    login(client, admin)
+    auth.login(admin)
     token = get_csrf(client, "/moderation/forum/settings")
     client.post(
         "/moderation/forum/settings/words", data={"csrf_token": token, "word": "Idiot", "action": "block"}
@@ -169,15 +173,15 @@ def test_settings_words_post_moderation_slow_mode_and_gate(
     assert right.status_code == 303 and reader.get("/forum/").status_code == 200
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_moderators_cannot_change_settings_and_nobody_logged_out_can_moderate(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
 ) -> None:
-    seed(app)
     new_thread(app.test_client(), "Tråd", PLAIN)
     (post,) = posts(app)
     assert app.test_client().get("/moderation/forum").status_code == 302
-    moderator = make_account(app, "mona")
-    login(client, moderator)
+    mona = moderator("mona")
+    auth.login(mona)
     assert client.get("/moderation/forum").status_code == 200
     assert client.get("/moderation/forum/settings").status_code == 403
     assert "Skribent 1" in client.get("/moderation/forum").get_data(as_text=True)

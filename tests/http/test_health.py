@@ -11,8 +11,8 @@ from limits import parse
 from portal import create_app, dispose
 from portal.config import Config
 from portal.db import Base
-from tests.conftest import CLIENT_ADDRESS
 from tests.reporting_helpers import open_with_code
+from tests.settings import CLIENT_ADDRESS
 
 UNREACHABLE_DATABASE = {
     "sqlite": "sqlite:////nonexistent-directory/portal.sqlite3",

@@ -10,7 +10,8 @@ from portal.accounts import service as accounts
 from portal.installation import kdf_cost
 from portal.models import Installation, Role
 from portal.security import crypto
-from tests.conftest import Account, get_csrf, login, make_account
+from tests.accounts import Account, AccountFactory, AuthActions
+from tests.csrf import get_csrf
 
 NEW_PASSWORD = "blue violin quietly forgets mountains"
 
@@ -33,8 +34,10 @@ def _can_read(app: Flask, username: str, password: str) -> bool:
     return crypto.unseal(private, sealed) == b"canary"
 
 
-def test_password_change_keeps_the_org_key_readable(app: Flask, client: FlaskClient, admin: Account) -> None:
-    login(client, admin)
+def test_password_change_keeps_the_org_key_readable(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    auth.login(admin)
     token = get_csrf(client, "/moderation/account/password")
     response = client.post(
         "/moderation/account/password",
@@ -43,12 +46,14 @@ def test_password_change_keeps_the_org_key_readable(app: Flask, client: FlaskCli
     assert response.status_code == 302
     assert _can_read(app, "admin", NEW_PASSWORD)
     admin.password = NEW_PASSWORD
-    client.post("/moderation/logout", data={"csrf_token": get_csrf(client, "/moderation/")})
-    assert login(client, admin).status_code == 302
+    auth.logout()
+    assert auth.login(admin).status_code == 302
 
 
-def test_password_change_refuses_wrong_current_and_weak_new(client: FlaskClient, admin: Account) -> None:
-    login(client, admin)
+def test_password_change_refuses_wrong_current_and_weak_new(
+    client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    auth.login(admin)
     token = get_csrf(client, "/moderation/account/password")
     wrong = client.post(
         "/moderation/account/password",
@@ -67,12 +72,14 @@ def test_password_change_refuses_wrong_current_and_weak_new(client: FlaskClient,
     assert weak.status_code == 400
 
 
-def test_reset_then_regrant_by_logged_in_admin(app: Flask, client: FlaskClient, admin: Account) -> None:
-    make_account(app, "mo")
+def test_reset_then_regrant_by_logged_in_admin(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
+) -> None:
+    moderator("mo")
     with Session(app.extensions["portal.engine"]) as db:
         assert not accounts.find(db, "mo").has_org_key  # later users wait for a grant
         accounts.reset(db, accounts.find(db, "mo"), NEW_PASSWORD, app.config["PORTAL"])
-    login(client, admin)
+    auth.login(admin)
     dashboard = client.get("/moderation/").get_data(as_text=True)
     assert "mo" in dashboard
     with Session(app.extensions["portal.engine"]) as db:
@@ -84,9 +91,11 @@ def test_reset_then_regrant_by_logged_in_admin(app: Flask, client: FlaskClient, 
     assert _can_read(app, "mo", NEW_PASSWORD)
 
 
-def test_moderator_cannot_grant(app: Flask, client: FlaskClient, admin: Account) -> None:
-    moderator = make_account(app, "mo")
-    login(client, moderator)
+def test_moderator_cannot_grant(
+    client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
+) -> None:
+    mo = moderator("mo")
+    auth.login(mo)
     response = client.post("/moderation/users/1/grant", data={"csrf_token": get_csrf(client, "/moderation/")})
     assert response.status_code == 403
 

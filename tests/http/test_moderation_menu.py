@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from portal.models import Role
 from tests import forum_helpers
-from tests.conftest import Account, login, make_account
+from tests.accounts import Account, AccountFactory, AuthActions
 
 NAV_RE = re.compile(r'<nav class="moderation-nav"[^>]*>(.*?)</nav>', re.S)
 LINK_RE = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
@@ -39,11 +39,11 @@ def _menu(client: FlaskClient, url: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
 def test_the_menu_lists_the_pages_in_order_and_admin_pages_to_admins_only(
-    app: Flask, client: FlaskClient, role: Role
+    client: FlaskClient, role: Role, moderator: AccountFactory, auth: AuthActions
 ) -> None:
-    account = make_account(app, "anna", role)
+    account = moderator("anna", role)
     client.set_cookie("lang", "en")
-    assert login(client, account).status_code == 302
+    assert auth.login(account).status_code == 302
     expected = EVERYONE_BEFORE + (ADMINS_ONLY if role is Role.ADMIN else []) + EVERYONE_AFTER
     for url in ("/moderation/", "/moderation/cases", "/moderation/stats", "/moderation/account/password"):
         assert _menu(client, url) == expected
@@ -53,13 +53,13 @@ def test_the_log_in_page_has_no_menu(client: FlaskClient) -> None:
     assert not NAV_RE.search(client.get("/moderation/login").get_data(as_text=True))
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_the_dashboard_counts_forum_posts_waiting_for_review(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    forum_helpers.seed(app)
     forum_helpers.new_thread(app.test_client(), "En tråd", "Något hände på jobbet idag.", action="send")
     client.set_cookie("lang", "en")
-    assert login(client, admin).status_code == 302
+    assert auth.login(admin).status_code == 302
     page = client.get("/moderation/").get_data(as_text=True)
     assert re.search(
         r'<a href="/moderation/forum"><span class="count">1</span> forum posts to review</a>', page

@@ -10,13 +10,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app, dispose
-from tests.conftest import Account, get_csrf, login, make_account
+from tests.accounts import Account, AccountFactory, AuthActions
+from tests.csrf import get_csrf
 
 FAILED = "Inloggningen misslyckades"
 
 
-def test_right_factors_open_the_dashboard_and_logout_ends_it(client: FlaskClient, admin: Account) -> None:
-    response = login(client, admin)
+def test_right_factors_open_the_dashboard_and_logout_ends_it(
+    client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    response = auth.login(admin)
     assert response.status_code == 302 and response.location.endswith("/moderation/")
     page = client.get("/moderation/")
     assert page.status_code == 200
@@ -27,11 +30,13 @@ def test_right_factors_open_the_dashboard_and_logout_ends_it(client: FlaskClient
     assert client.get("/moderation/").status_code == 302  # back to the log-in page
 
 
-def test_each_wrong_factor_gets_the_same_answer(client: FlaskClient, admin: Account) -> None:
+def test_each_wrong_factor_gets_the_same_answer(
+    client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
     answers = [
-        login(client, admin, username="nobody"),
-        login(client, admin, password="wrong password entirely"),
-        login(client, admin, totp="000000"),
+        auth.login(admin, username="nobody"),
+        auth.login(admin, password="wrong password entirely"),
+        auth.login(admin, totp="000000"),
     ]
     for response in answers:
         assert response.status_code == 401
@@ -39,38 +44,40 @@ def test_each_wrong_factor_gets_the_same_answer(client: FlaskClient, admin: Acco
     assert client.get("/moderation/").status_code == 302
 
 
-def test_a_totp_code_is_accepted_once(client: FlaskClient, admin: Account) -> None:
+def test_a_totp_code_is_accepted_once(client: FlaskClient, admin: Account, auth: AuthActions) -> None:
     code = admin.next_code()
-    assert login(client, admin, totp=code).status_code == 302
+    assert auth.login(admin, totp=code).status_code == 302
     token = get_csrf(client, "/moderation/")
     client.post("/moderation/logout", data={"csrf_token": token})
-    replay = login(client, admin, totp=code)
+    replay = auth.login(admin, totp=code)
     assert replay.status_code == 401
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(
-    app: Flask, client: FlaskClient
+    app: Flask, moderator: AccountFactory, auth: AuthActions
 ) -> None:
-    account = make_account(app, "mona")
+    account = moderator("mona")
     threshold = app.config["PORTAL"].lockout_threshold
     for _ in range(threshold):
-        assert login(client, account, password="not the password at all").status_code == 401
-    locked = login(client, account)
+        assert auth.login(account, password="not the password at all").status_code == 401
+    locked = auth.login(account)
     assert locked.status_code == 401
     assert FAILED in locked.get_data(as_text=True)
 
 
-def test_disabled_user_cannot_log_in_and_loses_running_session(app: Flask, client: FlaskClient) -> None:
+def test_disabled_user_cannot_log_in_and_loses_running_session(
+    app: Flask, client: FlaskClient, moderator: AccountFactory, auth: AuthActions
+) -> None:
     from sqlalchemy.orm import Session
 
     from portal.accounts import service as accounts
 
-    account = make_account(app, "disa")
-    assert login(client, account).status_code == 302
+    account = moderator("disa")
+    assert auth.login(account).status_code == 302
     with Session(app.extensions["portal.engine"]) as db:
         accounts.disable(db, accounts.find(db, "disa"))
     assert client.get("/moderation/").status_code == 302
-    assert login(client, account).status_code == 401
+    assert auth.login(account).status_code == 401
 
 
 def test_every_moderation_page_but_login_needs_a_log_in(app: Flask, client: FlaskClient) -> None:
@@ -100,10 +107,10 @@ def test_login_without_csrf_token_is_refused_and_changes_nothing(client: FlaskCl
     assert client.get("/moderation/").status_code == 302
 
 
-def test_login_page_in_english(client: FlaskClient, admin: Account) -> None:
+def test_login_page_in_english(client: FlaskClient, admin: Account, auth: AuthActions) -> None:
     page = client.get("/moderation/login?lang=en").get_data(as_text=True)
     assert "Log in as moderator" in page
-    response = login(client, admin, password="wrong password entirely")
+    response = auth.login(admin, password="wrong password entirely")
     assert "Log-in failed" in response.get_data(as_text=True)
 
 
@@ -114,7 +121,7 @@ def test_changed_secret_key_refuses_log_in_instead_of_failing(
     moved = create_app(app.config["PORTAL"].replace(secret_key="another-" + "k" * 40))
     try:
         client = moved.test_client()
-        response = login(client, admin)
+        response = AuthActions(client).login(admin)
         assert response.status_code == 401 and FAILED in response.get_data(as_text=True)
         assert "PORTAL_SECRET_KEY" in caplog.text  # the operator learns why
     finally:

@@ -30,7 +30,8 @@ from portal.cases.clocks import refresh_due
 from portal.domain import Area, Category, Status, label, today
 from portal.models import AuditEvent, Report
 from portal.notify.models import NotifyState
-from tests.conftest import Account, csrf_from, make_account
+from tests.accounts import Account, make_account
+from tests.csrf import csrf_from
 from tests.moderation_helpers import events
 from tests.reporting_helpers import (
     DESCRIPTION,

@@ -18,8 +18,8 @@ from portal.audit import Event
 from portal.config import ARGON2_MEMORY_KIB, ARGON2_TIME_COST, Config
 from portal.domain import today
 from portal.models import AuditEvent, Report
-from tests.conftest import Account
-from tests.forum_helpers import new_thread, seed
+from tests.accounts import Account
+from tests.forum_helpers import new_thread
 from tests.reporting_helpers import report_and_get_code
 
 SERVER_VARIABLES = ("FLASK_DEBUG", "GUNICORN_BIND", "GUNICORN_WORKERS", "WEB_CONCURRENCY")
@@ -85,12 +85,12 @@ def test_a_development_setup_is_not_ready(app: Flask) -> None:
     assert "  - database: is not at the newest migration" in result.output  # tables, no migrations
 
 
+@pytest.mark.usefixtures("forum_boards")
 def test_status_prints_counts_deadlines_queue_and_last_purge(
     app: Flask, client: FlaskClient, admin: Account
 ) -> None:
     for _ in range(3):
         report_and_get_code(app.test_client())
-    seed(app)
     assert new_thread(client, "Hot i telefon", "Det hände igen i veckan.", action="send").status_code == 303
     with Session(app.extensions["portal.engine"]) as db:
         received = today() - dt.timedelta(days=10)  # a report from ten days ago, never acknowledged

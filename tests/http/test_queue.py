@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.devseed import seed_reports
 from portal.models import Report
-from tests.conftest import Account, login
+from tests.accounts import Account, AuthActions
 
 
 def _seed(app: Flask, count: int) -> None:
@@ -35,10 +35,10 @@ def _walk(client: FlaskClient, url: str) -> list[int]:
 
 
 def test_pages_cover_every_open_case_once_in_due_order(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
     _seed(app, 130)
-    login(client, admin)
+    auth.login(admin)
     walked = _walk(client, "/moderation/cases")
     with Session(app.extensions["portal.engine"]) as db:
         expected = list(
@@ -61,9 +61,9 @@ def test_pages_cover_every_open_case_once_in_due_order(
     assert newest == closed
 
 
-def test_filters_narrow_the_list(app: Flask, client: FlaskClient, admin: Account) -> None:
+def test_filters_narrow_the_list(app: Flask, client: FlaskClient, admin: Account, auth: AuthActions) -> None:
     _seed(app, 120)
-    login(client, admin)
+    auth.login(admin)
     html = client.get("/moderation/cases?category=bribery&area=housing&status=new").get_data(as_text=True)
     with Session(app.extensions["portal.engine"]) as db:
         expected = set(
@@ -86,9 +86,9 @@ def test_filters_narrow_the_list(app: Flask, client: FlaskClient, admin: Account
 
 
 def test_queue_needs_no_decryption_and_a_constant_number_of_queries(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    login(client, admin)
+    auth.login(admin)
     engine = app.extensions["portal.engine"]
     counts = []
     for size in (5, 60):

@@ -6,7 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Account, csrf_from, get_csrf
+from tests.accounts import Account
+from tests.csrf import csrf_from, get_csrf
 from tests.reporting_helpers import (
     DESCRIPTION,
     case_page,

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from tests.conftest import Account, login
+from tests.accounts import Account, AuthActions
 from tests.moderation_helpers import case_html
 from tests.reporting_helpers import (
     DESCRIPTION,
@@ -79,7 +79,7 @@ def _pdf_that_acts() -> bytes:
 
 def _moderator_downloads(app: Flask, admin: Account) -> list[bytes]:
     moderator = app.test_client()
-    assert login(moderator, admin).status_code == 302
+    assert AuthActions(moderator).login(admin).status_code == 302
     report_id = only_report_id(app)
     html = case_html(moderator, report_id)
     links = re.findall(rf'href="(/moderation/cases/{report_id}/files/\d+)"', html)

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from tests.conftest import Account
+from tests.accounts import Account
 from tests.reporting_helpers import (
     attachment_contents,
     case_page,

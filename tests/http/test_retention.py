@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import Status, today
 from portal.models import Attachment, AuditEvent, Message, Report
-from tests.conftest import Account
+from tests.accounts import Account
 from tests.moderation_helpers import events
 from tests.reporting_helpers import moderator_answers, report_and_get_code
 

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.installation import setup_token
-from tests.conftest import PASSWORD, Account, csrf_from, login
+from tests.accounts import PASSWORD, Account, AuthActions
+from tests.csrf import csrf_from
 
 
 def _start(client: FlaskClient, app: Flask) -> str:
@@ -30,7 +31,9 @@ def _enrol_page(client: FlaskClient, app: Flask) -> tuple[str, str]:
     return secret.group(1), csrf_from(page)
 
 
-def test_wizard_creates_admin_org_key_and_shows_recovery_key_once(app: Flask, client: FlaskClient) -> None:
+def test_wizard_creates_admin_org_key_and_shows_recovery_key_once(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
     secret, token = _enrol_page(client, app)
     qr = client.get("/setup/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
@@ -49,10 +52,10 @@ def test_wizard_creates_admin_org_key_and_shows_recovery_key_once(app: Flask, cl
     # The token stops working, and the new admin logs in with a fresh code (the setup one is spent).
     assert client.get(f"/setup?token={setup_token(app.config['PORTAL'])}").status_code == 403
     account = Account("ada", PASSWORD, secret, key.group(1))
-    replay = login(client, account, totp=code)
+    replay = auth.login(account, totp=code)
     assert replay.status_code == 401
     account._offset = 1
-    assert login(client, account).status_code == 302
+    assert auth.login(account).status_code == 302
     assert "Konton som väntar" in client.get("/moderation/").get_data(as_text=True)
 
 

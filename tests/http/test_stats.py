@@ -20,7 +20,7 @@ from portal.models import Report
 from portal.moderation.stats.linked import recoverable_linked
 from portal.moderation.stats.service import add_months, month_start
 from portal.moderation.stats.suppression import SuppressedTable, recoverable
-from tests.conftest import Account, login, make_account
+from tests.accounts import Account, AuthActions, make_account
 from tests.moderation_helpers import events
 
 # (year, month, category, area, how many): reports received that month.
@@ -52,7 +52,7 @@ def _add(app: Flask, batches: list[Batch], kind: Kind = Kind.INFLUENCE) -> None:
 def _moderator(app: Flask, client: FlaskClient) -> Account:
     """A moderator (not an admin: the page is for both), logged in; the admin fixture came first."""
     account = make_account(app, "moderator")
-    assert login(client, account).status_code == 302
+    assert AuthActions(client).login(account).status_code == 302
     return account
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from hypothesis import strategies as st
 from PIL import Image
 
-from tests.conftest import PASSWORD
+from tests.accounts import PASSWORD
 
 TOKEN_FIELD = "csrf_token"
 BOUNDARY = "fuzzboundary7MA4YWxkTrZu0gW"

@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from portal.config import ARGON2_MEMORY_KIB, ARGON2_TIME_COST
 from portal.models import Role
 from portal.security import codes
-from tests.conftest import csrf_from, make_account
+from tests.accounts import make_account
+from tests.csrf import csrf_from
 from tests.reporting_helpers import report_and_get_code
 from tests.security.world import module_app
 

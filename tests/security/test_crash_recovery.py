@@ -32,8 +32,9 @@ from portal.db import make_engine
 from portal.models import Report, Role
 from portal.security import crypto
 from tests import live_server
-from tests.conftest import PG_URL, REDIS_URL, Account, make_account
+from tests.accounts import Account, make_account
 from tests.live_client import CONNECTION_ERRORS, FilePart, Visitor, open_report, submit_report
+from tests.settings import PG_URL, REDIS_URL
 
 MISSING = [
     name

@@ -39,7 +39,8 @@ from portal.moderation.forum import forms as moderation_forum_forms
 from portal.moderation.stats import forms as stats_forms
 from portal.reporting import forms as reporting_forms
 from portal.setup import forms as setup_forms
-from tests.conftest import PASSWORD, csrf_from
+from tests.accounts import PASSWORD
+from tests.csrf import csrf_from
 from tests.reporting_helpers import submit
 from tests.security.fuzz_bodies import Body, FieldInfo, bodies, queries
 from tests.security.rows import Snapshot, assert_nothing_stored, snapshot

@@ -12,7 +12,8 @@ from werkzeug.test import TestResponse
 
 from portal.config import Config
 from portal.security.headers import STATIC_HEADERS
-from tests.conftest import csrf_from, login
+from tests.accounts import AuthActions
+from tests.csrf import csrf_from
 from tests.moderation_helpers import version_of
 from tests.security.world import World, token_of
 
@@ -167,6 +168,8 @@ def test_statuses_the_routes_give_for_conflicts_limits_and_failures(world: World
     big = stranger.post("/report", data=b"x" * (limit + 1), content_type="application/x-www-form-urlencoded")
     assert big.status_code == 413
     _assert_headers(big, "413")
-    attempts = [login(stranger, world.admin, password="wrong password entirely") for _ in range(11)]
+    attempts = [
+        AuthActions(stranger).login(world.admin, password="wrong password entirely") for _ in range(11)
+    ]
     assert attempts[-1].status_code == 429
     _assert_headers(attempts[-1], "429")

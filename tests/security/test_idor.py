@@ -14,7 +14,7 @@ import pytest
 
 from portal.models import Role
 from portal.security.sessions import COOKIE_NAME
-from tests.conftest import login, make_account
+from tests.accounts import AuthActions, make_account
 from tests.forum_helpers import SLUG
 from tests.reporting_helpers import receipt_code, submit
 from tests.security.rows import assert_nothing_stored, snapshot
@@ -222,7 +222,7 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
         },
     )
     second_admin = world.fresh_client()
-    assert login(second_admin, make_account(world.app, "admin2", Role.ADMIN)).status_code == 302
+    assert AuthActions(second_admin).login(make_account(world.app, "admin2", Role.ADMIN)).status_code == 302
     for client in (
         world.fresh_client(),
         world.client("other_reporter"),

@@ -17,9 +17,11 @@ from portal import create_app, dispose
 from portal.config import Config
 from portal.models import Role
 from tests import live_server
-from tests.conftest import CHEAP_KDF, PG_URL, REDIS_URL, Account, csrf_from, make_account
+from tests.accounts import Account, make_account
+from tests.csrf import csrf_from
 from tests.live_client import Visitor
 from tests.scratch_backend import scratch_postgres
+from tests.settings import CHEAP_KDF, PG_URL, REDIS_URL
 
 MISSING = [
     name

@@ -11,14 +11,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from tests.conftest import CLIENT_ADDRESS, Account, get_csrf, login
+from tests.accounts import Account, AuthActions
+from tests.csrf import get_csrf
+from tests.settings import CLIENT_ADDRESS
 
 
 def _run_a_session_of_requests(client: FlaskClient, admin: Account) -> None:
     client.get("/")
     client.get("/?lang=en")
-    login(client, admin, password="wrong password entirely", totp="123456")
-    login(client, admin)
+    AuthActions(client).login(admin, password="wrong password entirely", totp="123456")
+    AuthActions(client).login(admin)
     client.get("/moderation/")
     client.post("/moderation/logout", data={"csrf_token": get_csrf(client, "/moderation/")})
     client.get("/no/such/page")
@@ -82,12 +84,12 @@ def test_dev_server_access_log_line_is_scrubbed() -> None:
 
 
 def test_login_limit_trips_per_client_without_addresses(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, admin: Account, auth: AuthActions
 ) -> None:
-    statuses = [login(client, admin, password="wrong password entirely").status_code for _ in range(12)]
+    statuses = [auth.login(admin, password="wrong password entirely").status_code for _ in range(12)]
     assert 429 in statuses
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.99"
-    assert login(other, admin, password="wrong password entirely").status_code == 401
+    assert AuthActions(other).login(admin, password="wrong password entirely").status_code == 401
     with Session(app.extensions["portal.engine"]) as db:
         assert db.scalars(select(text("1"))).first() == 1

@@ -25,9 +25,10 @@ from redis.retry import Retry
 from portal.config import Config, ConfigError
 from portal.security import client_key
 from portal.security.ratelimit import limiter
-from tests.conftest import CLIENT_ADDRESS, Account, login
+from tests.accounts import Account, AuthActions
 from tests.forum_helpers import new_thread, seed
 from tests.reporting_helpers import open_with_code, report_and_get_code
+from tests.settings import CLIENT_ADDRESS
 
 HOUR = 60 * 60
 PURPOSES = ("reporting", "code-login", "forum", "moderator")
@@ -123,7 +124,7 @@ def _visit_every_purpose(app: Flask, client: FlaskClient, admin: Account) -> Non
     code = report_and_get_code(client)
     open_with_code(client, code)
     new_thread(client, "Ett hot", "Någon hotade mig i receptionen.", action="publish")
-    login(client, admin, password="not the password")
+    AuthActions(client).login(admin, password="not the password")
 
 
 def test_an_address_cannot_be_tested_against_an_entry_older_than_an_hour(

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Date, event, inspect
 
 from portal.models import Attachment, Message, Report
-from tests.conftest import Account
+from tests.accounts import Account
 from tests.reporting_helpers import (
     open_with_code,
     report_and_get_code,

@@ -11,7 +11,7 @@ import pytest
 
 from portal.config import Config
 from tests import live_server
-from tests.conftest import CHEAP_KDF
+from tests.settings import CHEAP_KDF
 
 
 @pytest.mark.slow

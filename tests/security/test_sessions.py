@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import ServerSession
 from portal.security.sessions import COOKIE_NAME
-from tests.conftest import Account, get_csrf, login
+from tests.accounts import Account, AuthActions
+from tests.csrf import get_csrf
 
 
 def _stored_blobs(app: Flask) -> list[bytes]:
@@ -30,9 +31,9 @@ def _cookie(client: FlaskClient) -> Any:
 
 
 def test_server_holds_ciphertext_and_cookie_holds_the_key(
-    app: Flask, client: FlaskClient, admin: Account
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    login(client, admin)
+    auth.login(admin)
     cookie = _cookie(client)
     assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
     blobs = _stored_blobs(app)
@@ -43,25 +44,29 @@ def test_server_holds_ciphertext_and_cookie_holds_the_key(
     del org_key_b64
 
 
-def test_session_id_rotates_at_login(client: FlaskClient, admin: Account) -> None:
+def test_session_id_rotates_at_login(client: FlaskClient, admin: Account, auth: AuthActions) -> None:
     get_csrf(client, "/moderation/login")
     before = _cookie(client).value
-    login(client, admin)
+    auth.login(admin)
     after = _cookie(client).value
     assert before.split(".")[0] != after.split(".")[0]
 
 
-def test_logout_destroys_the_server_side(app: Flask, client: FlaskClient, admin: Account) -> None:
-    login(client, admin)
+def test_logout_destroys_the_server_side(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    auth.login(admin)
     stolen = _cookie(client).value
-    client.post("/moderation/logout", data={"csrf_token": get_csrf(client, "/moderation/")})
+    auth.logout()
     thief = app.test_client()
     thief.set_cookie(COOKIE_NAME, stolen)
     assert thief.get("/moderation/").status_code == 302
 
 
-def test_cookie_with_wrong_key_opens_nothing(app: Flask, client: FlaskClient, admin: Account) -> None:
-    login(client, admin)
+def test_cookie_with_wrong_key_opens_nothing(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    auth.login(admin)
     token = _cookie(client).value.split(".")[0]
     forged = app.test_client()
     forged.set_cookie(COOKIE_NAME, token + "." + base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("="))
@@ -69,9 +74,9 @@ def test_cookie_with_wrong_key_opens_nothing(app: Flask, client: FlaskClient, ad
 
 
 def test_idle_timeout_ends_the_session(
-    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any, auth: AuthActions
 ) -> None:
-    login(client, admin)
+    auth.login(admin)
     assert client.get("/moderation/").status_code == 200
     idle = app.config["PORTAL"].moderator_idle_seconds
     real = time.time
@@ -80,9 +85,9 @@ def test_idle_timeout_ends_the_session(
 
 
 def test_absolute_timeout_ends_even_an_active_session(
-    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any
+    app: Flask, client: FlaskClient, admin: Account, monkeypatch: Any, auth: AuthActions
 ) -> None:
-    login(client, admin)
+    auth.login(admin)
     real = time.time
     step = app.config["PORTAL"].moderator_idle_seconds - 60
     absolute = app.config["PORTAL"].session_absolute_seconds

@@ -31,19 +31,12 @@ from portal.forum import moderation as forum_moderation
 from portal.forum.models import Board, Post, WatchedWord, WordAction
 from portal.models import Attachment, ReplyTemplate, Report, Role, User
 from portal.security.sessions import COOKIE_NAME
-from tests.conftest import (
-    CHEAP_KDF,
-    CLIENT_ADDRESS,
-    PG_URL,
-    REDIS_URL,
-    Account,
-    csrf_from,
-    login,
-    make_account,
-)
+from tests.accounts import Account, AuthActions, make_account
+from tests.csrf import csrf_from
 from tests.forum_helpers import SLUG, new_thread, reply, seed, take_code
 from tests.reporting_helpers import moderator_answers, open_with_code, report_and_get_code
 from tests.scratch_backend import scratch_postgres
+from tests.settings import CHEAP_KDF, CLIENT_ADDRESS, PG_URL, REDIS_URL
 
 # TEST-NET addresses: the main actors share CLIENT_ADDRESS (the at-rest tests look for it).
 OTHER_ADDRESSES = {
@@ -239,7 +232,7 @@ def build_world(app: Flask) -> World:
         pending_post_id = db.scalars(select(Post.id).order_by(Post.id.desc())).first()
     assert pending_post_id is not None
     for name, account in (("admin", admin), ("moderator", moderator), ("no_key", no_key)):
-        assert login(clients[name], account).status_code == 302
+        assert AuthActions(clients[name]).login(account).status_code == 302
     return World(
         app=app,
         admin=admin,

@@ -11,7 +11,7 @@ from portal.cases.uploads import CleanFile, Removal
 from portal.domain import Kind, Status, today
 from portal.models import Author, Report
 from portal.security import crypto
-from tests.conftest import Account
+from tests.accounts import Account
 
 ORG = crypto.KeyPair.generate()
 CODE_KEY = crypto.new_key()  # stands for the key a reporter's code derives

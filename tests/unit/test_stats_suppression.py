@@ -13,10 +13,11 @@ from fractions import Fraction
 
 import pytest
 
-from portal.moderation.stats import suppression as stats_suppression
+from portal.moderation.stats.disclosure import linearly_determined
 from portal.moderation.stats.suppression import (
     DEFAULT_THRESHOLD,
     SuppressedTable,
+    TableLayout,
     recoverable,
     suppress,
     to_csv_rows,
@@ -324,8 +325,8 @@ def test_linear_check_agrees_with_rank_test(seed: int) -> None:
     # in _truth's order: cells row by row, row totals, column totals, grand total.
     counts, hide = _random_mask(seed)
     keys = list(_truth(counts))
-    layout = stats_suppression._Layout(len(counts), len(counts[0]))
-    found = stats_suppression._linearly_determined(layout, {keys.index(key) for key in hide})
+    layout = TableLayout(len(counts), len(counts[0]))
+    found = linearly_determined(layout, {keys.index(key) for key in hide})
     assert sorted(keys[item] for item in found) == sorted(_determined_by_equations(_masked(counts, hide)))
 
 

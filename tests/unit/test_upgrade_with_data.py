@@ -19,7 +19,7 @@ from portal.domain import Status
 from portal.forum.defaults import DEFAULT_BOARDS
 from portal.forum.models import Board, BoardText
 from portal.models import Attachment, AuditEvent, Report, Role
-from tests.conftest import login
+from tests.accounts import AuthActions
 from tests.migration_helpers import (
     BOARDS_0004,
     CREATED_AT,
@@ -72,7 +72,7 @@ def test_rows_written_by_0001_survive_the_upgrade_to_head(config: Config) -> Non
             event = db.scalars(sa.select(AuditEvent)).one()
             assert (event.event, event.actor_id) == ("user:account:created", user.id)
         client = app.test_client()
-        response = login(client, old.account)
+        response = AuthActions(client).login(old.account)
         assert response.status_code == 302 and response.location.endswith("/moderation/")
 
 
@@ -102,7 +102,7 @@ def test_a_report_written_by_0002_opens_by_its_code_after_the_upgrade(config: Co
         page = case_page(reporter)
         assert DESCRIPTION_0002 in page and MESSAGE_0002 in page
         moderator = app.test_client()
-        login(moderator, old.account)
+        AuthActions(moderator).login(old.account)
         assert DESCRIPTION_0002 in case_html(moderator, report_id)
 
 
@@ -137,7 +137,7 @@ def test_board_names_in_0004_columns_become_rows_and_go_back_on_downgrade(config
         assert _counts(app, list(counts)) == counts  # rebuilding forum_boards cascaded nothing away
         assert _board_texts(app) == before
         reader, admin = app.test_client(), app.test_client()
-        login(admin, old.account)
+        AuthActions(admin).login(old.account)
         for code in ("sv", "en"):
             shown = [
                 texts[f"{field}_{code}"]

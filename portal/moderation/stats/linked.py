@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .suppression import DEFAULT_THRESHOLD, SuppressedTable, pinned, protect
+from .disclosure import pinned
+from .suppression import DEFAULT_THRESHOLD, SuppressedTable, protect
 
 # Nodes of the chain (see the module docstring); categories, periods in, periods out and areas follow.
 _S = 0

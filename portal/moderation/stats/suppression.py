@@ -19,9 +19,10 @@ Algorithm (``suppress``):
 2. Classic rule: a row or column equation with exactly one unknown gives that unknown away, so hide one
    more cell of that line: the smallest non-zero one, preferring a cell whose crossing line also needs
    a partner; a zero only when the line has nothing else (hidden zeros are weak, see below).
-3. Verify and repair until clean: Gaussian elimination over ``Fraction`` finds every small item whose
-   unit vector lies in the row space of the equations (exactly recoverable). When none is, a flow check
-   finds small items pinned by non-negativity (possible only around hidden zeros, which can only go up).
+3. Verify and repair until clean: the checks of ``disclosure`` find every small item whose unit vector
+   lies in the row space of the equations (exactly recoverable, Gaussian elimination over ``Fraction``)
+   and, when none is, small items pinned by non-negativity (a flow check; possible only around hidden
+   zeros, which can only go up).
    The first such item by position is put on a cycle of hidden items along which its value can move, by
    hiding the cheapest path of published items that closes one (Dijkstra; a published item costs its
    count, so small cells go first and totals, being sums, are naturally dear; zeros cost more than any
@@ -43,8 +44,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Protocol
+
+from .disclosure import Circulation, linearly_determined, pinned, residual_arcs
 
 DEFAULT_THRESHOLD = 5
 
@@ -87,18 +89,12 @@ class SuppressedTable:
         return len(self.suppressed_cells)
 
 
-class Network(Protocol):
-    """Published figures as the edges (items) of a circulation: every equation a reader knows is the
-    conservation of flow at one node. ``lines`` are the row/column equations as (cells, total), for the
-    classic rule; ``crossing`` is the other line through a cell."""
+class Network(Circulation, Protocol):
+    """A table's circulation (see ``disclosure``), with what the classic rule needs besides: ``lines``
+    are the row/column equations as (cells, total); ``crossing`` is the other line through a cell."""
 
     @property
     def size(self) -> int: ...
-
-    @property
-    def n_nodes(self) -> int: ...
-
-    def ends(self, item: int) -> tuple[int, int]: ...
 
     def lines(self) -> list[tuple[list[int], int]]: ...
 
@@ -106,7 +102,7 @@ class Network(Protocol):
 
 
 @dataclass(frozen=True)
-class _Layout:
+class TableLayout:
     """Numbers the items: cells row by row, then row totals, column totals, grand total last."""
 
     n_rows: int
@@ -178,7 +174,7 @@ def suppress(
     threshold: int = DEFAULT_THRESHOLD,
 ) -> SuppressedTable:
     """Suppress small counts and enough other figures that none of them can be worked out again."""
-    layout = _Layout(len(rows), len(columns))
+    layout = TableLayout(len(rows), len(columns))
     values = layout.values(counts)
     return _publish(rows, columns, threshold, layout, values, protect(layout, values, threshold))
 
@@ -204,7 +200,7 @@ def protect(network: Network, values: list[int], threshold: int) -> set[int]:
 
 def _exposed(layout: Network, values: list[int], hidden: set[int], primary: set[int]) -> list[int]:
     """Small items a reader can still work out: first by the equations alone, then with non-negativity."""
-    determined = sorted(primary & _linearly_determined(layout, hidden))
+    determined = sorted(primary & linearly_determined(layout, hidden))
     return determined or [item for item in pinned(layout, values, hidden) if item in primary]
 
 
@@ -218,7 +214,7 @@ def recoverable(table: SuppressedTable, true_counts: Sequence[Sequence[int]]) ->
     published figures, since a mismatch would make the answer meaningless. Hidden totals are checked by
     ``suppress`` in the same way but are not reported here.
     """
-    layout = _Layout(len(table.rows), len(table.columns))
+    layout = TableLayout(len(table.rows), len(table.columns))
     values = layout.values(true_counts)
     shown = [
         *(value for line in table.cells for value in line),
@@ -284,95 +280,11 @@ def _classic_rule(layout: Network, values: list[int], hidden: set[int]) -> None:
             changed = True
 
 
-def _equations(layout: Network, hidden: set[int]) -> list[dict[int, int]]:
-    """Conservation at every node, restricted to the unknowns (published items are constants)."""
-    equations: list[dict[int, int]] = [{} for _ in range(layout.n_nodes)]
-    for item in sorted(hidden):
-        tail, head = layout.ends(item)
-        equations[tail][item] = 1
-        equations[head][item] = -1
-    return [equation for equation in equations if equation]
-
-
-def _linearly_determined(layout: Network, hidden: set[int]) -> set[int]:
-    """Unknowns fixed by the equations alone: e_i is in the row space iff the reduced row echelon form has
-    a row that is exactly e_i (the pivot columns give the combination, so no other row can produce it).
-    """
-    pivots: list[tuple[int, dict[int, Fraction]]] = []
-    for equation in _equations(layout, hidden):
-        row = {item: Fraction(coefficient) for item, coefficient in equation.items()}
-        for pivot, pivot_row in pivots:
-            if pivot in row:
-                _subtract(row, row[pivot], pivot_row)
-        if not row:
-            continue  # dependent equation (e.g. the two ways of summing to the grand total)
-        pivot = min(row)
-        scale = row[pivot]
-        row = {item: coefficient / scale for item, coefficient in row.items()}
-        for _, pivot_row in pivots:  # keep the form fully reduced, so the e_i test above is exact
-            if pivot in pivot_row:
-                _subtract(pivot_row, pivot_row[pivot], row)
-        pivots.append((pivot, row))
-    return {pivot for pivot, row in pivots if len(row) == 1}
-
-
-def _subtract(row: dict[int, Fraction], factor: Fraction, other: dict[int, Fraction]) -> None:
-    """row -= factor * other, dropping zeros so the rows stay sparse and len() counts non-zeros."""
-    for item, coefficient in other.items():
-        updated = row.get(item, Fraction(0)) - factor * coefficient
-        if updated:
-            row[item] = updated
-        else:
-            row.pop(item, None)
-
-
-def _residual_arcs(layout: Network, values: list[int], items: Iterable[int]) -> list[list[tuple[int, int]]]:
-    """Per node, (next node, item): an item can always carry one more unit, and one less if above zero."""
-    arcs: list[list[tuple[int, int]]] = [[] for _ in range(layout.n_nodes)]
-    for item in sorted(items):
-        tail, head = layout.ends(item)
-        arcs[tail].append((head, item))
-        if values[item] > 0:
-            arcs[head].append((tail, item))
-    return arcs
-
-
-def pinned(layout: Network, values: list[int], hidden: set[int]) -> list[int]:
-    """Hidden items with one possible value among all non-negative tables matching the published ones.
-
-    Pushing a unit round a cycle keeps every equation true, and the network matrix is totally
-    unimodular, so an item can change iff its edge closes a residual cycle of hidden items.
-    """
-    arcs = _residual_arcs(layout, values, hidden)
-    stuck = []
-    for item in sorted(hidden):
-        tail, head = layout.ends(item)
-        can_rise = _reaches(arcs, head, tail, avoid=item)
-        can_fall = values[item] > 0 and _reaches(arcs, tail, head, avoid=item)
-        if not (can_rise or can_fall):
-            stuck.append(item)
-    return stuck
-
-
-def _reaches(arcs: list[list[tuple[int, int]]], start: int, goal: int, avoid: int) -> bool:
-    seen = {start}
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        if node == goal:
-            return True
-        for nxt, item in arcs[node]:
-            if item != avoid and nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return False
-
-
 def _cheapest_cover(layout: Network, values: list[int], hidden: set[int], item: int) -> list[int]:
     """Published items to hide so that ``item`` lies on a residual cycle, i.e. its value can move."""
     # A zero costs more than any zero-free simple path, so zeros are used only when nothing else closes it.
     zero_cost = 1 + sum(values)
-    arcs = _residual_arcs(layout, values, (other for other in range(layout.size) if other != item))
+    arcs = residual_arcs(layout, values, (other for other in range(layout.size) if other != item))
 
     def cost(other: int) -> int:
         if other in hidden:
@@ -420,7 +332,7 @@ def _publish(
     rows: Sequence[str],
     columns: Sequence[str],
     threshold: int,
-    layout: _Layout,
+    layout: TableLayout,
     values: list[int],
     hidden: set[int],
 ) -> SuppressedTable:

@@ -1,0 +1,75 @@
+"""Moderator accounts in tests: their credentials, making one, and logging one in.
+
+The fixtures ``moderator``, ``admin`` and ``auth`` (``tests/conftest.py``) do this for the test's
+own ``app`` and ``client``; the plain functions here serve apps and clients no fixture owns (a
+module-wide world, a second server, a restore target).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+import pyotp
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.accounts import service as accounts
+from portal.db import new_session
+from portal.models import Role
+from tests.csrf import get_csrf
+
+PASSWORD = "correct horse battery staple"
+
+
+class Account:
+    def __init__(self, username: str, password: str, totp_secret: str, recovery_key: str | None) -> None:
+        self.username = username
+        self.password = password
+        self.totp = pyotp.TOTP(totp_secret)
+        self.recovery_key = recovery_key
+        self._offset = 0
+
+    def next_code(self) -> str:
+        """A code not used before: the current step first, then the next (inside the ±1 window)."""
+        code = self.totp.at(time.time() + 30 * self._offset)
+        self._offset += 1
+        return code
+
+
+class AccountFactory(Protocol):
+    """The ``moderator`` fixture: ``moderator("mona")``, ``moderator("ada", Role.ADMIN)``."""
+
+    def __call__(self, username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account: ...
+
+
+def make_account(app: Flask, username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account:
+    """A stored account (the very first one gets the organisation key), committed here so that
+    every later session and request sees it."""
+    with app.app_context(), new_session() as db:
+        created = accounts.create_user(db, username, role, password, app.config["PORTAL"])
+        db.commit()
+        return Account(username, password, created.totp_secret, created.recovery_key)
+
+
+class AuthActions:
+    """Logging in and out through the moderators' log-in page, as Flaskr's tests do."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, account: Account, **overrides: Any) -> Any:
+        """POST the log-in form with the account's factors; ``overrides`` replace form fields."""
+        token = get_csrf(self._client, "/moderation/login")
+        data = {
+            "username": account.username,
+            "password": account.password,
+            "totp": account.next_code(),
+            "csrf_token": token,
+        }
+        data.update(overrides)
+        return self._client.post("/moderation/login", data=data)
+
+    def logout(self) -> Any:
+        token = get_csrf(self._client, "/moderation/")
+        return self._client.post("/moderation/logout", data={"csrf_token": token})
