@@ -17,7 +17,7 @@ from .. import installation
 from ..config import Config
 from ..domain import today
 from ..security import codes, crypto
-from ..security.codes import CodeNotFound
+from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 from .defaults import ADJECTIVES, ANIMALS, DEFAULT_BOARDS
 from .models import (
     Board,

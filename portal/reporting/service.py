@@ -21,7 +21,7 @@ from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
 from ..models import Author, Report
 from ..security import codes
-from ..security.codes import CodeNotFound
+from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 
 
 class ReportingUnavailable(Exception):
