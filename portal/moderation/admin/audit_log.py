@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from ...audit import Event
 from ...domain import TIMEZONE
+from ...ids import parse_id
 from ...models import AuditEvent, User
 
 PAGE_SIZE = 50
-MAX_ID = 2**31 - 1  # PostgreSQL's integer ids; larger numbers are no row of ours
 NOBODY = 0  # actor filter: events without a user (the system, or a log-in with an unknown name)
 
 AuditQuery = Select[AuditEvent, str]
@@ -57,12 +57,8 @@ class Page:
 
 def parse_cursor(text: str | None) -> int | None:
     """The id after ``before=`` in a next-page link; anything else means the first page."""
-    try:
-        number = int(text or "")
-    except ValueError:
-        return None
-    # A larger number would overflow SQLite's integers (a 500) instead of matching nothing.
-    return number if 0 < number <= MAX_ID else None
+    number = parse_id(text)  # a row id or None, never a number that would overflow the database
+    return number if number else None  # before=0 would match nothing: the first page instead
 
 
 def _start_of(day: dt.date) -> dt.datetime:
