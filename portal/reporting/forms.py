@@ -8,11 +8,17 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, St
 from wtforms.validators import InputRequired, Length
 
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
-from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, no_answer
+from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, enum_choice, no_answer
 
 
 def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
-    return RadioField(label, choices=no_answer() + choices(enum_type), default="", description=description)
+    return RadioField(
+        label,
+        choices=no_answer() + choices(enum_type),
+        coerce=enum_choice(enum_type),
+        default="",
+        description=description,
+    )
 
 
 def text_field(label: object, description: object) -> TextAreaField:
@@ -43,6 +49,7 @@ class ReportForm(FlaskForm):
     kind = RadioField(
         _l("What do you want to report?"),
         choices=choices(Kind),
+        coerce=enum_choice(Kind),
         default=Kind.INFLUENCE.value,
         description=_l(
             "Whistleblowing reports follow the whistleblowing act (lag 2021:890) and its deadlines."
@@ -51,12 +58,14 @@ class ReportForm(FlaskForm):
     category = SelectField(
         _l("What kind of influence?"),
         choices=no_answer() + choices(Category),
+        coerce=enum_choice(Category),
         default="",
         description=_l("Used to count reports by kind; choose the one that fits best."),
     )
     area = SelectField(
         _l("Area of work"),
         choices=no_answer() + choices(Area),
+        coerce=enum_choice(Area),
         default="",
         description=_l(
             "Helps see where in the organisation pressure occurs. Choose “other” if few work in yours."

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from ..cases import uploads
 from ..db import db_session
-from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, form_page
@@ -37,10 +36,6 @@ def _uploads(files: list[Any]) -> list[service.Upload]:
     ]
 
 
-def _enum(enum_type: Any, value: str | None) -> Any:
-    return enum_type(value) if value else None
-
-
 def _unavailable() -> tuple[str, int]:
     return render_error(503, _("Reports cannot be received yet: the portal has not been set up."))
 
@@ -51,14 +46,14 @@ def report() -> Page:
     form = ReportForm()
     if form.validate_on_submit():
         submission = service.Submission(
-            kind=Kind(form.kind.data),
-            category=_enum(Category, form.category.data),
-            area=_enum(Area, form.area.data),
-            happened=_enum(When, form.happened.data),
-            exerted_by=_enum(ExertedBy, form.exerted_by.data),
+            kind=form.kind.data,
+            category=form.category.data,
+            area=form.area.data,
+            happened=form.happened.data,
+            exerted_by=form.exerted_by.data,
             to_incident_system=bool(form.to_incident_system.data),
             to_police=bool(form.to_police.data),
-            support=_enum(Support, form.support.data),
+            support=form.support.data,
             wants_acknowledgement=not form.no_acknowledgement.data,
             description=form.description.data or "",
             files=_uploads(form.attachments.data or []),

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from ...cases import erasure
 from ...cases.clocks import urgency
 from ...db import db_session
-from ...domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
+from ...domain import TIMEZONE, Area, Category, Kind, Status, label, status_name, today
+from ...forms import parse_enum
 from ...ids import parse_id
 from ...models import ReplyTemplate
 from ...pages import Page, form_page
@@ -36,21 +37,14 @@ def _int(value: str | None) -> int | None:
     return parse_id(value)
 
 
-def _enum(enum_type: Any, value: str | None) -> Any:
-    try:
-        return enum_type(value) if value else None
-    except ValueError:
-        return None
-
-
 def queue_filter() -> queue.QueueFilter:
     args = request.args
     due = args.get("due")
     return queue.QueueFilter(
-        status=_enum(Status, args.get("status")),
-        kind=_enum(Kind, args.get("kind")),
-        category=_enum(Category, args.get("category")),
-        area=_enum(Area, args.get("area")),
+        status=parse_enum(Status, args.get("status")),
+        kind=parse_enum(Kind, args.get("kind")),
+        category=parse_enum(Category, args.get("category")),
+        area=parse_enum(Area, args.get("area")),
         label_id=_int(args.get("label")),
         assignee_id=_int(args.get("assignee")),
         due=due if due in queue.DUE_FILTERS else None,
@@ -102,22 +96,13 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         "message_form": message_form,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "status_form": forms.get("status_form")
-        or StatusForm(
-            formdata=None,
-            status=report.status.value,
-            outcome=report.outcome.value if report.outcome else "",
-            **version,
-        ),
+        or StatusForm(formdata=None, status=report.status, outcome=report.outcome, **version),
         "assign_form": _assign_form(forms.get("assign_form"), report.assignee_id, report.version),
         "labels_form": forms.get("labels_form")
         or LabelsForm(formdata=None, labels=", ".join(label.name for label in report.labels), **version),
         "classify_form": forms.get("classify_form")
         or ClassifyForm(
-            formdata=None,
-            kind=report.kind.value,
-            category=report.category.value if report.category else "",
-            area=report.area.value if report.area else "",
-            **version,
+            formdata=None, kind=report.kind, category=report.category, area=report.area, **version
         ),
         "meeting_form": MeetingForm(formdata=None, **version),
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
@@ -215,8 +200,8 @@ def change_status(report_id: int) -> Page:
             report_id,
             current_user(),
             form.seen_version(),
-            Status(form.status.data),
-            _enum(Outcome, form.outcome.data),
+            form.status.data,
+            form.outcome.data,
         ),
         _("The status has been changed."),
     )
@@ -262,9 +247,9 @@ def reclassify(report_id: int) -> Page:
             report_id,
             current_user(),
             form.seen_version(),
-            Kind(form.kind.data),
-            _enum(Category, form.category.data),
-            _enum(Area, form.area.data),
+            form.kind.data,
+            form.category.data,
+            form.area.data,
         ),
         _("The classification has been changed."),
     )
