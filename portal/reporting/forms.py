@@ -5,10 +5,11 @@ import enum
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
-from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, enum_choice, no_answer
+from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, coerce_choices, enum_choice, no_answer
 
 
 def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
@@ -77,14 +78,19 @@ class ReportForm(FlaskForm):
     exerted_by = _optional(
         ExertedBy, _l("Who exerted it?"), _l("A coarse answer is enough; do not name anyone here.")
     )
-    to_incident_system = BooleanField(_l("I have also reported it in the incident reporting system"))
-    to_police = BooleanField(_l("I have also reported it to the police"))
+    reported_to_incident_system = BooleanField(_l("I have also reported it in the incident reporting system"))
+    reported_to_police = BooleanField(_l("I have also reported it to the police"))
     support = _optional(
         Support, _l("What support do you want?"), _l("We use this to know how to answer you.")
     )
-    no_acknowledgement = BooleanField(
-        _l("I do not want an acknowledgement of receipt"),
-        description=_l("Otherwise a moderator confirms within 7 days that the report was received."),
+    # Radios rather than a checkbox: an unticked box is not sent at all, so "yes" could only be a
+    # box ticked by default that a POST without it would untick. A radio left out keeps "yes".
+    wants_acknowledgement = RadioField(
+        _l("Do you want an acknowledgement of receipt?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        coerce=coerce_choices({"yes": True, "no": False}),
+        default=True,
+        description=_l("If you do, a moderator confirms within 7 days that the report was received."),
     )
     description = text_field(
         _l("What happened?"),

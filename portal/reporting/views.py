@@ -45,19 +45,7 @@ def _unavailable() -> tuple[str, int]:
 def report() -> Page:
     form = ReportForm()
     if form.validate_on_submit():
-        submission = service.Submission(
-            kind=form.kind.data,
-            category=form.category.data,
-            area=form.area.data,
-            happened=form.happened.data,
-            exerted_by=form.exerted_by.data,
-            to_incident_system=bool(form.to_incident_system.data),
-            to_police=bool(form.to_police.data),
-            support=form.support.data,
-            wants_acknowledgement=not form.no_acknowledgement.data,
-            description=form.description.data or "",
-            files=_uploads(form.attachments.data or []),
-        )
+        submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
             sent = service.submit(db_session(), submission, current_config())
         except uploads.UploadRefused as refused:

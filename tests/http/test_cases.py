@@ -18,7 +18,7 @@ SECRET_TEXT = "Han sa att han vet var min dotter går i skolan."
 
 def _one_case(app: Flask) -> tuple[FlaskClient, str, int]:
     reporter = app.test_client()
-    code = report_and_get_code(reporter, description=SECRET_TEXT, no_acknowledgement="")
+    code = report_and_get_code(reporter, description=SECRET_TEXT, wants_acknowledgement="yes")
     return reporter, code, only_report_id(app)
 
 
