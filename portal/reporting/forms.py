@@ -8,6 +8,7 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, St
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from ..cases.uploads.limits import MAX_FILE_MB, MAX_FILES
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, coerce_choices, enum_choice, no_answer
 
@@ -37,12 +38,15 @@ def text_field(label: object, description: object) -> TextAreaField:
 
 
 # Said before a file is chosen: what cleaning does, and what it costs the reporter as evidence.
+# The limits come from the constants that enforce them (portal/cases/uploads/limits.py).
 ATTACHMENTS_HELP = _l(
-    "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents or text. "
-    "Before a file is stored, the portal removes what can point to you: location and camera data, "
-    "document properties, comments, tracked changes (deleted text is dropped, additions are kept), "
-    "hidden parts and links. The text you can see stays as it is. A cleaned file no longer proves "
-    "where it came from: keep the original yourself, somewhere safe."
+    "Up to %(files)d files of at most %(mb)d MB each: images (JPEG, PNG, WebP), PDF, office documents "
+    "or text. Before a file is stored, the portal removes what can point to you: location and camera "
+    "data, document properties, comments, tracked changes (deleted text is dropped, additions are "
+    "kept), hidden parts and links. The text you can see stays as it is. A cleaned file no longer "
+    "proves where it came from: keep the original yourself, somewhere safe.",
+    files=MAX_FILES,
+    mb=MAX_FILE_MB,
 )
 
 
