@@ -16,8 +16,8 @@ from ...audit import Event
 from ...domain import TIMEZONE
 from ...ids import parse_id
 from ...models import AuditEvent, User
+from ...pagination import KeysetPage, fetch_page
 
-PAGE_SIZE = 50
 NOBODY = 0  # actor filter: events without a user (the system, or a log-in with an unknown name)
 
 AuditQuery = Select[AuditEvent, str]
@@ -47,12 +47,6 @@ class Row:
     @property
     def local_time(self) -> dt.datetime:
         return self.event.at.astimezone(TIMEZONE)
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[Row]
-    next_cursor: int | None
 
 
 def parse_cursor(text: str | None) -> int | None:
@@ -85,18 +79,15 @@ def _filtered(f: AuditFilter) -> AuditQuery:
     return query
 
 
-def page(db: Session, f: AuditFilter) -> Page:
-    """Newest first by id (the primary key): page 1 000 costs what page 1 costs, unlike OFFSET."""
+def page(db: Session, f: AuditFilter) -> KeysetPage[Row, int]:
+    """Newest first by id, the primary key: unique and indexed, so each page is one range scan
+    from ``before`` down, with no tie between events of the same moment to break."""
     query = _filtered(f)
     if f.before is not None:
         query = query.where(AuditEvent.id < f.before)
-    rows = [
-        Row(event, actor)
-        for event, actor in db.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1))
-    ]
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return Page(rows=rows, next_cursor=rows[-1].event.id if more else None)
+    return fetch_page(
+        db, query.order_by(AuditEvent.id.desc()), cursor=lambda row: row.event.id, row=lambda r: Row(*r)
+    )
 
 
 def actors(db: Session) -> list[tuple[int, str]]:
