@@ -33,7 +33,7 @@ class CodeNotFound(Exception):
 
 
 class NothingToSend(Exception):
-    pass
+    """A reply without words (spaces and line breaks only): files alone go through add_files."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
 
 def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
     """The reporter writes (and may attach files) in one transaction."""
-    if not text.strip() and not files:
+    if not text.strip():
         raise NothingToSend
     clean = _clean_files(files)
     report = _report(db, report_id)

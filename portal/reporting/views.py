@@ -168,6 +168,13 @@ def reply() -> Page:
             )
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
+        except service.NothingToSend:
+            form.message.errors = [
+                _(
+                    "Your message has only spaces or line breaks. Write something, or use “Add files” "
+                    "to send files without a message."
+                )
+            ]
         else:
             flash(_("Your message has been sent."), "info")
             return redirect(url_for("reporting.case"), code=303)
