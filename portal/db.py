@@ -4,12 +4,13 @@ configuration on that engine."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -45,6 +46,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def string_enum(enum_type: type[enum.Enum]) -> Enum:
+    """A column type for an enum: stored as the members' values in a plain string column, the
+    same schema on SQLite and PostgreSQL (no native enum type to migrate when a value is added)."""
+    return Enum(enum_type, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> dt.datetime:

@@ -1,9 +1,10 @@
-"""Validators and fields every audience's forms share."""
+"""Validators and fields every audience's forms share, and how a choice is read from a request."""
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .domain import label
+
+E = TypeVar("E", bound=enum.Enum)
 
 # Text people write: from a short sentence to a long account (DESIGN.md §4 asks for details).
 TEXT_MIN = 10
@@ -44,3 +47,36 @@ def choices(enum_type: type[enum.StrEnum]) -> list[SelectChoice]:
 
 def no_answer() -> list[SelectChoice]:
     return [SelectChoice("", _l("I would rather not say"))]
+
+
+def parse_enum(enum_type: type[E], text: str | None) -> E | None:
+    """The member whose value is ``text``; None for empty or unknown text, never an exception.
+
+    For query strings, where a value we do not know (a stale or hand-edited link) means "no
+    filter" rather than an error page. Form fields refuse such a value instead: :func:`enum_choice`.
+    """
+    if not text:
+        return None
+    try:
+        return enum_type(text)
+    except ValueError:
+        return None
+
+
+def coerce_choices(values: Mapping[str, object]) -> Callable[[Any], Any]:
+    """A choice field's ``coerce``: the text of each option becomes the value the service takes,
+    so that ``form.data`` needs no second conversion in the view.
+
+    Text that is no option comes back unchanged, for the field to refuse as "Not a valid choice";
+    raising here would show WTForms' "Invalid Choice: could not coerce" instead.
+    """
+
+    def coerce(value: Any) -> Any:
+        return values.get(value, value) if isinstance(value, str) else value
+
+    return coerce
+
+
+def enum_choice(enum_type: type[enum.StrEnum]) -> Callable[[Any], Any]:
+    """``coerce`` for a field over a vocabulary: a value is its member, "" (no answer) is None."""
+    return coerce_choices({"": None, **{member.value: member for member in enum_type}})

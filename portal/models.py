@@ -8,7 +8,6 @@ import enum
 from sqlalchemy import (
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -19,13 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, UTCDateTime, utcnow
+from .db import Base, UTCDateTime, string_enum, utcnow
 from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, Support, When
-
-
-def _enum(enum_type: type[enum.Enum]) -> Enum:
-    # Stored as plain strings with a CHECK: the same schema on SQLite and PostgreSQL.
-    return Enum(enum_type, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class Role(enum.StrEnum):
@@ -52,7 +46,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     # TOTP secret, encrypted under a key derived from the app's secret key.
     totp_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary(128))
@@ -114,22 +108,22 @@ class Report(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # HMAC(argon2id(code), "lookup"): the one indexed query a code log-in makes.
     lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    kind: Mapped[Kind] = mapped_column(_enum(Kind))
-    category: Mapped[Category | None] = mapped_column(_enum(Category), index=True)
-    area: Mapped[Area | None] = mapped_column(_enum(Area), index=True)
-    happened: Mapped[When | None] = mapped_column(_enum(When))
-    exerted_by: Mapped[ExertedBy | None] = mapped_column(_enum(ExertedBy))
+    kind: Mapped[Kind] = mapped_column(string_enum(Kind))
+    category: Mapped[Category | None] = mapped_column(string_enum(Category), index=True)
+    area: Mapped[Area | None] = mapped_column(string_enum(Area), index=True)
+    happened: Mapped[When | None] = mapped_column(string_enum(When))
+    exerted_by: Mapped[ExertedBy | None] = mapped_column(string_enum(ExertedBy))
     reported_to_incident_system: Mapped[bool] = mapped_column(default=False)
     reported_to_police: Mapped[bool] = mapped_column(default=False)
-    support: Mapped[Support | None] = mapped_column(_enum(Support))
+    support: Mapped[Support | None] = mapped_column(string_enum(Support))
     wants_acknowledgement: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW, index=True)
+    status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.NEW, index=True)
     created_on: Mapped[dt.date] = mapped_column(Date, index=True)
     # Legal clocks (lag 2021:890): set by the acts themselves, never typed in.
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome))
     # The next legal deadline (derived, stored so that the queue can sort and page on it).
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -147,7 +141,7 @@ class Report(Base):
     # What the reporter had seen at their last visit, to tell them what is new.
     moderator_messages: Mapped[int] = mapped_column(default=0)
     reporter_seen_messages: Mapped[int] = mapped_column(default=0)
-    reporter_seen_status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW)
+    reporter_seen_status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.NEW)
     # Messages are ordered by this counter, never by time.
     last_seq: Mapped[int] = mapped_column(default=0)
 
@@ -182,7 +176,7 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int]
-    author: Mapped[Author] = mapped_column(_enum(Author))
+    author: Mapped[Author] = mapped_column(string_enum(Author))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_on: Mapped[dt.date] = mapped_column(Date)

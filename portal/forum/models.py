@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
-from ..db import Base
+from ..db import Base, string_enum
 from ..i18n import LANGUAGES
 
 
@@ -39,17 +39,13 @@ class WordAction(enum.StrEnum):
     REVIEW = "review"
 
 
-def _enum(enum_type: type[enum.Enum]) -> Enum:
-    return Enum(enum_type, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
-
-
 class Board(Base):
     __tablename__ = "forum_boards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    moderation: Mapped[Moderation] = mapped_column(_enum(Moderation), default=Moderation.PRE)
+    moderation: Mapped[Moderation] = mapped_column(string_enum(Moderation), default=Moderation.PRE)
     slow_mode_seconds: Mapped[int] = mapped_column(default=0)
 
     # Loaded with the board (one more query for all boards of a page, not one per board).
@@ -147,7 +143,7 @@ class Post(Base):
     pseudonym: Mapped[str] = mapped_column(String(60))
     code_id: Mapped[int | None] = mapped_column(ForeignKey("forum_codes.id", ondelete="SET NULL"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), index=True)
+    status: Mapped[PostStatus] = mapped_column(string_enum(PostStatus), index=True)
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     redacted: Mapped[bool] = mapped_column(default=False)
     # Hidden from readers because flags passed the threshold, until a moderator reviews it.
@@ -164,7 +160,7 @@ class Flag(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[FlagReason] = mapped_column(_enum(FlagReason))
+    reason: Mapped[FlagReason] = mapped_column(string_enum(FlagReason))
     created_on: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -173,7 +169,7 @@ class WatchedWord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(80), unique=True)
-    action: Mapped[WordAction] = mapped_column(_enum(WordAction))
+    action: Mapped[WordAction] = mapped_column(string_enum(WordAction))
 
 
 class ForumSettings(Base):

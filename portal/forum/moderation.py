@@ -22,8 +22,8 @@ QUEUE_LIMIT = 100
 REASON_MAX = 500
 
 
-class PostNotFound(Exception):
-    pass
+class ForumItemNotFound(Exception):
+    """No post, thread or board with this id (the one a moderator acts on)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def queue(db: Session) -> list[QueueItem]:
 def _post(db: Session, post_id: int) -> Post:
     post = db.get(Post, post_id)
     if post is None:
-        raise PostNotFound
+        raise ForumItemNotFound
     return post
 
 
@@ -113,7 +113,7 @@ def set_thread(
 ) -> None:
     thread = db.get(Thread, thread_id)
     if thread is None:
-        raise PostNotFound
+        raise ForumItemNotFound
     subject = f"forum:thread:{thread.id}"
     if locked is not None and locked != thread.locked:
         thread.locked = locked
@@ -164,7 +164,7 @@ def update_board(
     """``names`` by language code; a language left out keeps the name it has."""
     target = db.get(Board, board_id)
     if target is None:
-        raise PostNotFound
+        raise ForumItemNotFound
     for language, name in names.items():
         target.set_text(language, name.strip())
     target.moderation = mode

@@ -5,14 +5,22 @@ import enum
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from ..cases.uploads.limits import MAX_FILE_MB, MAX_FILES
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
-from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, no_answer
+from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, coerce_choices, enum_choice, no_answer
 
 
 def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
-    return RadioField(label, choices=no_answer() + choices(enum_type), default="", description=description)
+    return RadioField(
+        label,
+        choices=no_answer() + choices(enum_type),
+        coerce=enum_choice(enum_type),
+        default="",
+        description=description,
+    )
 
 
 def text_field(label: object, description: object) -> TextAreaField:
@@ -30,12 +38,15 @@ def text_field(label: object, description: object) -> TextAreaField:
 
 
 # Said before a file is chosen: what cleaning does, and what it costs the reporter as evidence.
+# The limits come from the constants that enforce them (portal/cases/uploads/limits.py).
 ATTACHMENTS_HELP = _l(
-    "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents or text. "
-    "Before a file is stored, the portal removes what can point to you: location and camera data, "
-    "document properties, comments, tracked changes (deleted text is dropped, additions are kept), "
-    "hidden parts and links. The text you can see stays as it is. A cleaned file no longer proves "
-    "where it came from: keep the original yourself, somewhere safe."
+    "Up to %(files)d files of at most %(mb)d MB each: images (JPEG, PNG, WebP), PDF, office documents "
+    "or text. Before a file is stored, the portal removes what can point to you: location and camera "
+    "data, document properties, comments, tracked changes (deleted text is dropped, additions are "
+    "kept), hidden parts and links. The text you can see stays as it is. A cleaned file no longer "
+    "proves where it came from: keep the original yourself, somewhere safe.",
+    files=MAX_FILES,
+    mb=MAX_FILE_MB,
 )
 
 
@@ -43,6 +54,7 @@ class ReportForm(FlaskForm):
     kind = RadioField(
         _l("What do you want to report?"),
         choices=choices(Kind),
+        coerce=enum_choice(Kind),
         default=Kind.INFLUENCE.value,
         description=_l(
             "Whistleblowing reports follow the whistleblowing act (lag 2021:890) and its deadlines."
@@ -51,12 +63,14 @@ class ReportForm(FlaskForm):
     category = SelectField(
         _l("What kind of influence?"),
         choices=no_answer() + choices(Category),
+        coerce=enum_choice(Category),
         default="",
         description=_l("Used to count reports by kind; choose the one that fits best."),
     )
     area = SelectField(
         _l("Area of work"),
         choices=no_answer() + choices(Area),
+        coerce=enum_choice(Area),
         default="",
         description=_l(
             "Helps see where in the organisation pressure occurs. Choose “other” if few work in yours."
@@ -68,14 +82,19 @@ class ReportForm(FlaskForm):
     exerted_by = _optional(
         ExertedBy, _l("Who exerted it?"), _l("A coarse answer is enough; do not name anyone here.")
     )
-    to_incident_system = BooleanField(_l("I have also reported it in the incident reporting system"))
-    to_police = BooleanField(_l("I have also reported it to the police"))
+    reported_to_incident_system = BooleanField(_l("I have also reported it in the incident reporting system"))
+    reported_to_police = BooleanField(_l("I have also reported it to the police"))
     support = _optional(
         Support, _l("What support do you want?"), _l("We use this to know how to answer you.")
     )
-    no_acknowledgement = BooleanField(
-        _l("I do not want an acknowledgement of receipt"),
-        description=_l("Otherwise a moderator confirms within 7 days that the report was received."),
+    # Radios rather than a checkbox: an unticked box is not sent at all, so "yes" could only be a
+    # box ticked by default that a POST without it would untick. A radio left out keeps "yes".
+    wants_acknowledgement = RadioField(
+        _l("Do you want an acknowledgement of receipt?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        coerce=coerce_choices({"yes": True, "no": False}),
+        default=True,
+        description=_l("If you do, a moderator confirms within 7 days that the report was received."),
     )
     description = text_field(
         _l("What happened?"),

@@ -12,9 +12,11 @@ def _(text: str, **values: object) -> str:
 
 
 def upload_error(refused: uploads.UploadRefused) -> str:
-    mb = uploads.MAX_FILE_BYTES // (1024 * 1024)
     if isinstance(refused, uploads.FileTooLarge):
-        return _("A file is larger than %(mb)d MB. Nothing was sent; make it smaller and try again.", mb=mb)
+        return _(
+            "A file is larger than %(mb)d MB. Nothing was sent; make it smaller and try again.",
+            mb=uploads.MAX_FILE_MB,
+        )
     if isinstance(refused, uploads.TooManyFiles):
         return _("At most %(n)d files at a time. Nothing was sent.", n=uploads.MAX_FILES)
     if isinstance(refused, uploads.DecompressionBomb):

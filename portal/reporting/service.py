@@ -6,8 +6,9 @@ Every function takes the database session explicitly and raises named exceptions
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ class ReportingUnavailable(Exception):
 
 
 class NothingToSend(Exception):
-    pass
+    """A reply without words (spaces and line breaks only): files alone go through add_files."""
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,34 @@ class Upload:
 
 @dataclass(frozen=True)
 class Submission:
+    """A report as the reporter gave it. Each answer has one name: the report form's field, this
+    attribute and the column of :class:`Report` are called the same."""
+
     kind: Kind
     description: str
     category: Category | None = None
     area: Area | None = None
     happened: When | None = None
     exerted_by: ExertedBy | None = None
-    to_incident_system: bool = False
-    to_police: bool = False
+    reported_to_incident_system: bool = False
+    reported_to_police: bool = False
     support: Support | None = None
     wants_acknowledgement: bool = True
     files: Sequence[Upload] = ()
+
+    @classmethod
+    def answers(cls) -> tuple[str, ...]:
+        """The names of what the reporter answers on the form (the files come apart, as uploads)."""
+        return tuple(f.name for f in fields(cls) if f.name != "files")
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any], files: Sequence[Upload] = ()) -> Submission:
+        """From a valid form's ``data``: its other fields (token, honeypot, file field) are left out."""
+        return cls(**{name: data[name] for name in cls.answers()}, files=files)
+
+    def columns(self) -> dict[str, Any]:
+        """The answers :class:`Report` stores as they are; the description is stored encrypted."""
+        return {name: getattr(self, name) for name in self.answers() if name != "description"}
 
 
 @dataclass(frozen=True)
@@ -103,16 +121,8 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
     keys = _code_keys(db, codes.normalize(code), config)
     report_key, sealed, wrapped = vault.new_report_key(org_public, keys.unwrap)
     report = Report(
+        **submission.columns(),
         lookup=keys.lookup,
-        kind=submission.kind,
-        category=submission.category,
-        area=submission.area,
-        happened=submission.happened,
-        exerted_by=submission.exerted_by,
-        reported_to_incident_system=submission.to_incident_system,
-        reported_to_police=submission.to_police,
-        support=submission.support,
-        wants_acknowledgement=submission.wants_acknowledgement,
         status=Status.NEW,
         reporter_seen_status=Status.NEW,
         created_on=today(),
@@ -176,7 +186,7 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
 
 def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
     """The reporter writes (and may attach files) in one transaction."""
-    if not text.strip() and not files:
+    if not text.strip():
         raise NothingToSend
     clean = _clean_files(files)
     report = _report(db, report_id)

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from ..cases import uploads
 from ..db import db_session
-from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, code_log_in, form_page
@@ -36,10 +35,6 @@ def _uploads(files: list[Any]) -> list[service.Upload]:
     ]
 
 
-def _enum(enum_type: Any, value: str | None) -> Any:
-    return enum_type(value) if value else None
-
-
 def _unavailable() -> tuple[str, int]:
     return render_error(503, _("Reports cannot be received yet: the portal has not been set up."))
 
@@ -49,19 +44,7 @@ def _unavailable() -> tuple[str, int]:
 def report() -> Page:
     form = ReportForm()
     if form.validate_on_submit():
-        submission = service.Submission(
-            kind=Kind(form.kind.data),
-            category=_enum(Category, form.category.data),
-            area=_enum(Area, form.area.data),
-            happened=_enum(When, form.happened.data),
-            exerted_by=_enum(ExertedBy, form.exerted_by.data),
-            to_incident_system=bool(form.to_incident_system.data),
-            to_police=bool(form.to_police.data),
-            support=_enum(Support, form.support.data),
-            wants_acknowledgement=not form.no_acknowledgement.data,
-            description=form.description.data or "",
-            files=_uploads(form.attachments.data or []),
-        )
+        submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
             sent = service.submit(db_session(), submission, current_config())
         except uploads.UploadRefused as refused:
@@ -170,6 +153,13 @@ def reply() -> Page:
             )
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
+        except service.NothingToSend:
+            form.message.errors = [
+                _(
+                    "Your message has only spaces or line breaks. Write something, or use “Add files” "
+                    "to send files without a message."
+                )
+            ]
         else:
             flash(_("Your message has been sent."), "info")
             return redirect(url_for("reporting.case"), code=303)

@@ -50,11 +50,13 @@ def test_the_reporter_and_the_moderator_are_told_what_cleaning_removed(
     help_text = reporter.page.locator("#attachments-help").inner_text()
     assert (
         reporter.t(
-            "Up to 5 files of at most 10 MB each: images (JPEG, PNG, WebP), PDF, office documents or text. "
-            "Before a file is stored, the portal removes what can point to you: location and camera data, "
-            "document properties, comments, tracked changes (deleted text is dropped, additions are kept), "
-            "hidden parts and links. The text you can see stays as it is. A cleaned file no longer proves "
-            "where it came from: keep the original yourself, somewhere safe."
+            "Up to %(files)d files of at most %(mb)d MB each: images (JPEG, PNG, WebP), PDF, office "
+            "documents or text. Before a file is stored, the portal removes what can point to you: location "
+            "and camera data, document properties, comments, tracked changes (deleted text is dropped, "
+            "additions are kept), hidden parts and links. The text you can see stays as it is. A cleaned "
+            "file no longer proves where it came from: keep the original yourself, somewhere safe.",
+            files=5,
+            mb=10,
         )
         == help_text.strip()
     )

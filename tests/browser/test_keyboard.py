@@ -75,7 +75,7 @@ def test_report_form_completed_with_the_keyboard_alone(
     assert tab(person)["id"] == "description"
     keyboard.type("Någon ställde sig utanför mitt kontor varje morgon i två veckor.")
 
-    tab_until(person, {"tag": "button", "type": "submit"}, on_the_way={"id": "to_police"})
+    tab_until(person, {"tag": "button", "type": "submit"}, on_the_way={"id": "reported_to_police"})
     with person.navigation(200):
         keyboard.press("Enter")
     assert person.path() == "/report/receipt", person.page.url

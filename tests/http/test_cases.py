@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,7 +19,7 @@ SECRET_TEXT = "Han sa att han vet var min dotter går i skolan."
 
 def _one_case(app: Flask) -> tuple[FlaskClient, str, int]:
     reporter = app.test_client()
-    code = report_and_get_code(reporter, description=SECRET_TEXT, no_acknowledgement="")
+    code = report_and_get_code(reporter, description=SECRET_TEXT, wants_acknowledgement="yes")
     return reporter, code, only_report_id(app)
 
 
@@ -153,6 +154,40 @@ def test_bad_values_change_nothing(
     assert act(client, report_id, "note", note="x\x00y").status_code == 400
     assert report(app, report_id).version == before
     assert client.get("/moderation/cases/424242").status_code == 404
+
+
+def test_assigning_to_a_moderator_who_is_gone_is_a_clear_form_error(
+    app: Flask,
+    client: FlaskClient,
+    admin: Account,
+    moderator: AccountFactory,
+    auth: AuthActions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deactivated after the form listed them (the list is read in the same request, so only a
+    race gets here): the service says who is unknown, the form says so, nothing changes."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from portal.models import User
+    from portal.moderation.cases import service as cases
+
+    _, _, report_id = _one_case(app)
+    moderator("gunnar")
+    auth.login(admin)
+    with Session(app.extensions["portal.engine"]) as db:
+        gunnar = db.scalars(select(User).where(User.username == "gunnar")).one()
+        gunnar.active = False
+        gunnar_id = gunnar.id
+        db.commit()
+        with pytest.raises(cases.UnknownAssignee):
+            cases.assign(db, report_id, gunnar, 1, 424242)
+    monkeypatch.setattr(cases, "moderators", lambda db: list(db.scalars(select(User).order_by(User.id))))
+    before = report(app, report_id).version
+    refused = act(client, report_id, "assign", assignee=str(gunnar_id))
+    assert refused.status_code == 400
+    assert "Den moderatorn finns inte eller är inte längre aktiv." in refused.get_data(as_text=True)
+    assert report(app, report_id).version == before and report(app, report_id).assignee_id is None
 
 
 def test_files_decrypt_on_download_and_images_show_inline(

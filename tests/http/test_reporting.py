@@ -118,6 +118,27 @@ def test_meeting_request_is_recorded(app: Flask, client: FlaskClient, admin: Acc
     assert "Möte begärt" in case_page(client)
 
 
+def test_an_acknowledgement_is_wanted_unless_the_reporter_says_no(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from portal.models import Report
+
+    yes = '<input checked id="wants_acknowledgement-0" name="wants_acknowledgement" type="radio" value="yes">'
+    assert yes in client.get("/report").get_data(as_text=True)
+    report_and_get_code(client)  # the question left out of the POST: the default, "yes"
+    report_and_get_code(client, wants_acknowledgement="no")
+    with Session(app.extensions["portal.engine"]) as db:
+        assert list(db.scalars(select(Report.wants_acknowledgement).order_by(Report.id))) == [True, False]
+    # A refused form comes back with the answer the reporter gave.
+    refused = submit(client, wants_acknowledgement="no", description="")
+    assert refused.status_code == 400
+    no = '<input checked id="wants_acknowledgement-1" name="wants_acknowledgement" type="radio" value="no">'
+    assert no in refused.get_data(as_text=True)
+
+
 def test_reporter_session_reaches_only_its_own_case(app: Flask, admin: Account) -> None:
     alice, bob = app.test_client(), app.test_client()
     code_a = report_and_get_code(alice, description="Alice berättar om hot i telefon från en anhörig.")

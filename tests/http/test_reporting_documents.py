@@ -97,6 +97,14 @@ def test_the_form_says_what_cleaning_does_before_a_file_is_chosen(
     assert "behåll originalet själv" in swedish
 
 
+def test_the_form_states_the_limits_the_portal_enforces(client: FlaskClient, admin: Account) -> None:
+    # The numbers come from portal/cases/uploads/limits.py, as in the refusal messages.
+    page = client.get("/report?lang=en").get_data(as_text=True)
+    assert "Up to 5 files of at most 10 MB each" in page
+    swedish = client.get("/report?lang=sv").get_data(as_text=True)
+    assert "Upp till 5 filer på högst 10 MB var" in swedish
+
+
 def test_a_word_file_reaches_the_moderator_without_author_or_photo_location(
     app: Flask, client: FlaskClient, admin: Account
 ) -> None:

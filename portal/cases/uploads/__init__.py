@@ -31,7 +31,7 @@ from .errors import (
     UnsupportedType,
     UploadRefused,
 )
-from .limits import MAX_FILE_BYTES, MAX_FILES
+from .limits import MAX_FILE_BYTES, MAX_FILE_MB, MAX_FILES
 from .removals import CleanFile, Removal
 
 # Resolved in the child only: the cleaners are never imported by the web process.
@@ -40,6 +40,7 @@ _CLEAN_FILES = "portal.cases.uploads.cleaning:clean_files"
 __all__ = [
     "MAX_FILES",
     "MAX_FILE_BYTES",
+    "MAX_FILE_MB",
     "CannotClean",
     "CleanFile",
     "ContentMismatch",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-MAX_FILE_BYTES = 10 * 1024 * 1024  # bytes per file, before any processing
+MAX_FILE_MB = 10  # megabytes (MiB) per file: the unit the forms and messages state it in
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024  # bytes per file, before any processing
 MAX_FILES = 5  # files per submission
 # Pixels (width * height). Decoded RGBA at this size is 160 MB: more would let a few small uploads
 # exhaust the server's memory. Phone photos of 12-24 MP pass; 48/50 MP "full resolution" modes do not.

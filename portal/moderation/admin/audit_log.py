@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from ...audit import Event
 from ...domain import TIMEZONE
+from ...ids import parse_id
 from ...models import AuditEvent, User
+from ...pagination import KeysetPage, fetch_page
 
-PAGE_SIZE = 50
-MAX_ID = 2**31 - 1  # PostgreSQL's integer ids; larger numbers are no row of ours
 NOBODY = 0  # actor filter: events without a user (the system, or a log-in with an unknown name)
 
 AuditQuery = Select[AuditEvent, str]
@@ -49,20 +49,10 @@ class Row:
         return self.event.at.astimezone(TIMEZONE)
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Row]
-    next_cursor: int | None
-
-
 def parse_cursor(text: str | None) -> int | None:
     """The id after ``before=`` in a next-page link; anything else means the first page."""
-    try:
-        number = int(text or "")
-    except ValueError:
-        return None
-    # A larger number would overflow SQLite's integers (a 500) instead of matching nothing.
-    return number if 0 < number <= MAX_ID else None
+    number = parse_id(text)  # a row id or None, never a number that would overflow the database
+    return number if number else None  # before=0 would match nothing: the first page instead
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -89,18 +79,15 @@ def _filtered(f: AuditFilter) -> AuditQuery:
     return query
 
 
-def page(db: Session, f: AuditFilter) -> Page:
-    """Newest first by id (the primary key): page 1 000 costs what page 1 costs, unlike OFFSET."""
+def page(db: Session, f: AuditFilter) -> KeysetPage[Row, int]:
+    """Newest first by id, the primary key: unique and indexed, so each page is one range scan
+    from ``before`` down, with no tie between events of the same moment to break."""
     query = _filtered(f)
     if f.before is not None:
         query = query.where(AuditEvent.id < f.before)
-    rows = [
-        Row(event, actor)
-        for event, actor in db.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1))
-    ]
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return Page(rows=rows, next_cursor=rows[-1].event.id if more else None)
+    return fetch_page(
+        db, query.order_by(AuditEvent.id.desc()), cursor=lambda row: row.event.id, row=lambda r: Row(*r)
+    )
 
 
 def actors(db: Session) -> list[tuple[int, str]]:

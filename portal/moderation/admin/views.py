@@ -14,6 +14,7 @@ from ...accounts import service as accounts
 from ...audit import Event, record
 from ...db import db_session
 from ...i18n import LANGUAGE_NAMES
+from ...ids import MAX_ID
 from ...installation import current_config
 from ...models import ReplyTemplate, Role, User
 from ...pages import Page, form_page
@@ -39,7 +40,7 @@ def forget_shown_secret() -> None:
 
 
 def _row(model: type[M], ident: int) -> M:
-    row = db_session().get(model, ident) if ident <= audit_log.MAX_ID else None
+    row = db_session().get(model, ident) if ident <= MAX_ID else None
     if row is None:
         abort(404)
     return row

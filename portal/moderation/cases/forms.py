@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ...forms import TEXT_MAX, PlainText, choices, no_answer
+from ...forms import TEXT_MAX, PlainText, choices, enum_choice, no_answer
 
 
 def status_choices() -> list[SelectChoice]:
@@ -46,10 +46,11 @@ class NoteForm(FlaskForm):
 
 
 class StatusForm(Versioned):
-    status = SelectField(_l("Status"), choices=status_choices)
+    status = SelectField(_l("Status"), choices=status_choices, coerce=enum_choice(Status))
     outcome = SelectField(
         _l("Outcome (required when closing)"),
         choices=no_answer() + choices(Outcome),
+        coerce=enum_choice(Outcome),
         default="",
         validators=[Optional()],
     )
@@ -68,9 +69,13 @@ class LabelsForm(Versioned):
 
 
 class ClassifyForm(Versioned):
-    kind = SelectField(_l("Kind"), choices=choices(Kind))
-    category = SelectField(_l("Category"), choices=no_answer() + choices(Category), default="")
-    area = SelectField(_l("Area of work"), choices=no_answer() + choices(Area), default="")
+    kind = SelectField(_l("Kind"), choices=choices(Kind), coerce=enum_choice(Kind))
+    category = SelectField(
+        _l("Category"), choices=no_answer() + choices(Category), coerce=enum_choice(Category), default=""
+    )
+    area = SelectField(
+        _l("Area of work"), choices=no_answer() + choices(Area), coerce=enum_choice(Area), default=""
+    )
 
 
 class MeetingForm(Versioned):

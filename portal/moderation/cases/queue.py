@@ -16,9 +16,9 @@ from ...cases.clocks import SOON_DAYS
 from ...domain import Area, Category, Kind, Status
 from ...ids import parse_id
 from ...models import Report, User, report_labels
+from ...pagination import PAGE_SIZE, KeysetPage, page_of, rows_to_fetch
 
 QueueQuery = Select[Report, str]
-PAGE_SIZE = 50
 SORTS = ("due", "newest", "oldest")
 DUE_FILTERS = ("overdue", "soon", "none")
 
@@ -41,12 +41,6 @@ class QueueFilter:
 class Row:
     report: Report
     assignee: str | None
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[Row]
-    next_cursor: str | None
 
 
 def _filtered(f: QueueFilter, today: dt.date) -> QueueQuery:
@@ -129,23 +123,22 @@ def _fetch(db: Session, query: QueueQuery, limit: int) -> list[Row]:
     return [Row(report, assignee) for report, assignee in db.execute(query).all()]
 
 
-def page(db: Session, f: QueueFilter, today: dt.date, size: int = PAGE_SIZE) -> Page:
+def page(db: Session, f: QueueFilter, today: dt.date, size: int = PAGE_SIZE) -> KeysetPage[Row, str]:
     if f.sort not in SORTS:
         f = replace(f, sort="due")
     cursor = _parse_cursor(f.after) if f.after else None
     base = _filtered(f, today)
+    wanted = rows_to_fetch(size)
     if f.sort == "due":
         # NULLs sort differently on SQLite and PostgreSQL and defeat the (due_on, id) index, so
         # "dated first, then undated" is two range scans rather than one sort of every row.
-        rows = [] if cursor and cursor[0] is None else _fetch(db, _by_due(base, cursor, dated=True), size + 1)
-        if len(rows) <= size:
+        rows = [] if cursor and cursor[0] is None else _fetch(db, _by_due(base, cursor, dated=True), wanted)
+        if len(rows) < wanted:
             rows += _fetch(
                 db,
                 _by_due(base, cursor if cursor and cursor[0] is None else None, dated=False),
-                size + 1 - len(rows),
+                wanted - len(rows),
             )
     else:
-        rows = _fetch(db, _by_created(base, cursor, newest=f.sort == "newest"), size + 1)
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows=rows, next_cursor=_cursor(rows[-1].report, f.sort) if more and rows else None)
+        rows = _fetch(db, _by_created(base, cursor, newest=f.sort == "newest"), wanted)
+    return page_of(rows, size, lambda row: _cursor(row.report, f.sort))

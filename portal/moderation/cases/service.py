@@ -42,6 +42,10 @@ class OutcomeRequired(Exception):
     pass
 
 
+class UnknownAssignee(Exception):
+    """The case was to be assigned to a user who does not exist or is no longer active."""
+
+
 @dataclass(frozen=True)
 class NoteEntry:
     author_name: str | None
@@ -176,7 +180,7 @@ def assign(db: Session, report_id: int, user: User, version: int, assignee_id: i
     if assignee_id is not None:
         assignee = db.get(User, assignee_id)
         if assignee is None or not assignee.active:
-            raise CaseNotFound
+            raise UnknownAssignee
     _check_version(report, version)
     report.assignee_id = assignee_id
     audit.record(db, Event.CASE_ASSIGNED, user, audit.case_subject(report.id))

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from ...cases import erasure
 from ...cases.clocks import urgency
 from ...db import db_session
-from ...domain import TIMEZONE, Area, Category, Kind, Outcome, Status, label, status_name, today
+from ...domain import TIMEZONE, Area, Category, Kind, Status, label, status_name, today
+from ...forms import parse_enum
 from ...ids import parse_id
-from ...models import ReplyTemplate
+from ...models import ReplyTemplate, User
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user, org_key
@@ -36,21 +41,14 @@ def _int(value: str | None) -> int | None:
     return parse_id(value)
 
 
-def _enum(enum_type: Any, value: str | None) -> Any:
-    try:
-        return enum_type(value) if value else None
-    except ValueError:
-        return None
-
-
 def queue_filter() -> queue.QueueFilter:
     args = request.args
     due = args.get("due")
     return queue.QueueFilter(
-        status=_enum(Status, args.get("status")),
-        kind=_enum(Kind, args.get("kind")),
-        category=_enum(Category, args.get("category")),
-        area=_enum(Area, args.get("area")),
+        status=parse_enum(Status, args.get("status")),
+        kind=parse_enum(Kind, args.get("kind")),
+        category=parse_enum(Category, args.get("category")),
+        area=parse_enum(Area, args.get("area")),
         label_id=_int(args.get("label")),
         assignee_id=_int(args.get("assignee")),
         due=due if due in queue.DUE_FILTERS else None,
@@ -102,22 +100,13 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         "message_form": message_form,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "status_form": forms.get("status_form")
-        or StatusForm(
-            formdata=None,
-            status=report.status.value,
-            outcome=report.outcome.value if report.outcome else "",
-            **version,
-        ),
+        or StatusForm(formdata=None, status=report.status, outcome=report.outcome, **version),
         "assign_form": _assign_form(forms.get("assign_form"), report.assignee_id, report.version),
         "labels_form": forms.get("labels_form")
         or LabelsForm(formdata=None, labels=", ".join(label.name for label in report.labels), **version),
         "classify_form": forms.get("classify_form")
         or ClassifyForm(
-            formdata=None,
-            kind=report.kind.value,
-            category=report.category.value if report.category else "",
-            area=report.area.value if report.area else "",
-            **version,
+            formdata=None, kind=report.kind, category=report.category, area=report.area, **version
         ),
         "meeting_form": MeetingForm(formdata=None, **version),
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
@@ -146,13 +135,96 @@ def case(report_id: int) -> Page:
     return _case_page(report_id)
 
 
-def _act(report_id: int, form: Any, form_name: str, action: Callable[[], None], done: str) -> Page:
-    """Validate ``form`` and run one change; on bad input, a stale version or a refused value,
-    show the case page again (``form_name`` is the form's slot on it) with the reason."""
+@dataclass(frozen=True)
+class CaseAction:
+    """A change made from the case page, posted to ``/cases/<id>/<path>``."""
+
+    endpoint: str  # ``moderation.<endpoint>``, as the templates name it in url_for
+    form: Callable[[], Any]
+    # The service call, given the session, the case number, the moderator and the valid form.
+    # Changes that overwrite pass form.seen_version(): StaleCase if the case changed meanwhile.
+    change: Callable[[Session, int, User, Any], None]
+    done: LazyString  # flashed once the change is made
+
+
+def _new_assign_form() -> AssignForm:
+    return _assign_form(AssignForm(), None, 0)  # the choices are today's moderators
+
+
+# The path after /cases/<id>/ → the action; on the case page each form is ``<path>_form``.
+CASE_ACTIONS = {
+    "message": CaseAction(
+        "send_message",
+        MessageForm,
+        lambda db, n, user, form: cases.send_message(
+            db, n, org_key(), user, form.message.data, bool(form.feedback.data)
+        ),
+        _l("Your message has been sent to the reporter."),
+    ),
+    "note": CaseAction(
+        "add_note",
+        NoteForm,
+        lambda db, n, user, form: cases.add_note(db, n, org_key(), user, form.note.data),
+        _l("The note has been saved."),
+    ),
+    "status": CaseAction(
+        "change_status",
+        StatusForm,
+        lambda db, n, user, form: cases.change_status(
+            db, n, user, form.seen_version(), form.status.data, form.outcome.data
+        ),
+        _l("The status has been changed."),
+    ),
+    "assign": CaseAction(
+        "assign",
+        _new_assign_form,
+        lambda db, n, user, form: cases.assign(db, n, user, form.seen_version(), _int(form.assignee.data)),
+        _l("The assignment has been changed."),
+    ),
+    "labels": CaseAction(
+        "set_labels",
+        LabelsForm,
+        lambda db, n, user, form: cases.set_labels(
+            db, n, user, form.seen_version(), (form.labels.data or "").split(",")
+        ),
+        _l("The labels have been saved."),
+    ),
+    "classify": CaseAction(
+        "reclassify",
+        ClassifyForm,
+        lambda db, n, user, form: cases.reclassify(
+            db, n, user, form.seen_version(), form.kind.data, form.category.data, form.area.data
+        ),
+        _l("The classification has been changed."),
+    ),
+    "meeting": CaseAction(
+        "meeting_offered",
+        MeetingForm,
+        lambda db, n, user, form: cases.record_meeting_offered(db, n, user, form.seen_version()),
+        _l("Recorded that a meeting was offered."),
+    ),
+}
+
+# Refusals that concern one field of the posted form: shown beside that field.
+FIELD_REFUSALS: dict[type[Exception], tuple[str, LazyString]] = {
+    cases.OutcomeRequired: ("outcome", _l("Choose an outcome when you close a case.")),
+    cases.UnknownAssignee: (
+        "assignee",
+        _l("That moderator does not exist or is no longer active. Choose someone from the list."),
+    ),
+}
+
+
+def case_action(report_id: int, path: str) -> Page:
+    """Validate the posted form and make one change; on bad input, a stale version or a refused
+    value, show the case page again (the form in its slot) with the reason."""
+    action = CASE_ACTIONS[path]
+    form = action.form()
+    slot = f"{path}_form"
     if not form.validate_on_submit():
-        return _case_page(report_id, 400, **{form_name: form})
+        return _case_page(report_id, 400, **{slot: form})
     try:
-        action()
+        action.change(db_session(), report_id, current_user(), form)
     except cases.CaseNotFound:
         abort(404)
     except cases.NoOrgKey:
@@ -165,121 +237,26 @@ def _act(report_id: int, form: Any, form_name: str, action: Callable[[], None], 
             "error",
         )
         return _case_page(report_id, 409)
-    except cases.OutcomeRequired:
-        form.outcome.errors = [_("Choose an outcome when you close a case.")]
-        return _case_page(report_id, 400, **{form_name: form})
-    flash(done, "info")
+    except tuple(FIELD_REFUSALS) as refused:
+        name, message = FIELD_REFUSALS[type(refused)]
+        form[name].errors = [str(message)]
+        return _case_page(report_id, 400, **{slot: form})
+    flash(str(action.done), "info")
     return redirect(url_for("moderation.case", report_id=report_id), code=303)
 
 
-@bp.post("/cases/<int:report_id>/message")
-def send_message(report_id: int) -> Page:
-    form = MessageForm()
-    return _act(
-        report_id,
-        form,
-        "message_form",
-        lambda: cases.send_message(
-            db_session(),
-            report_id,
-            org_key(),
-            current_user(),
-            form.message.data or "",
-            bool(form.feedback.data),
-        ),
-        _("Your message has been sent to the reporter."),
-    )
+def _add_case_action_routes() -> None:
+    for path, action in CASE_ACTIONS.items():
+        bp.add_url_rule(
+            f"/cases/<int:report_id>/{path}",
+            action.endpoint,
+            case_action,
+            methods=["POST"],
+            defaults={"path": path},
+        )
 
 
-@bp.post("/cases/<int:report_id>/note")
-def add_note(report_id: int) -> Page:
-    form = NoteForm()
-    return _act(
-        report_id,
-        form,
-        "note_form",
-        lambda: cases.add_note(db_session(), report_id, org_key(), current_user(), form.note.data or ""),
-        _("The note has been saved."),
-    )
-
-
-@bp.post("/cases/<int:report_id>/status")
-def change_status(report_id: int) -> Page:
-    form = StatusForm()
-    return _act(
-        report_id,
-        form,
-        "status_form",
-        lambda: cases.change_status(
-            db_session(),
-            report_id,
-            current_user(),
-            form.seen_version(),
-            Status(form.status.data),
-            _enum(Outcome, form.outcome.data),
-        ),
-        _("The status has been changed."),
-    )
-
-
-@bp.post("/cases/<int:report_id>/assign")
-def assign(report_id: int) -> Page:
-    form = _assign_form(AssignForm(), None, 0)
-    return _act(
-        report_id,
-        form,
-        "assign_form",
-        lambda: cases.assign(
-            db_session(), report_id, current_user(), form.seen_version(), _int(form.assignee.data)
-        ),
-        _("The assignment has been changed."),
-    )
-
-
-@bp.post("/cases/<int:report_id>/labels")
-def set_labels(report_id: int) -> Page:
-    form = LabelsForm()
-    return _act(
-        report_id,
-        form,
-        "labels_form",
-        lambda: cases.set_labels(
-            db_session(), report_id, current_user(), form.seen_version(), (form.labels.data or "").split(",")
-        ),
-        _("The labels have been saved."),
-    )
-
-
-@bp.post("/cases/<int:report_id>/classify")
-def reclassify(report_id: int) -> Page:
-    form = ClassifyForm()
-    return _act(
-        report_id,
-        form,
-        "classify_form",
-        lambda: cases.reclassify(
-            db_session(),
-            report_id,
-            current_user(),
-            form.seen_version(),
-            Kind(form.kind.data),
-            _enum(Category, form.category.data),
-            _enum(Area, form.area.data),
-        ),
-        _("The classification has been changed."),
-    )
-
-
-@bp.post("/cases/<int:report_id>/meeting")
-def meeting_offered(report_id: int) -> Page:
-    form = MeetingForm()
-    return _act(
-        report_id,
-        form,
-        "meeting_form",
-        lambda: cases.record_meeting_offered(db_session(), report_id, current_user(), form.seen_version()),
-        _("Recorded that a meeting was offered."),
-    )
+_add_case_action_routes()
 
 
 @bp.get("/cases/<int:report_id>/files/<int:file_id>")

@@ -31,7 +31,7 @@ def forum_queue() -> str:
 def _done(action: Callable[[], None], message: str) -> Response:
     try:
         action()
-    except moderation.PostNotFound:
+    except moderation.ForumItemNotFound:
         abort(404)
     flash(message, "info")
     return redirect(url_for("moderation.forum_queue"), code=303)
@@ -188,7 +188,7 @@ def forum_word_remove(word_id: int) -> Page:
 def _done_settings(action: Callable[[], None]) -> Response:
     try:
         action()
-    except moderation.PostNotFound:
+    except moderation.ForumItemNotFound:
         abort(404)
     flash(_("Saved."), "info")
     return redirect(url_for("moderation.forum_settings"), code=303)

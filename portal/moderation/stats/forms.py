@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from ...domain import Kind, label
+from ...forms import enum_choice
 from .service import MAX_PERIODS, Period, StatsFilter, default_months
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
@@ -59,6 +60,7 @@ class StatsForm(FlaskForm):
             SelectChoice(Period.QUARTER.value, _l("Quarter")),
             SelectChoice(Period.YEAR.value, _l("Year")),
         ],
+        coerce=enum_choice(Period),
         default=Period.MONTH.value,
     )
     date_from = _month_field(_l("From month"))
@@ -66,6 +68,7 @@ class StatsForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice("", _l("All")), *(SelectChoice(k.value, label(k)) for k in Kind)],
+        coerce=enum_choice(Kind),
         default="",
     )
 
@@ -73,10 +76,10 @@ class StatsForm(FlaskForm):
         """Call after a successful validate(); an empty month means the default range's."""
         first, last = default_months(today)
         return StatsFilter(
-            period=Period(self.period.data),
+            period=self.period.data,
             first_month=parse_month(self.date_from.data) if self.date_from.data else first,
             last_month=parse_month(self.date_to.data) if self.date_to.data else last,
-            kind=Kind(self.kind.data) if self.kind.data else None,
+            kind=self.kind.data,
         )
 
     def validate_range(self, today: dt.date) -> bool:

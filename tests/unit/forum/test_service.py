@@ -155,7 +155,7 @@ def test_a_locked_or_hidden_thread_takes_no_replies_and_a_hidden_one_is_not_show
         "forum:thread:unlocked",
         "forum:thread:hidden",
     ]
-    with pytest.raises(moderation.PostNotFound):
+    with pytest.raises(moderation.ForumItemNotFound):
         moderation.set_thread(db, 4711, None, locked=True)
 
 
@@ -216,12 +216,12 @@ def test_redacting_replaces_the_text_and_publishes_in_one_step(db: Session, boar
     assert _events(db, f"forum:post:{post.id}") == ["forum:post:redacted", "forum:post:approved"]
 
 
-def test_a_post_that_does_not_exist_is_post_not_found(db: Session) -> None:
-    with pytest.raises(moderation.PostNotFound):
+def test_a_post_that_does_not_exist_is_not_found(db: Session) -> None:
+    with pytest.raises(moderation.ForumItemNotFound):
         moderation.approve(db, 4711, None)
-    with pytest.raises(moderation.PostNotFound):
+    with pytest.raises(moderation.ForumItemNotFound):
         moderation.reject(db, 4711, "", None)
-    with pytest.raises(moderation.PostNotFound):
+    with pytest.raises(moderation.ForumItemNotFound):
         moderation.redact(db, 4711, "text", None)
 
 
@@ -247,7 +247,7 @@ def test_board_settings_names_mode_and_slow_mode(db: Session, board: Board) -> N
     assert (board.name("sv"), board.name("en")) == ("Hot", "Threats and harassment")  # sv kept
     assert board.slow_mode_seconds == 0  # a negative wait means none
     assert _events(db, f"forum:board:{board.id}") == ["forum:board:changed", "forum:board:changed"]
-    with pytest.raises(moderation.PostNotFound):
+    with pytest.raises(moderation.ForumItemNotFound):
         moderation.update_board(db, 4711, None, {}, Moderation.PRE, 0)
 
 

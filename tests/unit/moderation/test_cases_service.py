@@ -280,10 +280,10 @@ def test_a_disabled_or_unknown_assignee_is_refused_and_changes_nothing(
     report = new_report()
     mona = _other_moderator(db, config)
     accounts.disable(db, mona, admin_user)
-    # The service answers CaseNotFound for an assignee it cannot use (the view shows a 404).
-    with pytest.raises(cases.CaseNotFound):
+    # An assignee the service cannot use is named as such (the form says so beside the field).
+    with pytest.raises(cases.UnknownAssignee):
         cases.assign(db, report.id, admin_user, 1, mona.id)
-    with pytest.raises(cases.CaseNotFound):
+    with pytest.raises(cases.UnknownAssignee):
         cases.assign(db, report.id, admin_user, 1, 4711)
     assert (report.assignee_id, report.version) == (None, 1)
     assert [user.username for user in cases.moderators(db)] == ["admin"]
