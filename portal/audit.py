@@ -2,7 +2,8 @@
 
 Each event carries its three parts (parsed from the stored value, as Warehouse's ``EventTagEnum``
 does) and the words the audit log shows for it. The stored values never change: the log of past
-years is read with the same names.
+years is read with the same names. Subjects are built here too, so that one kind of subject is
+always written the same way and can be filtered on (``case:12``, ``user:3``).
 """
 
 from __future__ import annotations
@@ -90,8 +91,37 @@ class Event(enum.StrEnum):
         return self.value.split(":")[2]
 
 
+# Subjects: what an event is about, written the same way wherever the event is recorded.
+
+
 def case_subject(report_id: int) -> str:
     return f"case:{report_id}"
+
+
+def user_subject(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def template_subject(template_id: int) -> str:
+    return f"template:{template_id}"
+
+
+def post_subject(post_id: int) -> str:
+    return f"forum:post:{post_id}"
+
+
+def thread_subject(thread_id: int) -> str:
+    return f"forum:thread:{thread_id}"
+
+
+def board_subject(board_id: int) -> str:
+    return f"forum:board:{board_id}"
+
+
+FORUM_WORDS_SUBJECT = "forum:words"  # the list of watched words as a whole
+FORUM_GATE_SUBJECT = "forum:gate"
+NEWS_SUBJECT = "notify:news"  # the "something to look at" notice
+DEADLINES_SUBJECT = "notify:deadlines"  # the daily deadline reminder
 
 
 def record(db: Session, event: Event, actor: User | None = None, subject: str | None = None) -> None:

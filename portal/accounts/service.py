@@ -108,8 +108,8 @@ def add_user(db: Session, user: User, actor: User | None, config: Config) -> New
         org = installation.create_org_key(db)
         user_keys.seal_org_key(user, org.private)
         recovery = org.recovery_key
-        audit.record(db, Event.SETUP_COMPLETED, user, f"user:{user.id}")
-    audit.record(db, Event.USER_CREATED, actor or user, f"user:{user.id}")
+        audit.record(db, Event.SETUP_COMPLETED, user, audit.user_subject(user.id))
+    audit.record(db, Event.USER_CREATED, actor or user, audit.user_subject(user.id))
     db.commit()
     return NewAccount(user=user, totp_secret=totp_secret(user, config), recovery_key=recovery)
 
@@ -154,7 +154,7 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
             user.failed_logins += 1
             if user.failed_logins >= config.lockout_threshold:
                 user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
-        audit.record(db, Event.LOGIN_FAILED, user, f"user:{user.id}")
+        audit.record(db, Event.LOGIN_FAILED, user, audit.user_subject(user.id))
         db.commit()
         raise LoginFailed
     user.totp_last_step = step
@@ -163,7 +163,7 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     org_key = open_org_key(user, password, config) if user.has_org_key else None
-    audit.record(db, Event.LOGIN_SUCCEEDED, user, f"user:{user.id}")
+    audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
     db.commit()
     return LoggedIn(user=user, org_private_key=org_key)
 
@@ -200,7 +200,7 @@ def change_password(db: Session, user: User, current: str, new: str, config: Con
     _require_strong(new, user.username)
     user_keys.rewrap_key_pair(user, current, new, cost)
     user.password_hash = passwords.hasher(cost).hash(new)
-    audit.record(db, Event.PASSWORD_CHANGED, user, f"user:{user.id}")
+    audit.record(db, Event.PASSWORD_CHANGED, user, audit.user_subject(user.id))
     db.commit()
 
 
@@ -209,14 +209,14 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
-    audit.record(db, Event.USER_RESET, actor, f"user:{user.id}")
+    audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
     db.commit()
     return secret
 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
     user.active = False
-    audit.record(db, Event.USER_DISABLED, actor, f"user:{user.id}")
+    audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
     db.commit()
 
 
@@ -233,7 +233,7 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
     if org_private_key is None:
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
-    audit.record(db, Event.USER_KEY_GRANTED, actor, f"user:{user.id}")
+    audit.record(db, Event.USER_KEY_GRANTED, actor, audit.user_subject(user.id))
     db.commit()
 
 
@@ -244,7 +244,7 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
         raise NoAccess
     private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
     user_keys.seal_org_key(user, private)
-    audit.record(db, Event.USER_KEY_RECOVERED, None, f"user:{user.id}")
+    audit.record(db, Event.USER_KEY_RECOVERED, None, audit.user_subject(user.id))
     db.commit()
 
 
@@ -301,5 +301,5 @@ def set_notify_email(db: Session, user: User, email: str | None, actor: User) ->
     if value == user.notify_email:
         return
     user.notify_email = value
-    audit.record(db, Event.USER_CHANGED, actor, f"user:{user.id}")
+    audit.record(db, Event.USER_CHANGED, actor, audit.user_subject(user.id))
     db.commit()

@@ -19,9 +19,6 @@ from ..models import User
 from . import message, news, smtp
 from .smtp import Delivery, Recipient
 
-NEWS_SUBJECT = "notify:news"
-DEADLINES_SUBJECT = "notify:deadlines"
-
 
 class Skipped(Exception):
     """Nothing was sent, and nothing is wrong."""
@@ -77,7 +74,7 @@ def send_news(db: Session, config: Config) -> Delivery:
     delivery = _send(db, config, message.compose(message.news_wording, config.base_url))
     if delivery.delivered:
         news.remember(db, marks)  # as read before sending: what came in meanwhile is next run's
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=NEWS_SUBJECT)
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.NEWS_SUBJECT)
         db.commit()
     return delivery
 
@@ -96,6 +93,6 @@ def send_deadline_reminder(db: Session, config: Config, today: dt.date) -> Deliv
     delivery = _send(db, config, message.compose(message.deadline_wording, config.base_url))
     if delivery.delivered:
         news.remember_reminder(db, today)
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=DEADLINES_SUBJECT)
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.DEADLINES_SUBJECT)
         db.commit()
     return delivery

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ...accounts import service as accounts
-from ...audit import Event, record
+from ...audit import Event, record, template_subject
 from ...db import db_session
 from ...i18n import LANGUAGE_NAMES
 from ...installation import current_config
@@ -247,7 +247,7 @@ def _save_template(template: ReplyTemplate, form: TemplateForm) -> Response:
     template.language, template.title, template.body = form.language.data, form.title.data, form.body.data
     db.add(template)
     db.flush()  # a new template's id, for the audit subject
-    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template.id}")
+    record(db, Event.TEMPLATE_CHANGED, current_user(), template_subject(template.id))
     db.commit()
     flash(_("The template “%(title)s” has been saved.", title=template.title), "info")
     return _to("moderation.reply_templates")
@@ -287,7 +287,7 @@ def delete_template(template_id: int) -> Page:
         )
     db = db_session()
     db.delete(template)
-    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template_id}")
+    record(db, Event.TEMPLATE_CHANGED, current_user(), template_subject(template_id))
     db.commit()
     flash(_("The template “%(title)s” has been deleted.", title=template.title), "info")
     return _to("moderation.reply_templates")
