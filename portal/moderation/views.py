@@ -10,7 +10,7 @@ from .. import audit
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
 from ..cases.overview import overview
-from ..db import db_session
+from ..db import db_session, keep_writes
 from ..domain import Status, today
 from ..installation import current_config
 from ..models import User
@@ -35,6 +35,7 @@ def login() -> Page:
                 current_config(),
             )
         except accounts.LoginFailed:
+            keep_writes()  # the failure counts towards the lock-out and is in the audit log
             # Never say which factor was wrong, nor whether the account exists or is locked.
             flash(
                 _(
