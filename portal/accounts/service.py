@@ -168,6 +168,11 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     return LoggedIn(user=user, org_private_key=org_key)
 
 
+def log_out(db: Session, user: User) -> None:
+    """The end of a moderator's session, for the audit log (the view ends the session itself)."""
+    audit.record(db, Event.LOGOUT, user)
+
+
 def _matching_step(user: User, code: str, config: Config) -> int | None:
     try:
         secret = totp_secret(user, config)

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import audit
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
 from ..cases.overview import overview
@@ -52,9 +51,7 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> Response:
-    db = db_session()
-    audit.record(db, audit.Event.LOGOUT, current_user())
-    db.commit()
+    accounts.log_out(db_session(), current_user())
     end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("moderation.login"))
