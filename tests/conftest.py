@@ -105,6 +105,7 @@ def make_account(app: Flask, username: str, role: Role = Role.MODERATOR, passwor
 
     with app.app_context(), Session(app.extensions["portal.engine"]) as db:
         created = accounts.create_user(db, username, role, password, app.config["PORTAL"])
+        db.commit()  # services do not commit: their caller does (portal/db.py)
         return Account(username, password, created.totp_secret, created.recovery_key)
 
 

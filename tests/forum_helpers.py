@@ -20,6 +20,7 @@ SLUG = "hot-och-trakasserier"
 def seed(app: Flask) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         service.seed_default_boards(db)
+        db.commit()
 
 
 def new_thread(client: FlaskClient, title: str, body: str, action: str = "check", slug: str = SLUG) -> Any:

@@ -75,6 +75,7 @@ def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, fee
         user = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
         cases.send_message(db, report_id, org_key, user, text, feedback=feedback)
+        db.commit()
 
 
 def only_report_id(app: Flask) -> int:

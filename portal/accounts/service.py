@@ -110,7 +110,6 @@ def add_user(db: Session, user: User, actor: User | None, config: Config) -> New
         recovery = org.recovery_key
         audit.record(db, Event.SETUP_COMPLETED, user, audit.user_subject(user.id))
     audit.record(db, Event.USER_CREATED, actor or user, audit.user_subject(user.id))
-    db.commit()
     return NewAccount(user=user, totp_secret=totp_secret(user, config), recovery_key=recovery)
 
 
@@ -135,7 +134,10 @@ def _lock_seconds(failures: int, config: Config) -> int:
 
 
 def authenticate(db: Session, username: str, password: str, code: str, config: Config) -> LoggedIn:
-    """Check all three factors; every failure is the same :class:`LoginFailed`."""
+    """Check all three factors; every failure is the same :class:`LoginFailed`.
+
+    A failure is written before it is raised (the count towards the lock-out, the audit event):
+    the caller keeps those writes although it refuses (``portal.db.keep_writes``)."""
     cost = installation.kdf_cost(config)
     hasher = passwords.hasher(cost)
     user = db.scalar(select(User).where(User.username == username))
@@ -144,7 +146,6 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
         # Same work as for a real account: the answer's timing does not reveal user names.
         passwords.verify(hasher, _dummy_hash(cost), password)
         audit.record(db, Event.LOGIN_FAILED)
-        db.commit()
         raise LoginFailed
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
@@ -155,7 +156,6 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
             if user.failed_logins >= config.lockout_threshold:
                 user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
         audit.record(db, Event.LOGIN_FAILED, user, audit.user_subject(user.id))
-        db.commit()
         raise LoginFailed
     user.totp_last_step = step
     user.failed_logins = 0
@@ -164,7 +164,6 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
         user.password_hash = hasher.hash(password)
     org_key = open_org_key(user, password, config) if user.has_org_key else None
     audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
-    db.commit()
     return LoggedIn(user=user, org_private_key=org_key)
 
 
@@ -206,7 +205,6 @@ def change_password(db: Session, user: User, current: str, new: str, config: Con
     user_keys.rewrap_key_pair(user, current, new, cost)
     user.password_hash = passwords.hasher(cost).hash(new)
     audit.record(db, Event.PASSWORD_CHANGED, user, audit.user_subject(user.id))
-    db.commit()
 
 
 def reset(db: Session, user: User, password: str, config: Config, actor: User | None = None) -> str:
@@ -215,14 +213,12 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
     audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
-    db.commit()
     return secret
 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
     user.active = False
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
-    db.commit()
 
 
 def awaiting_grant(db: Session) -> list[User]:
@@ -239,7 +235,6 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
     audit.record(db, Event.USER_KEY_GRANTED, actor, audit.user_subject(user.id))
-    db.commit()
 
 
 def recover(db: Session, user: User, recovery_key_text: str) -> None:
@@ -250,7 +245,6 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
     private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
     user_keys.seal_org_key(user, private)
     audit.record(db, Event.USER_KEY_RECOVERED, None, audit.user_subject(user.id))
-    db.commit()
 
 
 # The WHATWG "valid e-mail address" (what <input type=email> accepts): simple, predictable, and
@@ -307,4 +301,3 @@ def set_notify_email(db: Session, user: User, email: str | None, actor: User) ->
         return
     user.notify_email = value
     audit.record(db, Event.USER_CHANGED, actor, audit.user_subject(user.id))
-    db.commit()

@@ -1,4 +1,4 @@
-"""Forum moderation: the queue and every moderator action, each audited in its own transaction.
+"""Forum moderation: the queue and every moderator action, each audited in the caller's transaction.
 
 No moderator can see who wrote what: a post carries only its pseudonym.
 """
@@ -72,7 +72,6 @@ def _visible(post: Post) -> bool:
 def approve(db: Session, post_id: int, actor: User | None) -> None:
     """Publish a pending post, or clear a reviewed one of its flags."""
     _publish(db, _post(db, post_id), actor)
-    db.commit()
 
 
 def _publish(db: Session, post: Post, actor: User | None) -> None:
@@ -92,16 +91,15 @@ def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
     post.status, post.needs_review, post.flag_hidden = PostStatus.REJECTED, False, False
     post.reject_reason = reason.strip()[:REASON_MAX] or None
     audit.record(db, Event.FORUM_POST_REJECTED, actor, audit.post_subject(post.id))
-    db.commit()
 
 
 def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
-    """Edit details out and publish; readers see "edited by a moderator"."""
+    """Edit details out and publish, as one change (the original text is never published, nor the
+    edit lost); readers see "edited by a moderator"."""
     post = _post(db, post_id)
     post.body, post.redacted = body, True
     audit.record(db, Event.FORUM_POST_REDACTED, actor, audit.post_subject(post.id))
     _publish(db, post, actor)
-    db.commit()  # one transaction: the original text is never published, nor the edit lost
 
 
 def set_thread(
@@ -117,7 +115,6 @@ def set_thread(
     if hidden is not None and hidden != thread.hidden:
         thread.hidden = hidden
         audit.record(db, Event.FORUM_THREAD_HIDDEN if hidden else Event.FORUM_THREAD_SHOWN, actor, subject)
-    db.commit()
 
 
 def words(db: Session) -> list[WatchedWord]:
@@ -134,7 +131,6 @@ def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> 
     else:
         existing.action = action
     audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
-    db.commit()
 
 
 def remove_word(db: Session, word_id: int, actor: User | None) -> None:
@@ -142,7 +138,6 @@ def remove_word(db: Session, word_id: int, actor: User | None) -> None:
     if row is not None:
         db.delete(row)
         audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
-        db.commit()
 
 
 def boards(db: Session) -> list[Board]:
@@ -166,10 +161,8 @@ def update_board(
     target.moderation = mode
     target.slow_mode_seconds = max(0, slow_seconds)
     audit.record(db, Event.FORUM_BOARD_CHANGED, actor, audit.board_subject(target.id))
-    db.commit()
 
 
 def set_gate(db: Session, passphrase: str | None, actor: User | None) -> None:
     gate.set_passphrase(db, passphrase)
     audit.record(db, Event.FORUM_GATE_CHANGED, actor, audit.FORUM_GATE_SUBJECT)
-    db.commit()

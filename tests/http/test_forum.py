@@ -24,6 +24,7 @@ def _approve_all(app: Flask) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         for post in db.query(Post).filter(Post.status == PostStatus.PENDING).all():
             moderation.approve(db, post.id, None)
+        db.commit()
 
 
 def test_boards_are_listed_in_both_languages(app: Flask, client: FlaskClient) -> None:

@@ -69,6 +69,7 @@ def test_disabled_user_cannot_log_in_and_loses_running_session(app: Flask, clien
     assert login(client, account).status_code == 302
     with Session(app.extensions["portal.engine"]) as db:
         accounts.disable(db, accounts.find(db, "disa"))
+        db.commit()
     assert client.get("/moderation/").status_code == 302
     assert login(client, account).status_code == 401
 
