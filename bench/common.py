@@ -44,6 +44,7 @@ def make_app(**overrides: Any) -> Flask:
     Base.metadata.create_all(engine)
     with Session(engine) as db:
         accounts.create_user(db, "bench-admin", Role.ADMIN, PASSWORD, config)
+        db.commit()
     return app
 
 

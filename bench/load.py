@@ -80,10 +80,12 @@ def seed(config: Config, reports: int) -> tuple[tuple[str, ...], tuple[str, ...]
     engine = app.extensions["portal.engine"]
     with Session(engine) as db:
         accounts.create_user(db, "bench-admin", Role.ADMIN, PASSWORD, config)
+        db.commit()
     threads = tuple(f"/forum/t/{thread_with(app, posts)}" for posts in THREAD_SIZES)
     with Session(engine) as db:
         boards = tuple(f"/forum/{slug}" for slug in db.scalars(select(Board.slug)))
         seed_reports(db, reports, production=False)
+        db.commit()
     dispose(app)
     return boards, threads
 

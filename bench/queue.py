@@ -34,6 +34,7 @@ PAGES = (
 def logged_in_client(app: Flask) -> FlaskClient:
     with Session(app.extensions["portal.engine"]) as db:
         created = accounts.create_user(db, "bench-moderator", Role.MODERATOR, PASSWORD, app.config["PORTAL"])
+        db.commit()
     client = app.test_client()
     html = client.get("/moderation/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
@@ -55,6 +56,7 @@ def measure(size: int, runs: int) -> dict[str, float]:
     app = make_app()
     with Session(app.extensions["portal.engine"]) as db:
         seed_reports(db, size, production=False)
+        db.commit()
     client = logged_in_client(app)
     timer = ServerTimer(app)
     engine = app.extensions["portal.engine"]

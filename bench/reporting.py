@@ -50,6 +50,7 @@ def code_login(app: Flask, reports: int, runs: int) -> dict[str, float]:
     with Session(app.extensions["portal.engine"]) as db:
         seed_reports(db, reports - 1, production=False)
         salt, cost = installation.get(db).code_salt, installation.kdf_cost(app.config["PORTAL"])
+        db.commit()
     client = app.test_client()
     code = _submit(client, _csrf(client, "/report"))
     timer = ServerTimer(app)

@@ -69,6 +69,7 @@ def measure(database_url: str, reports: int, runs: int) -> dict[str, float]:
     started = time.perf_counter()
     with Session(app.extensions["portal.engine"]) as db:
         seed_reports(db, reports, production=False)
+        db.commit()
     print(f"  seeded {reports} reports in {time.perf_counter() - started:.1f} s")
     analyze(app)
     results = medians(app, logged_in_client(app), ServerTimer(app), runs)

@@ -1,59 +1,127 @@
-"""The audit trail: an enum taxonomy ``area:subject:action`` written through one function."""
+"""The audit trail: an enum taxonomy ``area:subject:action`` written through one function.
+
+Each event carries its three parts (parsed from the stored value, as Warehouse's ``EventTagEnum``
+does) and the words the audit log shows for it. The stored values never change: the log of past
+years is read with the same names. Subjects are built here too, so that one kind of subject is
+always written the same way and can be filtered on (``case:12``, ``user:3``).
+"""
 
 from __future__ import annotations
 
 import enum
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, User
 
 
 class Event(enum.StrEnum):
-    LOGIN_SUCCEEDED = "auth:login:succeeded"
-    LOGIN_FAILED = "auth:login:failed"
-    LOGOUT = "auth:logout:done"
-    PASSWORD_CHANGED = "auth:password:changed"
-    SETUP_COMPLETED = "setup:admin:created"
-    USER_CREATED = "user:account:created"
-    USER_DISABLED = "user:account:disabled"
-    USER_RESET = "user:account:reset"
-    USER_KEY_GRANTED = "user:orgkey:granted"
-    USER_KEY_RECOVERED = "user:orgkey:recovered"
-    USER_CHANGED = "user:account:changed"
-    CASE_VIEWED = "case:report:viewed"
-    CASE_FILE_DOWNLOADED = "case:file:downloaded"
-    CASE_MESSAGE_SENT = "case:message:sent"
-    CASE_FEEDBACK_GIVEN = "case:feedback:given"
-    CASE_ACKNOWLEDGED = "case:report:acknowledged"
-    CASE_NOTE_ADDED = "case:note:added"
-    CASE_STATUS_CHANGED = "case:status:changed"
-    CASE_ASSIGNED = "case:assignee:changed"
-    CASE_LABELS_CHANGED = "case:labels:changed"
-    CASE_RECLASSIFIED = "case:report:reclassified"
-    CASE_MEETING_OFFERED = "case:meeting:offered"
-    CASE_ERASED = "case:report:erased"
+    """``Event("case:message:sent")`` finds a member by its stored value."""
+
+    label: LazyString
+
+    # Only the members below are built here (``Event(value)`` looks one up); the default is
+    # there for that look-up's signature, and a member without words is refused.
+    def __new__(cls, value: str, label: LazyString | None = None) -> Event:
+        if len(value.split(":")) != 3 or not all(value.split(":")):
+            raise ValueError(f"an audit event is area:subject:action, not {value!r}")
+        if label is None:
+            raise ValueError(f"the audit event {value!r} has no words for the audit log")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    LOGIN_SUCCEEDED = "auth:login:succeeded", _l("Logged in")
+    LOGIN_FAILED = "auth:login:failed", _l("Log-in refused")
+    LOGOUT = "auth:logout:done", _l("Logged out")
+    PASSWORD_CHANGED = "auth:password:changed", _l("Own password changed")
+    SETUP_COMPLETED = "setup:admin:created", _l("Portal set up with its first administrator")
+    USER_CREATED = "user:account:created", _l("Account created")
+    USER_DISABLED = "user:account:disabled", _l("Account disabled")
+    USER_RESET = "user:account:reset", _l("Account reset")
+    USER_KEY_GRANTED = "user:orgkey:granted", _l("Access to reports granted")
+    USER_KEY_RECOVERED = "user:orgkey:recovered", _l("Access to reports restored with the recovery key")
+    USER_CHANGED = "user:account:changed", _l("Notice address changed")
+    CASE_VIEWED = "case:report:viewed", _l("Case read")
+    CASE_FILE_DOWNLOADED = "case:file:downloaded", _l("File downloaded")
+    CASE_MESSAGE_SENT = "case:message:sent", _l("Message sent to the reporter")
+    CASE_FEEDBACK_GIVEN = "case:feedback:given", _l("Feedback given")
+    CASE_ACKNOWLEDGED = "case:report:acknowledged", _l("Receipt acknowledged")
+    CASE_NOTE_ADDED = "case:note:added", _l("Internal note added")
+    CASE_STATUS_CHANGED = "case:status:changed", _l("Status changed")
+    CASE_ASSIGNED = "case:assignee:changed", _l("Case officer changed")
+    CASE_LABELS_CHANGED = "case:labels:changed", _l("Labels changed")
+    CASE_RECLASSIFIED = "case:report:reclassified", _l("Classification changed")
+    CASE_MEETING_OFFERED = "case:meeting:offered", _l("Meeting offered")
+    CASE_ERASED = "case:report:erased", _l("Case erased")
     # Written by every purge-expired run (even when nothing expired): proves the schedule runs.
-    RETENTION_PURGE_RAN = "retention:purge:ran"
-    TEMPLATE_CHANGED = "admin:template:changed"
-    BACKUP_CREATED = "admin:backup:created"
-    BACKUP_RESTORED = "admin:backup:restored"
-    NOTIFICATION_SENT = "notify:digest:sent"
-    FORUM_POST_APPROVED = "forum:post:approved"
-    FORUM_POST_REJECTED = "forum:post:rejected"
-    FORUM_POST_REDACTED = "forum:post:redacted"
-    FORUM_THREAD_LOCKED = "forum:thread:locked"
-    FORUM_THREAD_UNLOCKED = "forum:thread:unlocked"
-    FORUM_THREAD_HIDDEN = "forum:thread:hidden"
-    FORUM_THREAD_SHOWN = "forum:thread:shown"
-    FORUM_WORD_CHANGED = "forum:word:changed"
-    FORUM_BOARD_CHANGED = "forum:board:changed"
-    FORUM_GATE_CHANGED = "forum:gate:changed"
-    STATS_EXPORTED = "stats:table:exported"
+    RETENTION_PURGE_RAN = "retention:purge:ran", _l("Retention purge ran")
+    TEMPLATE_CHANGED = "admin:template:changed", _l("Quick reply saved or deleted")
+    BACKUP_CREATED = "admin:backup:created", _l("Backup created")
+    BACKUP_RESTORED = "admin:backup:restored", _l("Backup restored")
+    NOTIFICATION_SENT = "notify:digest:sent", _l("E-mail notice sent")
+    FORUM_POST_APPROVED = "forum:post:approved", _l("Forum post published")
+    FORUM_POST_REJECTED = "forum:post:rejected", _l("Forum post not published")
+    FORUM_POST_REDACTED = "forum:post:redacted", _l("Forum post edited by a moderator")
+    FORUM_THREAD_LOCKED = "forum:thread:locked", _l("Forum thread locked")
+    FORUM_THREAD_UNLOCKED = "forum:thread:unlocked", _l("Forum thread unlocked")
+    FORUM_THREAD_HIDDEN = "forum:thread:hidden", _l("Forum thread hidden")
+    FORUM_THREAD_SHOWN = "forum:thread:shown", _l("Forum thread shown again")
+    FORUM_WORD_CHANGED = "forum:word:changed", _l("Watched words changed")
+    FORUM_BOARD_CHANGED = "forum:board:changed", _l("Forum board changed")
+    FORUM_GATE_CHANGED = "forum:gate:changed", _l("Forum passphrase changed")
+    STATS_EXPORTED = "stats:table:exported", _l("Statistics exported")
+
+    @property
+    def area(self) -> str:
+        """Who or what the event belongs to: ``auth``, ``case``, ``forum``…"""
+        return self.value.split(":")[0]
+
+    @property
+    def subject_kind(self) -> str:
+        """What the event is about: ``report``, ``message``, ``account``…"""
+        return self.value.split(":")[1]
+
+    @property
+    def action(self) -> str:
+        """What happened: ``viewed``, ``sent``, ``changed``…"""
+        return self.value.split(":")[2]
+
+
+# Subjects: what an event is about, written the same way wherever the event is recorded.
 
 
 def case_subject(report_id: int) -> str:
     return f"case:{report_id}"
+
+
+def user_subject(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def template_subject(template_id: int) -> str:
+    return f"template:{template_id}"
+
+
+def post_subject(post_id: int) -> str:
+    return f"forum:post:{post_id}"
+
+
+def thread_subject(thread_id: int) -> str:
+    return f"forum:thread:{thread_id}"
+
+
+def board_subject(board_id: int) -> str:
+    return f"forum:board:{board_id}"
+
+
+FORUM_WORDS_SUBJECT = "forum:words"  # the list of watched words as a whole
+FORUM_GATE_SUBJECT = "forum:gate"
+NEWS_SUBJECT = "notify:news"  # the "something to look at" notice
+DEADLINES_SUBJECT = "notify:deadlines"  # the daily deadline reminder
 
 
 def record(db: Session, event: Event, actor: User | None = None, subject: str | None = None) -> None:

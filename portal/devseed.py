@@ -60,5 +60,4 @@ def seed_reports(db: Session, count: int, production: bool, rng: random.Random |
             )
         db.execute(insert(Report), rows)
         written += len(rows)
-    db.commit()
     return written

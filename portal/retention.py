@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .cases import erasure
+from .db import transaction
 from .domain import Status
 from .models import AuditEvent, Report
 
@@ -25,18 +26,23 @@ def expired(db: Session, today: dt.date, retention_days: int) -> list[int]:
     return list(db.scalars(query))
 
 
-def purge_expired(db: Session, today: dt.date, retention_days: int) -> list[int]:
+def purge_expired(today: dt.date, retention_days: int) -> list[int]:
     """Erase each expired case in its own transaction, with only "case N erased" in the audit log.
 
-    Every run, even one that erased nothing, leaves a ``retention:purge:ran`` event: it is how
-    check-config and ``status`` know that the schedule runs.
+    One transaction per case: a run that fails half-way keeps every case it erased (and its
+    event), and the next run carries on. Every run that gets to the end, even one that erased
+    nothing, leaves a ``retention:purge:ran`` event, committed last: it is how check-config and
+    ``status`` know that the schedule runs. Needs the app context (a command's).
     """
+    with transaction() as db:
+        due = expired(db, today, retention_days)
     erased = []
-    for report_id in expired(db, today, retention_days):
-        erasure.erase(db, report_id, actor=None)
+    for report_id in due:
+        with transaction() as db:
+            erasure.erase(db, report_id, actor=None)
         erased.append(report_id)
-    audit.record(db, audit.Event.RETENTION_PURGE_RAN)
-    db.commit()
+    with transaction() as db:
+        audit.record(db, audit.Event.RETENTION_PURGE_RAN)
     return erased
 
 

@@ -108,9 +108,8 @@ def add_user(db: Session, user: User, actor: User | None, config: Config) -> New
         org = installation.create_org_key(db)
         user_keys.seal_org_key(user, org.private)
         recovery = org.recovery_key
-        audit.record(db, Event.SETUP_COMPLETED, user, f"user:{user.id}")
-    audit.record(db, Event.USER_CREATED, actor or user, f"user:{user.id}")
-    db.commit()
+        audit.record(db, Event.SETUP_COMPLETED, user, audit.user_subject(user.id))
+    audit.record(db, Event.USER_CREATED, actor or user, audit.user_subject(user.id))
     return NewAccount(user=user, totp_secret=totp_secret(user, config), recovery_key=recovery)
 
 
@@ -135,7 +134,10 @@ def _lock_seconds(failures: int, config: Config) -> int:
 
 
 def authenticate(db: Session, username: str, password: str, code: str, config: Config) -> LoggedIn:
-    """Check all three factors; every failure is the same :class:`LoginFailed`."""
+    """Check all three factors; every failure is the same :class:`LoginFailed`.
+
+    A failure is written before it is raised (the count towards the lock-out, the audit event):
+    the caller keeps those writes although it refuses (``portal.db.keep_writes``)."""
     cost = installation.kdf_cost(config)
     hasher = passwords.hasher(cost)
     user = db.scalar(select(User).where(User.username == username))
@@ -144,7 +146,6 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
         # Same work as for a real account: the answer's timing does not reveal user names.
         passwords.verify(hasher, _dummy_hash(cost), password)
         audit.record(db, Event.LOGIN_FAILED)
-        db.commit()
         raise LoginFailed
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
@@ -154,8 +155,7 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
             user.failed_logins += 1
             if user.failed_logins >= config.lockout_threshold:
                 user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
-        audit.record(db, Event.LOGIN_FAILED, user, f"user:{user.id}")
-        db.commit()
+        audit.record(db, Event.LOGIN_FAILED, user, audit.user_subject(user.id))
         raise LoginFailed
     user.totp_last_step = step
     user.failed_logins = 0
@@ -163,9 +163,13 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     org_key = open_org_key(user, password, config) if user.has_org_key else None
-    audit.record(db, Event.LOGIN_SUCCEEDED, user, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
     return LoggedIn(user=user, org_private_key=org_key)
+
+
+def log_out(db: Session, user: User) -> None:
+    """The end of a moderator's session, for the audit log (the view ends the session itself)."""
+    audit.record(db, Event.LOGOUT, user)
 
 
 def _matching_step(user: User, code: str, config: Config) -> int | None:
@@ -200,8 +204,7 @@ def change_password(db: Session, user: User, current: str, new: str, config: Con
     _require_strong(new, user.username)
     user_keys.rewrap_key_pair(user, current, new, cost)
     user.password_hash = passwords.hasher(cost).hash(new)
-    audit.record(db, Event.PASSWORD_CHANGED, user, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.PASSWORD_CHANGED, user, audit.user_subject(user.id))
 
 
 def reset(db: Session, user: User, password: str, config: Config, actor: User | None = None) -> str:
@@ -209,15 +212,13 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
-    audit.record(db, Event.USER_RESET, actor, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
     return secret
 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
     user.active = False
-    audit.record(db, Event.USER_DISABLED, actor, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
 
 
 def awaiting_grant(db: Session) -> list[User]:
@@ -233,8 +234,7 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
     if org_private_key is None:
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
-    audit.record(db, Event.USER_KEY_GRANTED, actor, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.USER_KEY_GRANTED, actor, audit.user_subject(user.id))
 
 
 def recover(db: Session, user: User, recovery_key_text: str) -> None:
@@ -244,8 +244,7 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
         raise NoAccess
     private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
     user_keys.seal_org_key(user, private)
-    audit.record(db, Event.USER_KEY_RECOVERED, None, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.USER_KEY_RECOVERED, None, audit.user_subject(user.id))
 
 
 # The WHATWG "valid e-mail address" (what <input type=email> accepts): simple, predictable, and
@@ -301,5 +300,4 @@ def set_notify_email(db: Session, user: User, email: str | None, actor: User) ->
     if value == user.notify_email:
         return
     user.notify_email = value
-    audit.record(db, Event.USER_CHANGED, actor, f"user:{user.id}")
-    db.commit()
+    audit.record(db, Event.USER_CHANGED, actor, audit.user_subject(user.id))

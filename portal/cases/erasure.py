@@ -18,4 +18,3 @@ def erase(db: Session, report_id: int, actor: User | None) -> None:
     """Erase a case with its messages, notes, files and key wraps; the audit log keeps only its number."""
     db.execute(delete(Report).where(Report.id == report_id))
     audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id))
-    db.commit()

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from .. import devseed, installation
-from ..db import new_session
+from ..db import transaction
 from .output import fail
 
 dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
@@ -17,7 +17,7 @@ dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
 def dev_seed(count: int) -> None:
     """Insert COUNT synthetic reports (benchmarks, demos)."""
     config = installation.current_config()
-    with new_session() as db:
+    with transaction() as db:
         try:
             written = devseed.seed_reports(db, count, production=config.production)
         except devseed.SeedingRefused as refused:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ..accounts import service as accounts
-from ..db import new_session
+from ..db import transaction
 from ..security.crypto import DecryptionFailed
 from .output import fail
 
@@ -20,11 +20,11 @@ keys_cli = AppGroup("keys", help="The organisation key.")
 def keys_recover(name: str) -> None:
     """Grant NAME the organisation key using the recovery key read from stdin."""
     text = sys.stdin.readline()
-    with new_session() as db:
+    with transaction() as db:
         try:
             accounts.recover(db, accounts.find(db, name), text)
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
         except (accounts.NoAccess, DecryptionFailed):
             fail("the recovery key does not open the organisation key")
-        click.echo(f"{name} can read reports again")
+    click.echo(f"{name} can read reports again")  # once committed

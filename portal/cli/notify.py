@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from .. import installation
-from ..db import new_session
+from ..db import transaction
 from ..domain import today
 from ..notify import service
 from ..notify.smtp import Delivery, MailSettingsRefused
@@ -33,15 +33,21 @@ SKIPPED: dict[type[service.Skipped], str] = {
 
 
 def _run(send: Callable[[Session], Delivery], what: str) -> None:
+    # One run, one transaction: what it records is committed before the command returns, so the
+    # next run (15 minutes on) never sends the same notice again.
+    skipped: service.Skipped | None = None
     try:
-        with new_session() as db:
-            delivery = send(db)
-    except service.Skipped as skipped:
-        click.echo(SKIPPED[type(skipped)])
-        return
+        with transaction() as db:
+            try:
+                delivery = send(db)
+            except service.Skipped as nothing:
+                skipped = nothing  # nothing to send and nothing wrong: what the run noted stands
     except MailSettingsRefused as refused:
         error(str(refused))
         sys.exit(1)
+    if skipped is not None:
+        click.echo(SKIPPED[type(skipped)])
+        return
     for failure in delivery.failed:
         error(f"the {what} did not reach {failure.username}: {failure.reason}")
     if delivery.delivered:

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import installation, production_checks, retention
-from ..db import alembic_config, engine, new_session, utcnow
+from ..db import alembic_config, engine, transaction, utcnow
 from ..domain import today
 from ..operator_status import status_lines
 
@@ -41,7 +41,7 @@ def check_config_command() -> None:
 @with_appcontext
 def status_command() -> None:
     """Cases by status, due and overdue deadlines, forum queue and the last purge, as plain text."""
-    with new_session() as db:
+    with transaction() as db:
         lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
     click.echo("\n".join(lines))
 
@@ -50,7 +50,7 @@ def status_command() -> None:
 @with_appcontext
 def setup_link_command() -> None:
     """Print the one-time set-up link while no user exists."""
-    with new_session() as db:
+    with transaction() as db:
         if installation.has_users(db):
             click.echo("The portal is set up; log in at /moderation/login.")
             return
@@ -63,6 +63,5 @@ def setup_link_command() -> None:
 def purge_expired_command() -> None:
     """Erase closed cases whose retention period has passed (schedule daily)."""
     config = installation.current_config()
-    with new_session() as db:
-        erased = retention.purge_expired(db, today(), config.retention_days)
+    erased = retention.purge_expired(today(), config.retention_days)
     click.echo(f"{len(erased)} closed case(s) erased after {config.retention_days} days")

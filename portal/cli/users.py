@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import installation
 from ..accounts import service as accounts
-from ..db import new_session
+from ..db import transaction
 from ..models import Role, User
 from .output import fail
 
@@ -31,25 +31,25 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
     """Create a user; prints the TOTP secret (and the recovery key for the very first user)."""
     password = _read_password(password_stdin)
     config = installation.current_config()
-    with new_session() as db:
+    with transaction() as db:
         try:
             account = accounts.create_user(db, name, Role(role), password, config)
         except accounts.WeakPassword as weak:
             fail("weak password: " + " ".join(weak.problems))
         except accounts.UsernameTaken:
             fail(f"user {name!r} exists already")
-        click.echo(f"TOTP secret: {account.totp_secret}")
-        if account.recovery_key:
-            click.echo(f"Recovery key: {account.recovery_key}")
-        elif not account.user.has_org_key:
-            click.echo(
-                "An admin must grant this user access to reports (dashboard) before they can read them."
-            )
+    # Printed once the account is committed: a secret or recovery key shown for an account that
+    # was not stored would be worse than none.
+    click.echo(f"TOTP secret: {account.totp_secret}")
+    if account.recovery_key:
+        click.echo(f"Recovery key: {account.recovery_key}")
+    elif not account.user.has_org_key:
+        click.echo("An admin must grant this user access to reports (dashboard) before they can read them.")
 
 
 @users_cli.command("list")
 def users_list() -> None:
-    with new_session() as db:
+    with transaction() as db:
         for user in db.scalars(select(User).order_by(User.username)):
             state = "active" if user.active else "disabled"
             access = "access" if user.has_org_key else "awaiting-grant"
@@ -60,12 +60,12 @@ def users_list() -> None:
 @click.argument("name")
 def users_disable(name: str) -> None:
     """Disable a user; their sessions end at their next request."""
-    with new_session() as db:
+    with transaction() as db:
         try:
             accounts.disable(db, accounts.find(db, name))
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
-        click.echo(f"{name} disabled")
+    click.echo(f"{name} disabled")
 
 
 @users_cli.command("reset")
@@ -74,12 +74,12 @@ def users_disable(name: str) -> None:
 def users_reset(name: str, password_stdin: bool) -> None:
     """New password, TOTP and key pair; an admin must grant the organisation key again."""
     password = _read_password(password_stdin)
-    with new_session() as db:
+    with transaction() as db:
         try:
             secret = accounts.reset(db, accounts.find(db, name), password, installation.current_config())
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
         except accounts.WeakPassword as weak:
             fail("weak password: " + " ".join(weak.problems))
-        click.echo(f"TOTP secret: {secret}")
-        click.echo("An admin must grant this user access again (dashboard), or use 'keys recover'.")
+    click.echo(f"TOTP secret: {secret}")  # once committed, as in users create
+    click.echo("An admin must grant this user access again (dashboard), or use 'keys recover'.")

@@ -1,4 +1,4 @@
-"""Forum moderation: the queue and every moderator action, each audited in its own transaction.
+"""Forum moderation: the queue and every moderator action, each audited in the caller's transaction.
 
 No moderator can see who wrote what: a post carries only its pseudonym.
 """
@@ -69,14 +69,9 @@ def _visible(post: Post) -> bool:
     return post.status is PostStatus.APPROVED and not post.flag_hidden
 
 
-def _subject(post: Post) -> str:
-    return f"forum:post:{post.id}"
-
-
 def approve(db: Session, post_id: int, actor: User | None) -> None:
     """Publish a pending post, or clear a reviewed one of its flags."""
     _publish(db, _post(db, post_id), actor)
-    db.commit()
 
 
 def _publish(db: Session, post: Post, actor: User | None) -> None:
@@ -85,7 +80,7 @@ def _publish(db: Session, post: Post, actor: User | None) -> None:
         post.thread.last_activity_on = today()
     post.status, post.needs_review, post.flag_hidden, post.flags = PostStatus.APPROVED, False, False, 0
     post.reject_reason = None
-    audit.record(db, Event.FORUM_POST_APPROVED, actor, _subject(post))
+    audit.record(db, Event.FORUM_POST_APPROVED, actor, audit.post_subject(post.id))
 
 
 def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
@@ -95,17 +90,16 @@ def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
         post.thread.approved_posts -= 1
     post.status, post.needs_review, post.flag_hidden = PostStatus.REJECTED, False, False
     post.reject_reason = reason.strip()[:REASON_MAX] or None
-    audit.record(db, Event.FORUM_POST_REJECTED, actor, _subject(post))
-    db.commit()
+    audit.record(db, Event.FORUM_POST_REJECTED, actor, audit.post_subject(post.id))
 
 
 def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
-    """Edit details out and publish; readers see "edited by a moderator"."""
+    """Edit details out and publish, as one change (the original text is never published, nor the
+    edit lost); readers see "edited by a moderator"."""
     post = _post(db, post_id)
     post.body, post.redacted = body, True
-    audit.record(db, Event.FORUM_POST_REDACTED, actor, _subject(post))
+    audit.record(db, Event.FORUM_POST_REDACTED, actor, audit.post_subject(post.id))
     _publish(db, post, actor)
-    db.commit()  # one transaction: the original text is never published, nor the edit lost
 
 
 def set_thread(
@@ -114,14 +108,13 @@ def set_thread(
     thread = db.get(Thread, thread_id)
     if thread is None:
         raise ForumItemNotFound
-    subject = f"forum:thread:{thread.id}"
+    subject = audit.thread_subject(thread.id)
     if locked is not None and locked != thread.locked:
         thread.locked = locked
         audit.record(db, Event.FORUM_THREAD_LOCKED if locked else Event.FORUM_THREAD_UNLOCKED, actor, subject)
     if hidden is not None and hidden != thread.hidden:
         thread.hidden = hidden
         audit.record(db, Event.FORUM_THREAD_HIDDEN if hidden else Event.FORUM_THREAD_SHOWN, actor, subject)
-    db.commit()
 
 
 def words(db: Session) -> list[WatchedWord]:
@@ -137,16 +130,14 @@ def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> 
         db.add(WatchedWord(word=cleaned, action=action))
     else:
         existing.action = action
-    audit.record(db, Event.FORUM_WORD_CHANGED, actor, "forum:words")
-    db.commit()
+    audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
 
 
 def remove_word(db: Session, word_id: int, actor: User | None) -> None:
     row = db.get(WatchedWord, word_id)
     if row is not None:
         db.delete(row)
-        audit.record(db, Event.FORUM_WORD_CHANGED, actor, "forum:words")
-        db.commit()
+        audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
 
 
 def boards(db: Session) -> list[Board]:
@@ -169,11 +160,9 @@ def update_board(
         target.set_text(language, name.strip())
     target.moderation = mode
     target.slow_mode_seconds = max(0, slow_seconds)
-    audit.record(db, Event.FORUM_BOARD_CHANGED, actor, f"forum:board:{target.id}")
-    db.commit()
+    audit.record(db, Event.FORUM_BOARD_CHANGED, actor, audit.board_subject(target.id))
 
 
 def set_gate(db: Session, passphrase: str | None, actor: User | None) -> None:
     gate.set_passphrase(db, passphrase)
-    audit.record(db, Event.FORUM_GATE_CHANGED, actor, "forum:gate")
-    db.commit()
+    audit.record(db, Event.FORUM_GATE_CHANGED, actor, audit.FORUM_GATE_SUBJECT)

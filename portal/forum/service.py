@@ -79,7 +79,6 @@ def seed_default_boards(db: Session) -> None:
         for language, text in values["texts"].items():
             board.set_text(language, text["name"], text["description"])
         db.add(board)
-    db.commit()
 
 
 def boards(db: Session) -> list[BoardSummary]:
@@ -188,7 +187,7 @@ def create_thread(db: Session, target: Board, title: str, body: str, writer: Wri
     db.add(thread)
     db.flush()
     post = _add_post(db, thread, body, writer, title)
-    db.commit()
+    db.flush()
     return post
 
 
@@ -196,7 +195,7 @@ def reply(db: Session, thread: Thread, body: str, writer: Writer) -> Post:
     if thread.locked or thread.hidden:
         raise ThreadClosed
     post = _add_post(db, thread, body, writer)
-    db.commit()
+    db.flush()
     return post
 
 
@@ -209,7 +208,6 @@ def flag(db: Session, post_id: int, reason: FlagReason, threshold: int = FLAG_TH
     if post.flags >= threshold and not post.flag_hidden:
         post.flag_hidden = True
         post.thread.approved_posts -= 1
-    db.commit()
     return post
 
 
@@ -236,7 +234,7 @@ def take_code(db: Session, config: Config) -> tuple[str, ForumCode]:
         created_on=today(),
     )
     db.add(row)
-    db.commit()
+    db.flush()  # the row's id goes into the writer's session
     return code, row
 
 

@@ -6,11 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import audit
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
 from ..cases.overview import overview
-from ..db import db_session
+from ..db import db_session, keep_writes
 from ..domain import Status, today
 from ..installation import current_config
 from ..models import User
@@ -35,6 +34,7 @@ def login() -> Page:
                 current_config(),
             )
         except accounts.LoginFailed:
+            keep_writes()  # the failure counts towards the lock-out and is in the audit log
             # Never say which factor was wrong, nor whether the account exists or is locked.
             flash(
                 _(
@@ -51,9 +51,7 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> Response:
-    db = db_session()
-    audit.record(db, audit.Event.LOGOUT, current_user())
-    db.commit()
+    accounts.log_out(db_session(), current_user())
     end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("moderation.login"))

@@ -1,7 +1,9 @@
 """The rules of the notices: who is told, when, and what is remembered afterwards.
 
-Marks advance, in one transaction with the audit event, only when at least one moderator got
-the mail: a failed run leaves them where they were and the next run tries again. A recipient
+Marks advance, with the audit event, only when at least one moderator got the mail: a failed run
+leaves them where they were and the next run tries again. The caller's transaction (one per run,
+``portal.db.transaction`` in ``flask notify``) commits them as soon as the run returns, before
+the next run can send again; a ``Skipped`` run commits too, since what it noted stands. A recipient
 who fails while others got it is reported (non-zero exit) but does not hold the others back:
 otherwise one bad address would send the same notice to everyone else on every run.
 """
@@ -18,9 +20,6 @@ from ..config import Config
 from ..models import User
 from . import message, news, smtp
 from .smtp import Delivery, Recipient
-
-NEWS_SUBJECT = "notify:news"
-DEADLINES_SUBJECT = "notify:deadlines"
 
 
 class Skipped(Exception):
@@ -60,6 +59,7 @@ def _send(db: Session, config: Config, notice: message.Notice) -> Delivery:
     if not people:
         raise NobodyToTell
     # No transaction stays open while the mail server talks: reporters must never wait for it.
+    # Nothing is written before this point; what the run records afterwards is a new transaction.
     db.rollback()
     return smtp.deliver(config, notice, people)
 
@@ -72,13 +72,11 @@ def send_news(db: Session, config: Config) -> Delivery:
     marks = news.current(db)
     if not marks.above(news.announced(db)):
         news.remember(db, marks)  # lower marks after answers and erasures (see news.remember)
-        db.commit()
         raise NothingNew
     delivery = _send(db, config, message.compose(message.news_wording, config.base_url))
     if delivery.delivered:
         news.remember(db, marks)  # as read before sending: what came in meanwhile is next run's
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=NEWS_SUBJECT)
-        db.commit()
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.NEWS_SUBJECT)
     return delivery
 
 
@@ -88,14 +86,11 @@ def send_deadline_reminder(db: Session, config: Config, today: dt.date) -> Deliv
         raise NotificationsOff
     smtp.check(config)
     if news.last_reminder(db) == today:
-        db.rollback()
         raise AlreadyReminded
     if not news.deadline_near(db, today):
-        db.rollback()
         raise NoDeadlineNear
     delivery = _send(db, config, message.compose(message.deadline_wording, config.base_url))
     if delivery.delivered:
         news.remember_reminder(db, today)
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=DEADLINES_SUBJECT)
-        db.commit()
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.DEADLINES_SUBJECT)
     return delivery

@@ -1,6 +1,7 @@
 """The reporter's rules: submit, open with a code, read, reply, replace the code.
 
-Every function takes the database session explicitly and raises named exceptions.
+Every function takes the database session explicitly and raises named exceptions; none commits
+(the request does, portal/db.py), so a refused submission leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -112,7 +113,10 @@ class Sent:
 
 
 def submit(db: Session, submission: Submission, config: Config) -> Sent:
-    """Create the report, its files and key wraps in one transaction; return the new code."""
+    """Create the report, its files and key wraps in the caller's transaction; return the new code.
+
+    The view shows the code only after that transaction has committed (portal/db.py commits
+    before the 303 to the receipt leaves)."""
     org_public = installation.get(db).org_public_key
     if org_public is None:
         raise ReportingUnavailable
@@ -133,7 +137,6 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
     dialogue.add_files(report, report_key, clean)
     refresh_due(report)
     db.add(report)
-    db.commit()
     return Sent(code, [vault.file_info(report_key, item) for item in report.attachments])
 
 
@@ -150,8 +153,7 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
         previous_visit=report.code_last_used_on,
     )
     _mark_seen(report)
-    report.code_last_used_on = today()
-    db.commit()  # a no-op when nothing changed (second visit the same day, nothing new)
+    report.code_last_used_on = today()  # written only when it changed (second visit the same day)
     return Opened(report_id=report.id, report_key=report_key, news=news)
 
 
@@ -174,7 +176,6 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
     report = _report(db, report_id)
     read = dialogue.decrypt(report, report_key)
     _mark_seen(report)
-    db.commit()
     return CaseView(
         status=report.status,
         created_on=report.created_on,
@@ -185,33 +186,29 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
 
 
 def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
-    """The reporter writes (and may attach files) in one transaction."""
+    """The reporter writes (and may attach files): one change, with the files checked first."""
     if not text.strip():
         raise NothingToSend
     clean = _clean_files(files)
     report = _report(db, report_id)
     dialogue.add_message(report, report_key, Author.REPORTER, text, files=clean)
     report.awaiting_moderator = True
-    db.commit()
 
 
 def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
     clean = _clean_files(files)
     dialogue.add_files(_report(db, report_id), report_key, clean)
-    db.commit()
 
 
 def request_meeting(db: Session, report_id: int) -> None:
     _report(db, report_id).meeting_requested_on = today()
-    db.commit()
 
 
 def replace_code(db: Session, report_id: int, report_key: bytes, config: Config) -> str:
-    """A new code; the old one stops working in the same transaction."""
+    """A new code; the old one stops working in the same change."""
     report = _report(db, report_id)
     code = codes.generate()
     keys = _code_keys(db, codes.normalize(code), config)
     report.lookup = keys.lookup
     report.key_wrapped = vault.rewrap_for_code(report_key, keys.unwrap)
-    db.commit()
     return code

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from ..cases import uploads
-from ..db import db_session
+from ..db import db_session, keep_writes
 from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, code_log_in, form_page
@@ -129,6 +129,10 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     except CodeNotFound:
         cast(ServerSideSession, session).destroy()
         abort(404)
+    if status >= 400:
+        # Shown again beside a refused reply: the dialogue on it was read and stays marked as
+        # read. The refused reply wrote nothing (its files are checked before anything is added).
+        keep_writes()
     context = {"reply_form": ReplyForm(formdata=None), "files_form": FilesForm(formdata=None), **forms}
     news = session.pop(NEWS, None)
     return render_template("reporting/case.html", case=case, news=news, **context), status

@@ -22,7 +22,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Engine, Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
-from ..db import utcnow
+from ..db import commit_failed, utcnow
 from ..models import ServerSession
 from .crypto import DecryptionFailed, unwrap, wrap
 
@@ -177,6 +177,11 @@ class EncryptedSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSideSession)
+        if commit_failed():
+            # The request's rows were rolled back (portal/db.py), so what the view put here for
+            # its answer (a receipt's code, a log-in) must not be stored either: the stored
+            # session and the browser's cookie stay as they were before this request.
+            return
         cookie_options = {
             "path": "/",
             "httponly": True,

@@ -91,6 +91,7 @@ class LivePortal:
         with self.app.app_context(), Session(self.app.extensions["portal.engine"]) as db:
             created = accounts.create_user(db, name, Role.MODERATOR, PASSWORD, self.config)
             accounts.recover(db, accounts.find(db, name), self.recovery_key)
+            db.commit()
         return Account(name, PASSWORD, created.totp_secret, None)
 
     def newest_report(self) -> Report:
@@ -122,6 +123,7 @@ def start_portal(instance: Path) -> LivePortal:
         app = create_app(config)
         with app.app_context(), Session(app.extensions["portal.engine"]) as db:
             forum_service.seed_default_boards(db)
+            db.commit()
     except BaseException:
         server.stop()
         raise

@@ -26,6 +26,7 @@ def _approve_all(app: Flask) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         for post in db.query(Post).filter(Post.status == PostStatus.PENDING).all():
             moderation.approve(db, post.id, None)
+        db.commit()
 
 
 @pytest.mark.usefixtures("forum_boards")

@@ -87,6 +87,7 @@ def test_redaction_and_publication_are_one_transaction(app: Flask) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         event.listen(db, "after_commit", lambda _: commits.append(1))
         moderation.redact(db, post.id, "En klient hotade mig.", None)
+        db.commit()  # the caller's one commit holds the edit and the publication together
     assert commits == [1]
     assert events(app, f"forum:post:{post.id}")[-2:] == ["forum:post:redacted", "forum:post:approved"]
 

@@ -79,6 +79,7 @@ def test_reset_then_regrant_by_logged_in_admin(
     with Session(app.extensions["portal.engine"]) as db:
         assert not accounts.find(db, "mo").has_org_key  # later users wait for a grant
         accounts.reset(db, accounts.find(db, "mo"), NEW_PASSWORD, app.config["PORTAL"])
+        db.commit()
     auth.login(admin)
     dashboard = client.get("/moderation/").get_data(as_text=True)
     assert "mo" in dashboard
@@ -104,9 +105,11 @@ def test_recovery_key_regrants_without_any_admin(app: Flask, admin: Account) -> 
     assert admin.recovery_key
     with Session(app.extensions["portal.engine"]) as db:
         accounts.reset(db, accounts.find(db, "admin"), NEW_PASSWORD, app.config["PORTAL"])
+        db.commit()
     assert not _can_read(app, "admin", NEW_PASSWORD)
     with Session(app.extensions["portal.engine"]) as db:
         accounts.recover(db, accounts.find(db, "admin"), admin.recovery_key.lower())
+        db.commit()
     assert _can_read(app, "admin", NEW_PASSWORD)
 
 

@@ -76,6 +76,7 @@ def test_disabled_user_cannot_log_in_and_loses_running_session(
     assert auth.login(account).status_code == 302
     with Session(app.extensions["portal.engine"]) as db:
         accounts.disable(db, accounts.find(db, "disa"))
+        db.commit()
     assert client.get("/moderation/").status_code == 302
     assert auth.login(account).status_code == 401
 

@@ -121,6 +121,7 @@ def with_addresses(app: Flask) -> None:
         for name in ("admin", "bo", "cy"):
             accounts.set_notify_email(db, accounts.find(db, name), f"{name}@example.org", actor)
         accounts.disable(db, accounts.find(db, "cy"), actor)
+        db.commit()
 
 
 def recipients(mails: list[tuple[list[str], EmailMessage]]) -> list[str]:

@@ -18,6 +18,7 @@ from tests.accounts import Account, AuthActions
 def _seed(app: Flask, count: int) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         seed_reports(db, count, production=False, rng=random.Random(7))
+        db.commit()
 
 
 def _ids(html: str) -> list[int]:

@@ -136,6 +136,7 @@ def _write_everything(world: World) -> list[str]:
     with Session(app.extensions["portal.engine"]) as db:
         first, refused = db.scalars(select(Post.id).order_by(Post.id.desc()).limit(2)).all()[::-1]
         forum_moderation.approve(db, first, db.get(User, 1))
+        db.commit()
     assert (
         _post(admin, f"/moderation/forum/posts/{refused}/reject", reason=f"Nej {PUBLIC['refusal reason']}")
         == 303

@@ -245,6 +245,7 @@ def _approve_everything(world: World) -> None:
         actor = db.get(User, 1)
         for post_id in db.scalars(select(Post.id).where(Post.status != "approved")):
             forum_moderation.approve(db, post_id, actor)
+        db.commit()
 
 
 def test_forum_fields(world: World) -> None:

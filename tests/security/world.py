@@ -226,6 +226,7 @@ def build_world(app: Flask) -> World:
         actor = db.get(User, admin_id)
         forum_moderation.approve(db, post_id, actor)
         forum_moderation.reject(db, rejected_post_id, "Kan peka ut en kollega.", actor)
+        db.commit()
     del pending_thread_post
     reply(writer, thread_id, "Ett svar som väntar på en moderator.")
     with Session(engine) as db:

@@ -24,8 +24,8 @@ AuditQuery = Select[AuditEvent, str]
 
 
 def areas() -> list[str]:
-    """The first part of every event of the taxonomy (``case``, ``auth``, ``user``, …)."""
-    return sorted({event.value.partition(":")[0] for event in Event})
+    """The area of every event of the taxonomy (``case``, ``auth``, ``user``, …)."""
+    return sorted({event.area for event in Event})
 
 
 @dataclass(frozen=True)

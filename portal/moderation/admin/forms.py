@@ -136,7 +136,9 @@ class AuditFilterForm(FlaskForm):
     def set_choices(self, areas: list[str], actors: list[tuple[int, str]]) -> None:
         self.area.choices = _optional_choice(str(_l("All"))) + [SelectChoice(a, a) for a in areas]
         self.event.choices = _optional_choice(str(_l("All"))) + [
-            SelectChoice(e.value, e.value) for e in Event
+            # The words and the stored name, as the list below shows it.
+            SelectChoice(e.value, f"{e.label} ({e.value})")
+            for e in Event
         ]
         self.actor.choices = (
             _optional_choice(str(_l("Anyone")))

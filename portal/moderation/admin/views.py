@@ -11,7 +11,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ...accounts import service as accounts
-from ...audit import Event, record
 from ...db import db_session
 from ...i18n import LANGUAGE_NAMES
 from ...ids import MAX_ID
@@ -23,6 +22,7 @@ from .. import bp
 from ..auth import admin_required, current_user, org_key
 from ..forms import ActionForm
 from . import audit_log
+from . import reply_templates as quick_replies
 from .forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
 
 # The TOTP secret of an account just created or reset, kept only until the admin leaves its result
@@ -243,13 +243,14 @@ def reply_templates() -> str:
 
 
 def _save_template(template: ReplyTemplate, form: TemplateForm) -> Response:
-    # Three columns and one audit event: too little for a service module of its own.
-    db = db_session()
-    template.language, template.title, template.body = form.language.data, form.title.data, form.body.data
-    db.add(template)
-    db.flush()  # a new template's id, for the audit subject
-    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template.id}")
-    db.commit()
+    quick_replies.save(
+        db_session(),
+        template,
+        form.language.data or "",
+        form.title.data or "",
+        form.body.data or "",
+        current_user(),
+    )
     flash(_("The template “%(title)s” has been saved.", title=template.title), "info")
     return _to("moderation.reply_templates")
 
@@ -286,9 +287,6 @@ def delete_template(template_id: int) -> Page:
         return _template_page(
             TemplateForm(formdata=None, obj=template), template, status=400, delete_form=form
         )
-    db = db_session()
-    db.delete(template)
-    record(db, Event.TEMPLATE_CHANGED, current_user(), f"template:{template_id}")
-    db.commit()
+    quick_replies.delete(db_session(), template, current_user())
     flash(_("The template “%(title)s” has been deleted.", title=template.title), "info")
     return _to("moderation.reply_templates")

@@ -1,4 +1,5 @@
-"""A moderator's work on one case. Every change is one transaction with its audit event.
+"""A moderator's work on one case. Every change is written with its audit event, in the caller's
+transaction (the request's, committed in portal/db.py).
 
 Changes that overwrite (status, assignment, labels, classification, meeting) carry the version
 the moderator saw; if someone else changed the case meanwhile, :class:`StaleCase` is raised
@@ -109,7 +110,6 @@ def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) ->
         for n in report.notes
     ]
     audit.record(db, Event.CASE_VIEWED, user, audit.case_subject(report.id))
-    db.commit()
     return CaseFile(report=report, dialogue=read, notes=notes, names=names)
 
 
@@ -122,7 +122,6 @@ def download(
         raise CaseNotFound
     key = _key(report, org_key)
     audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
-    db.commit()
     return vault.file_info(key, item), vault.file_content(key, item)
 
 
@@ -146,7 +145,6 @@ def send_message(
         audit.record(db, Event.CASE_FEEDBACK_GIVEN, user, subject)
     refresh_due(report)
     report.version += 1
-    db.commit()
 
 
 def add_note(db: Session, report_id: int, org_key: bytes | None, user: User, text: str) -> None:
@@ -154,7 +152,6 @@ def add_note(db: Session, report_id: int, org_key: bytes | None, user: User, tex
     report = get(db, report_id)
     report.notes.append(Note(author_user_id=user.id, body=vault.encrypt(_key(report, org_key), text)))
     audit.record(db, Event.CASE_NOTE_ADDED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def change_status(
@@ -172,7 +169,6 @@ def change_status(
         report.closed_on, report.outcome = None, None
     refresh_due(report)
     audit.record(db, Event.CASE_STATUS_CHANGED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def assign(db: Session, report_id: int, user: User, version: int, assignee_id: int | None) -> None:
@@ -184,7 +180,6 @@ def assign(db: Session, report_id: int, user: User, version: int, assignee_id: i
     _check_version(report, version)
     report.assignee_id = assignee_id
     audit.record(db, Event.CASE_ASSIGNED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def set_labels(db: Session, report_id: int, user: User, version: int, names: Sequence[str]) -> None:
@@ -195,7 +190,6 @@ def set_labels(db: Session, report_id: int, user: User, version: int, names: Seq
     existing = {label.name: label for label in db.scalars(select(Label).where(Label.name.in_(wanted)))}
     report.labels = [existing.get(name) or Label(name=name) for name in wanted]
     audit.record(db, Event.CASE_LABELS_CHANGED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def reclassify(
@@ -211,7 +205,6 @@ def reclassify(
     _check_version(report, version)
     report.kind, report.category, report.area = kind, category, area
     audit.record(db, Event.CASE_RECLASSIFIED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def record_meeting_offered(db: Session, report_id: int, user: User, version: int) -> None:
@@ -219,7 +212,6 @@ def record_meeting_offered(db: Session, report_id: int, user: User, version: int
     _check_version(report, version)
     report.meeting_offered_on = today()
     audit.record(db, Event.CASE_MEETING_OFFERED, user, audit.case_subject(report.id))
-    db.commit()
 
 
 def all_labels(db: Session) -> list[Label]:

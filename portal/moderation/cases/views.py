@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ...cases import erasure
 from ...cases.clocks import urgency
-from ...db import db_session
+from ...db import db_session, keep_writes
 from ...domain import TIMEZONE, Area, Category, Kind, Status, label, status_name, today
 from ...forms import parse_enum
 from ...ids import parse_id
@@ -89,6 +89,11 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         abort(404)
     except cases.NoOrgKey:
         abort(403)
+    if status >= 400:
+        # Shown again beside a refused form: the case was decrypted and read, so its
+        # case:report:viewed event stands. The refused change wrote nothing (the service raises
+        # StaleCase, OutcomeRequired… before it changes anything).
+        keep_writes()
     report = case.report
     template_id = _int(request.args.get("template"))
     chosen = db.get(ReplyTemplate, template_id) if template_id else None

@@ -17,8 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
+from ... import audit
+from ...audit import Event
 from ...domain import Area, Category, Kind, label
-from ...models import Report
+from ...models import Report, User
 from .linked import suppress_linked
 from .suppression import SuppressedTable
 
@@ -174,3 +176,8 @@ def build(db: Session, f: StatsFilter, threshold: int) -> Statistics:
         threshold,
     )
     return Statistics(f, by_category, by_area)
+
+
+def record_export(db: Session, f: StatsFilter, user: User) -> None:
+    """Figures that leave the portal: who took which table, and when (the audit log)."""
+    audit.record(db, Event.STATS_EXPORTED, user, f.describe())

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ... import audit
 from ...db import db_session
 from ...domain import label, today
 from ...installation import current_config
@@ -158,9 +157,7 @@ def stats_csv() -> Page:
         return _refused(form)
     db = db_session()
     result = stats.build(db, f, current_config().stats_threshold)
-    # Figures that leave the portal: who took which table, and when.
-    audit.record(db, audit.Event.STATS_EXPORTED, current_user(), f.describe())
-    db.commit()
+    stats.record_export(db, f, current_user())
     # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
     response = FlaskResponse("\ufeff" + _csv(result), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=f"statistics_{f.describe()}.csv")
