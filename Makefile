@@ -8,18 +8,20 @@ export PORTAL_INSTANCE_PATH ?= $(INSTANCE)
 AXE_VERSION := 4.14.1
 AXE := tests/browser/vendor/axe.min.js
 
-.PHONY: run test setup setup-dev translations messages lint bench clean
+.PHONY: run test setup setup-dev translations messages requirements lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --upgrade pip
 
+# Every package, pip included, must match a sha256 in the file (pip refuses anything else), so a
+# package tampered with on the index or on the way cannot enter the build. The files are made by
+# `make requirements` from the .in files.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed translations
@@ -39,6 +41,15 @@ $(AXE):
 # Compiled catalogues are built here, never committed.
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations >/dev/null
+
+# After editing requirements.in or requirements-dev.in: pin every package with the hashes of all
+# its files on PyPI. A pin already in a .txt file stays unless the .in file asks otherwise
+# (`--upgrade-package NAME` in PIP_COMPILE_ARGS moves one on).
+COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(PIP_COMPILE_ARGS)
+requirements: $(VENV)/.installed-dev
+	$(COMPILE) --output-file=requirements.txt requirements.in
+	$(COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(VENV)/.installed-dev

@@ -8,6 +8,8 @@ No log line carries a client address (DESIGN.md §3):
 - the access log format has no %(h)s, no X-Forwarded-For, no query string, no user agent;
 - requests of the anonymous audiences (/report, /followup, /forum) are not logged at all: a
   timestamped "POST /report" next to the employer's proxy log would say who reported when;
+- nor are the start page (/) and the static files (/static/): every visit begins there, so their
+  lines would date each visit just as well;
 - gunicorn's own warning about a malformed request names the peer; that address is scrubbed.
 """
 
@@ -50,7 +52,8 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 # gunicorn's control socket is shared per user; several instances on one host would clash.
 control_socket_disable = True
 
-UNLOGGED_PREFIXES = ("/report", "/followup", "/forum", "/healthz")
+UNLOGGED_PATHS = frozenset({"/"})
+UNLOGGED_PREFIXES = ("/report", "/followup", "/forum", "/healthz", "/static/")
 PEER = re.compile(r"ip=[0-9A-Fa-f.:]+(?=: )")
 
 
@@ -60,7 +63,8 @@ class AddressFreeLogger(Logger):
         self.error_log.addFilter(_scrub_peer)
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
-        if not str(environ.get("PATH_INFO", "")).startswith(UNLOGGED_PREFIXES):
+        path = str(environ.get("PATH_INFO", ""))
+        if path not in UNLOGGED_PATHS and not path.startswith(UNLOGGED_PREFIXES):
             super().access(resp, req, environ, request_time)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import db, domain, errors, health, i18n, ids, logs, production_checks
+from . import db, domain, errors, health, i18n, ids, logs, production_checks, static_assets
 from .cases import removal_labels
 from .cli import register_cli
 from .config import Config
@@ -70,6 +70,7 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
+    static_assets.init_app(app)
     errors.init_app(app)
     removal_labels.init_app(app)
 

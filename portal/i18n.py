@@ -1,7 +1,9 @@
 """Language: ``?lang=`` → the ``lang`` cookie → Accept-Language → Swedish (Swedish first).
 
 The choice lives in its own small cookie rather than in the server-side session: choosing a
-language should not create a server-side record, and it should survive logging out.
+language should not create a server-side record, and it should survive logging out. It is a
+session cookie (no Expires, no Max-Age): it goes when the browser closes, so the device keeps no
+dated sign of a visit to the portal (a year-long cookie would, long after the history is cleared).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from . import domain
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 COOKIE = "lang"
-COOKIE_SECONDS = 365 * 24 * 60 * 60
 
 babel = Babel()
 
@@ -36,7 +37,6 @@ def remember_language(response: Response) -> Response:
         response.set_cookie(
             COOKIE,
             chosen,
-            max_age=COOKIE_SECONDS,
             httponly=True,
             samesite="Strict",
             secure=bool(request.environ.get("wsgi.url_scheme") == "https"),

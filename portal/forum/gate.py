@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import session
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,11 @@ from .models import ForumSettings
 
 PASSED = "forum_gate_passed"
 SETTINGS_ID = 1
+# Where the gate may send a reader back: /forum, or segments of letters, digits and - _ . ~ under
+# it. No control character (a CR/LF broke the Location header: a 500), no backslash (browsers read
+# it as a slash), no "//", ":" or "@" (another host), no "%" (nothing decoded later).
+FORUM_PATH = re.compile(r"/forum(?:/[\w.~-]*)*", re.ASCII)
+MAX_NEXT = 2000  # characters; longer than any forum path the portal makes
 
 
 def settings(db: Session) -> ForumSettings:
@@ -48,3 +55,12 @@ def set_passphrase(db: Session, passphrase: str | None) -> None:
         )
     else:
         row.gate_hash = None
+
+
+def return_path(target: str) -> str | None:
+    """``target`` if it is a plain path of the forum (``?next=`` after the gate), else None."""
+    if len(target) > MAX_NEXT or not FORUM_PATH.fullmatch(target) or "//" in target:
+        return None
+    if any(segment in {".", ".."} for segment in target.split("/")):
+        return None
+    return target

@@ -279,8 +279,8 @@ def enter_gate() -> Page:
     if form.validate_on_submit():
         if gate.check(db_session(), form.passphrase.data or ""):
             session[gate.PASSED] = True
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/forum") else url_for("forum.index"), code=303)
+            target = gate.return_path(request.args.get("next", ""))
+            return redirect(target or url_for("forum.index"), code=303)
         form.passphrase.errors = [_("That is not the passphrase.")]
         return form_page("forum/gate.html", form, status=401)
     return form_page("forum/gate.html", form)

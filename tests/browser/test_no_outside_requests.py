@@ -6,6 +6,8 @@ one walks the public pages with JavaScript off and looks at what they refer to.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Error
 
@@ -41,7 +43,9 @@ def test_public_pages_refer_only_to_the_portal_and_work_alone(language: str, vis
         foreign = [url for url in person.page.evaluate(REFERENCES) if not person.traffic.own(url)]
         assert not foreign, f"{path} refers to another origin: {foreign}"
     requested = {url.removeprefix(person.origin) for url in person.traffic.requests}
-    assert requested >= set(PUBLIC_PAGES) | {"/static/portal.css"}
+    assert requested >= set(PUBLIC_PAGES)
+    # The stylesheet under its versioned URL (cached for a year: asked for once, not per page).
+    assert any(re.fullmatch(r"/static/portal\.css\?v=[0-9a-f]{12}", url) for url in requested), requested
     assert all(url.startswith(person.origin) for url in person.traffic.requests), person.traffic.requests
 
 
