@@ -243,7 +243,6 @@ class ShownOnce:
         kept: dict[str, Any] | None = session.get(self.key)
         return kept
 
-    def forget(self) -> dict[str, Any] | None:
+    def forget(self) -> None:
         """The owner has stored it (or has left): the session no longer holds the code."""
-        kept: dict[str, Any] | None = session.pop(self.key, None)
-        return kept
+        session.pop(self.key, None)
