@@ -34,7 +34,6 @@ def make_app(**overrides: Any) -> Flask:
         database_url=database_url,
         limit_default=UNLIMITED,
         limit_code_login=UNLIMITED,
-        limit_code_failures_global=UNLIMITED,
         limit_report_submit=UNLIMITED,
         **overrides,
     )

@@ -52,7 +52,6 @@ RAISED_LIMITS = {
     "limit_default": UNLIMITED,
     "limit_report_submit": UNLIMITED,
     "limit_code_login": UNLIMITED,
-    "limit_code_failures_global": UNLIMITED,
 }
 # Flows per 100 visitors: most read, some report, some come back with a code.
 MIX = (("landing", 40), ("forum", 30), ("login", 20), ("submit", 10))

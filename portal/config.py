@@ -79,8 +79,6 @@ class Config:
     limit_moderator_login: str = "10 per minute; 50 per hour"
     limit_setup: str = "20 per hour"
     limit_code_login: str = "10 per minute; 60 per hour"
-    # Ceiling on failed code log-ins from everybody together: many addresses, one budget.
-    limit_code_failures_global: str = "300 per hour"
     limit_report_submit: str = "5 per hour"
     limit_reporter_reply: str = "30 per hour"
     limit_forum_post: str = "10 per hour"
@@ -89,6 +87,9 @@ class Config:
     # Approved posts with this many flags are hidden until a moderator has looked at them.
     forum_flag_threshold: int = 3
     limit_default: str = "300 per minute"
+    # Failed codes and passphrases (all addresses together) in one clock hour above which
+    # `status` and the administrators' dashboard warn. Only a warning: no right code is refused.
+    alert_failed_codes_per_hour: int = 300
     # Per-account lock-out: after this many failures, lock for base * 2**(extra failures).
     lockout_threshold: int = 5
     lockout_base_seconds: int = 30

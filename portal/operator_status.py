@@ -19,6 +19,7 @@ from .domain import TIMEZONE
 from .forum.moderation import queue_size
 from .models import Report
 from .production_checks import configuration_findings
+from .security import failed_codes
 
 
 def status_lines(
@@ -35,6 +36,7 @@ def status_lines(
     lines += [f"  {_deadline(report, today)}" for report in seen.urgent] or ["  none"]
     lines.append(f"Forum posts waiting for a moderator: {queue_size(db)}")
     lines.append(_retention(db, config, now))
+    lines += _failed_codes(config, now)
     findings = configuration_findings(config, environ)
     problems = f"{len(findings)} problem(s), see: flask --app wsgi check-config" if findings else "ok"
     lines.append(f"Production configuration: {problems}")
@@ -63,3 +65,20 @@ def _retention(db: Session, config: Config, now: dt.datetime) -> str:
         f"Retention: closed cases erased after {config.retention_days} days; schedule: {schedule}; "
         f"purge-expired last ran: {when}{late if retention.purge_is_late(last_run, now) else ''}"
     )
+
+
+def _failed_codes(config: Config, now: dt.datetime) -> list[str]:
+    """Failed codes of the last two clock hours, and a warning when one passed the threshold."""
+    seen = failed_codes.recent(now)
+    where = "" if config.redis_url else " [without Redis each process counts its own: see the dashboard]"
+    lines = [
+        f"Failed codes and passphrases: {seen.this_hour} this hour, {seen.hour_before} the hour "
+        f"before (warning above {seen.threshold}){where}"
+    ]
+    if seen.alarming:
+        lines.append(
+            f"WARNING: {seen.most} failed codes or passphrases in one hour (more than {seen.threshold}). "
+            "Nothing is locked and guessing an 80-bit code does not succeed; look in the reverse "
+            'proxy\'s logs for a flood (docs/deploy.md, "Failed codes").'
+        )
+    return lines

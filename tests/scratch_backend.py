@@ -44,8 +44,9 @@ def scratch_postgres(pg_url: str, redis_url: str, label: str = "t") -> Iterator[
         import redis
 
         with redis.Redis.from_url(redis_url) as client:
-            # Sessions live under the prefix; Flask-Limiter puts its own namespace in front.
-            for pattern in (f"{prefix}:*", f"LIMITS:LIMITER/{prefix}:*"):
+            # Sessions live under the prefix; Flask-Limiter puts its own namespace in front, and the
+            # limits storage its own in front of the failed-code counters (security/failed_codes.py).
+            for pattern in (f"{prefix}:*", f"LIMITS:LIMITER/{prefix}:*", f"LIMITS:{prefix}:*"):
                 keys = list(client.scan_iter(match=pattern))
                 if keys:
                     client.delete(*keys)

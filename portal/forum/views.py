@@ -15,7 +15,8 @@ from ..db import db_session
 from ..domain import label
 from ..ids import parse_id
 from ..pages import Page, code_log_in, form_page
-from ..security.ratelimit import client_key, configured, failure_ceiling, limiter
+from ..security import failed_codes
+from ..security.ratelimit import client_key, configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
 from .forms import FlagForm, ForumCodeForm, GateForm, ReplyForm, ThreadForm
@@ -209,7 +210,7 @@ def flag(post_id: int) -> Page:
 
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
-@failure_ceiling()
+@failed_codes.counted
 def code() -> Page:
     return code_log_in(
         ForumCodeForm(),
@@ -273,7 +274,7 @@ def mine() -> Page:
 
 @bp.route("/gate", methods=["GET", "POST"])
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
-@failure_ceiling()
+@failed_codes.counted
 def enter_gate() -> Page:
     form = GateForm()
     if form.validate_on_submit():

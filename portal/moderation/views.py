@@ -14,6 +14,7 @@ from ..domain import Status, today
 from ..installation import current_config
 from ..models import User
 from ..pages import Page, form_page
+from ..security import failed_codes
 from ..security.ratelimit import configured, limiter
 from . import bp
 from .auth import admin_required, current_user, end_session, org_key, start_session
@@ -65,6 +66,8 @@ def dashboard() -> str:
         "moderation/dashboard.html",
         user=user,
         waiting=accounts.awaiting_grant(db) if user.is_admin else [],
+        # Administrators only: they are the ones who can ask for the proxy's logs.
+        failures=failed_codes.recent() if user.is_admin else None,
         has_key=org_key() is not None,
         form=ActionForm(),
         overview=overview(db, today()),

@@ -15,8 +15,9 @@ from ..db import db_session, keep_writes
 from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, code_log_in, form_page
+from ..security import failed_codes
 from ..security.codes import CodeNotFound
-from ..security.ratelimit import configured, failure_ceiling, limiter
+from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from . import bp, service
 from .forms import CodeForm, FilesForm, ReplyForm, ReportForm, StoredForm
@@ -90,7 +91,7 @@ def receipt_print() -> Page:
 
 @bp.route("/followup", methods=["GET", "POST"])
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
-@failure_ceiling()
+@failed_codes.counted
 def followup() -> Page:
     return code_log_in(
         CodeForm(),

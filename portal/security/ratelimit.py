@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, current_app, request
-from flask_limiter import Limiter, RouteLimit
+from flask import current_app, request
+from flask_limiter import Limiter
 
 from .client_key import ENVIRON_KEY, Purpose
-
-GLOBAL_KEY = "global"
 
 
 def _prefix() -> str:
@@ -50,11 +48,6 @@ def client_key() -> str:
     return f"{_prefix()}:{purpose.value}:{digest}"
 
 
-def global_key() -> str:
-    """One bucket for everybody: ceilings that must hold however many addresses attack."""
-    return f"{_prefix()}:{GLOBAL_KEY}"
-
-
 def configured(name: str) -> Callable[[], str]:
     """A limit read from the configuration at request time (limits are configurable)."""
 
@@ -62,18 +55,6 @@ def configured(name: str) -> Callable[[], str]:
         return str(getattr(current_app.config["PORTAL"], name))
 
     return value
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code == 401
-
-
-def failure_ceiling() -> RouteLimit:
-    """One budget of failed guesses (codes, passphrases) per form for everybody together: limits
-    per address do not stop an attacker with many addresses. Only 401 answers count."""
-    return limiter.limit(
-        configured("limit_code_failures_global"), key_func=global_key, methods=["POST"], deduct_when=_failed
-    )
 
 
 limiter = Limiter(

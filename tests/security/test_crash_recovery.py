@@ -59,7 +59,6 @@ LIMITS = {
     "limit_default": GENEROUS,
     "limit_report_submit": GENEROUS,
     "limit_code_login": GENEROUS,
-    "limit_code_failures_global": GENEROUS,
 }
 MARKER = re.compile(r"marker-[0-9a-f]{32}")
 EVIDENCE_NAME = "evidence.txt"
