@@ -40,7 +40,7 @@ def check_config_command() -> None:
 @click.command("status")
 @with_appcontext
 def status_command() -> None:
-    """Cases by status, due and overdue deadlines, forum queue and the last purge, as plain text."""
+    """Cases by status, deadlines, forum queue, the last purge and failed codes, as plain text."""
     with transaction() as db:
         lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
     click.echo("\n".join(lines))
