@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 from flask import after_this_request, current_app
+from limits.storage import Storage
 from werkzeug.wrappers import Response
 
 from ..db import utcnow
@@ -41,13 +42,19 @@ def _hour(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def _storage() -> Storage:
+    # The limiter's own choice: Redis, or this process's memory while Redis is found down (its
+    # fallback), so that a dead Redis is not asked again on every failure.
+    return limiter.limiter.storage
+
+
 def record() -> None:
-    """One more failure in the current hour. Never fails the request: if the storage is down the
-    failure goes uncounted (and the limiter falls back to this process's memory on its own)."""
+    """One more failure in the current hour. Never fails the request: an error of the storage
+    leaves the failure uncounted."""
     now = utcnow()
     expires = _hour(now) + 2 * HOUR  # the end of the next hour: readable as "the hour before"
     try:
-        limiter.storage.incr(_key(_hour(now)), max(1, int((expires - now).total_seconds())))
+        _storage().incr(_key(_hour(now)), max(1, int((expires - now).total_seconds())))
     except Exception as error:  # redis raises several types; counting must not cost an answer
         log.warning("failed code not counted: %s", type(error).__name__)
 
@@ -88,7 +95,7 @@ def recent(now: dt.datetime | None = None) -> Failures:
     hour = _hour(now or utcnow())
     threshold = current_app.config["PORTAL"].alert_failed_codes_per_hour
     try:
-        counts = [limiter.storage.get(_key(h)) for h in (hour, hour - HOUR)]
+        counts = [_storage().get(_key(h)) for h in (hour, hour - HOUR)]
     except Exception as error:  # as in record(): an unreachable storage reads as nothing counted
         log.warning("failed codes not read: %s", type(error).__name__)
         counts = [0, 0]

@@ -22,11 +22,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app, dispose
+from portal.cli import operator
 from portal.config import Config
 from portal.db import Base, db_session
 from portal.forum import gate
 from portal.models import Role
-from portal.security import codes
+from portal.security import codes, failed_codes
 from portal.security.ratelimit import limiter
 from tests.accounts import Account, AuthActions, make_account
 from tests.csrf import get_csrf
@@ -118,9 +119,6 @@ def test_many_addresses_cannot_shut_the_forum_gate(app: Flask) -> None:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[dt.datetime]:
     """The portal's clock for counting and reading failed codes, moved by the test."""
-    from portal.cli import operator
-    from portal.security import failed_codes
-
     now = [NOW]
     monkeypatch.setattr(failed_codes, "utcnow", lambda: now[0])
     monkeypatch.setattr(operator, "utcnow", lambda: now[0])
@@ -236,3 +234,19 @@ def test_administrators_see_a_calm_banner_above_the_threshold_and_not_below(aler
     assert "nothing is locked" in english.group(1) and "proxy" in english.group(1)
     assert not BANNER_RE.search(_dashboard(moderator))  # administrators only
     assert BANNER_SV not in _dashboard(moderator)
+
+
+class _DeadStorage:
+    """A limiter storage whose server does not answer."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        raise ConnectionError("Redis is down")
+
+    def get(self, key: str) -> int:
+        raise ConnectionError("Redis is down")
+
+
+def test_a_storage_that_fails_costs_no_answer(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(failed_codes, "_storage", _DeadStorage)
+    _wrong_codes(app, 3)  # each still answered 401, not 500
+    assert "Failed codes and passphrases: 0 this hour, 0 the hour before" in _status(app)
