@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 
 from flask import current_app
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from .config import Config
@@ -69,11 +69,18 @@ def create_org_key(db: Session) -> OrganisationKey:
 
 
 def lock_for_sealing(db: Session, share: bool) -> Installation:
-    """The installation row, locked until the caller's transaction ends (PostgreSQL; SQLite has
-    one writer at a time anyway). ``share=True`` for whoever seals to the organisation public
-    key, exclusive for ``keys rotate`` which replaces it: a report sent while the key rotates
-    waits for the new public key instead of being sealed to the old one after the re-seal ran."""
-    row = db.get(Installation, INSTALLATION_ID, with_for_update={"read": share})
+    """The installation row, read afresh and locked until the caller's transaction ends.
+
+    ``share=True`` for whoever seals to the organisation public key, ``share=False`` for
+    ``keys rotate``, which replaces it: a report sent while the key rotates waits for the new
+    public key, instead of being sealed to the old one after the re-seal has passed it (it would
+    then open for nobody but the holder of the old key). PostgreSQL locks the row (``FOR SHARE``
+    / ``FOR UPDATE``); SQLite has no row locks, so the caller takes the database's one write lock
+    with a write that changes nothing, and reads the key inside it.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(update(Installation).where(Installation.id == INSTALLATION_ID).values(id=Installation.id))
+    row = db.get(Installation, INSTALLATION_ID, with_for_update={"read": share}, populate_existing=True)
     return row if row is not None else get(db)
 
 

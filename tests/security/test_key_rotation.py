@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -22,14 +24,23 @@ from PIL import Image
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from portal.accounts import rotation
 from portal.accounts import service as accounts
 from portal.cases import vault
-from portal.db import utcnow
+from portal.db import transaction, utcnow
 from portal.models import Attachment, AuditEvent, Installation, Report, ServerSession, User
-from portal.security import crypto
+from portal.security import crypto, user_keys
 from tests.accounts import Account, AccountFactory, AuthActions
+from tests.csrf import get_csrf
 from tests.moderation_helpers import case_html
-from tests.reporting_helpers import case_page, moderator_answers, open_with_code, reply, report_and_get_code
+from tests.reporting_helpers import (
+    DESCRIPTION,
+    case_page,
+    moderator_answers,
+    open_with_code,
+    reply,
+    report_and_get_code,
+)
 from tests.settings import CLIENT_ADDRESS, REDIS_URL
 
 ANSWER = "Vi har tagit emot din anmälan och återkommer inom en vecka."
@@ -147,7 +158,7 @@ def installed(app: Flask, client: FlaskClient, admin: Account, moderator: Accoun
         db.commit()
     assert _table_sessions(app) >= 1
     if app.config["PORTAL"].redis_url:
-        assert len(_redis_sessions(app)) == 2  # the admin's and the reporter's
+        assert len(_redis_sessions(app)) >= 2  # the admin's and the reporter's at least
     old_private = _org_private_via_recovery(app, admin.recovery_key)
     assert all(_opens(old_private, sealed) for sealed in _sealed_report_keys(app))
     return World(admin, mo, codes, report_ids, old_private, admin_client, reporter_client)
@@ -302,3 +313,50 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
         _opens(new_private, item) and not _opens(installed.old_private, item)
         for item in _sealed_report_keys(app)
     )
+
+
+def test_a_report_sent_while_the_key_rotates_is_sealed_to_the_new_key(
+    app: Flask, installed: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: a reporter sends while the rotation runs. Sealed to the old public key once the
+    re-seal has passed, that report would open for nobody but the holder of the old key."""
+    assert installed.admin.recovery_key
+    real_seal = user_keys.seal_org_key
+    rotating, go_on = threading.Event(), threading.Event()
+
+    def pauses_at_the_first_grant(user: User, org_private_key: bytes) -> None:
+        # Every report has been re-sealed by now; the grants and the commit are still to come.
+        rotating.set()
+        go_on.wait(10)
+        real_seal(user, org_private_key)
+
+    monkeypatch.setattr(user_keys, "seal_org_key", pauses_at_the_first_grant)
+    results: dict[str, object] = {}
+
+    def rotate_in_thread() -> None:
+        with app.app_context(), transaction() as db:
+            results["rotated"] = rotation.rotate(db, installed.admin.recovery_key or "")
+
+    reporter = _client(app)
+    token = get_csrf(reporter, "/report")  # the form first: its session is saved before the rotation
+    rotator = threading.Thread(target=rotate_in_thread)
+    rotator.start()
+    assert rotating.wait(10)
+
+    def send() -> None:
+        fields = {"kind": "influence", "category": "threats", "area": "income_support", "csrf_token": token}
+        results["status"] = reporter.post("/report", data={**fields, "description": DESCRIPTION}).status_code
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(0.5)  # the report is on its way while the rotation is still at work
+    go_on.set()
+    rotator.join(30)
+    sender.join(30)
+    assert results["status"] == 303
+    rotated = results["rotated"]
+    assert isinstance(rotated, rotation.Rotated)
+    new_private = _org_private_via_recovery(app, rotated.recovery_key)
+    sealed = _sealed_report_keys(app)
+    assert len(sealed) == 4
+    assert [_opens(new_private, item) for item in sealed] == [True, True, True, True]
