@@ -44,6 +44,8 @@ class Event(enum.StrEnum):
     USER_RESET = "user:account:reset", _l("Account reset")
     USER_KEY_GRANTED = "user:orgkey:granted", _l("Access to reports granted")
     USER_KEY_RECOVERED = "user:orgkey:recovered", _l("Access to reports restored with the recovery key")
+    # Written by ``keys rotate``, no actor: the operator at the shell is not a portal user.
+    ORG_KEY_ROTATED = "admin:orgkey:rotated", _l("Organisation key replaced and the recovery key renewed")
     USER_CHANGED = "user:account:changed", _l("Notice address changed")
     CASE_VIEWED = "case:report:viewed", _l("Case read")
     CASE_FILE_DOWNLOADED = "case:file:downloaded", _l("File downloaded")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 
 from flask import current_app
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from .config import Config
@@ -55,6 +55,7 @@ def code_salt(db: Session) -> bytes:
 
 @dataclass(frozen=True)
 class OrganisationKey:
+    public: bytes
     private: bytes
     recovery_key: str  # formatted for display, shown once
 
@@ -64,11 +65,38 @@ def create_org_key(db: Session) -> OrganisationKey:
     row = get(db)
     if row.org_public_key is not None:
         raise RuntimeError("the organisation key exists already")
+    return _new_org_key(row)
+
+
+def lock_for_sealing(db: Session, share: bool) -> Installation:
+    """The installation row, read afresh and locked until the caller's transaction ends.
+
+    ``share=True`` for whoever seals to the organisation public key, ``share=False`` for
+    ``keys rotate``, which replaces it: a report sent while the key rotates waits for the new
+    public key, instead of being sealed to the old one after the re-seal has passed it (it would
+    then open for nobody but the holder of the old key). PostgreSQL locks the row (``FOR SHARE``
+    / ``FOR UPDATE``); SQLite has no row locks, so the caller takes the database's one write lock
+    with a write that changes nothing, and reads the key inside it.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(update(Installation).where(Installation.id == INSTALLATION_ID).values(id=Installation.id))
+    row = db.get(Installation, INSTALLATION_ID, with_for_update={"read": share}, populate_existing=True)
+    return row if row is not None else get(db)
+
+
+def replace_org_key(row: Installation) -> OrganisationKey:
+    """A new organisation key pair and a new recovery key in place of the old ones (``keys rotate``)."""
+    return _new_org_key(row)
+
+
+def _new_org_key(row: Installation) -> OrganisationKey:
     pair = crypto.KeyPair.generate()
     recovery = crypto.new_key()
     row.org_public_key = pair.public
     row.org_private_key_recovery = crypto.wrap(recovery, pair.private)
-    return OrganisationKey(private=pair.private, recovery_key=crypto.format_recovery_key(recovery))
+    return OrganisationKey(
+        public=pair.public, private=pair.private, recovery_key=crypto.format_recovery_key(recovery)
+    )
 
 
 def has_users(db: Session) -> bool:

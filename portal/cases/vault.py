@@ -53,6 +53,11 @@ def key_from_org(report: Report, org_private_key: bytes) -> bytes:
     return crypto.unseal(org_private_key, report.key_sealed)
 
 
+def reseal(sealed: bytes, old_org_private_key: bytes, new_org_public_key: bytes) -> bytes:
+    """The same report key sealed to a new organisation key (``keys rotate``)."""
+    return crypto.seal(new_org_public_key, crypto.unseal(old_org_private_key, sealed))
+
+
 def rewrap_for_code(report_key: bytes, code_unwrap_key: bytes) -> bytes:
     return crypto.wrap(code_unwrap_key, report_key)
 

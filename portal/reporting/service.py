@@ -117,12 +117,16 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
 
     The view shows the code only after that transaction has committed (portal/db.py commits
     before the 303 to the receipt leaves)."""
-    org_public = installation.get(db).org_public_key
-    if org_public is None:
+    if installation.get(db).org_public_key is None:
         raise ReportingUnavailable
     clean = _clean_files(submission.files)
     code = codes.generate()
     keys = _code_keys(db, codes.normalize(code), config)
+    # Read last, under the lock ``keys rotate`` takes, so that the key cannot change between this
+    # read and the commit; the files and the argon2id are done by now, so the lock is short.
+    org_public = installation.lock_for_sealing(db, share=True).org_public_key
+    if org_public is None:
+        raise ReportingUnavailable
     report_key, sealed, wrapped = vault.new_report_key(org_public, keys.unwrap)
     report = Report(
         **submission.columns(),

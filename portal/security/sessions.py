@@ -19,7 +19,8 @@ from typing import Any, Protocol, cast
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, update
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from ..db import commit_failed, utcnow
@@ -246,3 +247,19 @@ class ShownOnce:
     def forget(self) -> None:
         """The owner has stored it (or has left): the session no longer holds the code."""
         session.pop(self.key, None)
+
+
+def end_all_sessions(db: Session, store: SessionStore) -> int:
+    """End every server-side session of every visitor; returns how many there were.
+
+    For ``keys rotate``: a moderator's session holds the old organisation key unsealed. The
+    table's rows go in the caller's transaction, whichever store is in use (rows may remain from
+    before Redis was configured); a Redis store's keys go at once, because Redis has no part in
+    that transaction (ending a session too many is harmless: its owner logs in again).
+    """
+    ended = cast(CursorResult[Any], db.execute(delete(ServerSession))).rowcount or 0
+    if isinstance(store, RedisStore):
+        keys = list(store._client.scan_iter(match=store._prefix + "*", count=1000))
+        for start in range(0, len(keys), 1000):
+            ended += int(store._client.delete(*keys[start : start + 1000]))
+    return int(ended)

@@ -1,0 +1,131 @@
+"""Key rotation benchmark: ``flask --app wsgi keys rotate`` over 10 000 reports with messages.
+
+Seeds a temporary SQLite file, and a scratch PostgreSQL schema when the server answers
+(``PORTAL_BENCH_DATABASE_URL``, default the test database), with ``--reports`` reports of
+``--messages`` messages each and ``--moderators`` moderators holding the organisation key, then
+runs the real command ``--runs`` times (each run with the recovery key the previous one printed)
+and prints the wall time of each. The whole command is one transaction, so its time is also how
+long a report sent meanwhile waits (the installation row is locked throughout).
+
+    .venv/bin/python -m bench.rotate [--reports 10000] [--messages 2] [--moderators 10] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import time
+
+from flask import Flask
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bench.common import PASSWORD, make_app
+from portal import dispose
+from portal.accounts import service as accounts
+from portal.devseed import seed_reports
+from portal.domain import today
+from portal.installation import get as installation_row
+from portal.models import Author, Message, Report, Role
+from portal.security import crypto
+from tests.scratch_backend import scratch_postgres
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SHOWN_ONCE = re.compile(r"^Recovery key: (\S+)$", re.M)
+
+
+def seed(app: Flask, reports: int, messages: int, moderators: int) -> str:
+    """Reports, messages and granted moderators; returns a recovery key that opens the org key."""
+    config = app.config["PORTAL"]
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
+        admin = accounts.find(db, "bench-admin")
+        org_private = accounts.open_org_key(admin, PASSWORD, config)
+        # make_app does not keep the recovery key it was shown: wrap the key under a known one.
+        recovery = crypto.new_key()
+        installation_row(db).org_private_key_recovery = crypto.wrap(recovery, org_private)
+        for n in range(moderators):
+            user = accounts.create_user(db, f"bench-mod-{n}", Role.MODERATOR, PASSWORD, config).user
+            accounts.grant(db, user, org_private, admin)
+        seed_reports(db, reports, production=False)
+        body = crypto.wrap(crypto.new_key(), b"x" * 400)  # a message of about 400 characters
+        ids = list(db.scalars(select(Report.id)))
+        for start in range(0, len(ids), 1000):
+            db.execute(
+                insert(Message),
+                [
+                    {
+                        "report_id": rid,
+                        "seq": seq,
+                        "author": Author.REPORTER,
+                        "body": body,
+                        "created_on": today(),
+                    }
+                    for rid in ids[start : start + 1000]
+                    for seq in range(1, messages + 1)
+                ],
+            )
+        db.commit()
+    return crypto.format_recovery_key(recovery)
+
+
+def rotations(app: Flask, recovery_key: str, runs: int) -> list[float]:
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = app.test_cli_runner().invoke(args=["keys", "rotate"], input=recovery_key + "\n")
+        seconds.append(time.perf_counter() - started)
+        assert result.exit_code == 0, result.output
+        recovery_key = SHOWN_ONCE.findall(result.stdout)[0]
+    return seconds
+
+
+def measure(label: str, database_url: str, args: argparse.Namespace) -> None:
+    app = make_app(database_url=database_url)
+    started = time.perf_counter()
+    recovery_key = seed(app, args.reports, args.messages, args.moderators)
+    print(
+        f"{label}: seeded {args.reports} reports, {args.reports * args.messages} messages, "
+        f"{args.moderators + 1} key holders in {time.perf_counter() - started:.1f} s"
+    )
+    seconds = rotations(app, recovery_key, args.runs)
+    runs = ", ".join(f"{s:.2f}" for s in seconds)
+    print(f"{label}: keys rotate took {runs} s (median {statistics.median(seconds):.2f} s, one transaction)")
+    dispose(app)
+
+
+def postgres_reachable(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--messages", type=int, default=2)
+    parser.add_argument("--moderators", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    measure("SQLite", "", args)
+    pg_url = os.environ.get("PORTAL_BENCH_DATABASE_URL", DEFAULT_PG)
+    if not postgres_reachable(pg_url):
+        print(f"PostgreSQL: skipped, {pg_url} does not answer")
+        return
+    # A schema of its own (make_app drops and creates every table), removed afterwards.
+    with scratch_postgres(
+        pg_url, os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"), "rot"
+    ) as s:
+        measure("PostgreSQL", s.database_url, args)
+
+
+if __name__ == "__main__":
+    main()
