@@ -1,6 +1,6 @@
 """Issue 5 benchmark: a thread of 1 000 approved posts against one of 10, measured in one run.
 
-Server time of ``GET /forum/t/<id>`` (median of N) and the number of SQL statements per page,
+Server time of ``GET /forum/t/<token>`` (median of N) and the number of SQL statements per page,
 which must not grow with the number of posts.
 
     .venv/bin/python -m bench.forum [--runs 21]
@@ -24,7 +24,8 @@ from portal.forum.models import Board, Post, PostStatus, Thread
 BODY = "Det var tungt efter mötet, men kollegorna stöttade mig och jag fick prata om det efteråt.\n" * 4
 
 
-def thread_with(app: Flask, posts: int) -> int:
+def thread_with(app: Flask, posts: int) -> str:
+    """A thread of ``posts`` approved posts; its public token (threads have no public id)."""
     with Session(app.extensions["portal.engine"]) as db:
         service.seed_default_boards(db)
         board = db.query(Board).first()
@@ -51,12 +52,12 @@ def thread_with(app: Flask, posts: int) -> int:
         ]
         db.execute(insert(Post), rows)
         db.commit()
-        return thread.id
+        return thread.token
 
 
 def measure(posts: int, runs: int) -> tuple[float, int]:
     app = make_app()
-    thread_id = thread_with(app, posts)
+    token = thread_with(app, posts)
     client = app.test_client()
     timer = ServerTimer(app)
     statements: list[str] = []
@@ -64,7 +65,7 @@ def measure(posts: int, runs: int) -> tuple[float, int]:
     samples = []
     for _ in range(runs + 2):
         statements.clear()
-        assert client.get(f"/forum/t/{thread_id}").status_code == 200
+        assert client.get(f"/forum/t/{token}").status_code == 200
         samples.append(timer.last)
     dispose(app)
     return statistics.median(samples[2:]) * 1000, len([s for s in statements if "server_sessions" not in s])

@@ -31,10 +31,27 @@ def new_thread(client: FlaskClient, title: str, body: str, action: str = "check"
     )
 
 
+def thread_url(app: Flask, thread_id: int) -> str:
+    """The thread's public URL: its token, never its id (issue 13 item 8)."""
+    with Session(app.extensions["portal.engine"]) as db:
+        token = db.scalar(select(Thread.token).where(Thread.id == thread_id))
+        assert token is not None
+        return f"/forum/t/{token}"
+
+
+def post_url(app: Flask, post_id: int) -> str:
+    """A post's public flag URL: its thread's token and its number in the thread."""
+    with Session(app.extensions["portal.engine"]) as db:
+        post = db.get(Post, post_id)
+        assert post is not None
+        return f"/forum/t/{post.thread.token}/{post.seq}"
+
+
 def reply(client: FlaskClient, thread_id: int, body: str, action: str = "check") -> Any:
     token = get_csrf(client, f"/forum/{SLUG}/new")
     return client.post(
-        f"/forum/t/{thread_id}/reply", data={"body": body, "action": action, "csrf_token": token}
+        f"{thread_url(client.application, thread_id)}/reply",
+        data={"body": body, "action": action, "csrf_token": token},
     )
 
 

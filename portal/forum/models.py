@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
@@ -116,10 +117,20 @@ class ForumCode(Base):
     created_on: Mapped[dt.date] = mapped_column(Date)
 
 
+TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters: unguessable, and orders nothing
+
+
+def new_thread_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 class Thread(Base):
     __tablename__ = "forum_threads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The thread's name in every public URL: the id is global and sequential, and would order
+    # writing across threads and boards (issue 13 item 8). Posts are named by ``Post.seq``.
+    token: Mapped[str] = mapped_column(String(TOKEN_BYTES * 4 // 3), unique=True, default=new_thread_token)
     board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     created_on: Mapped[dt.date] = mapped_column(Date)
@@ -156,10 +167,16 @@ class Post(Base):
 
 
 class Flag(Base):
+    """One flagger's flag on one post. ``flagger`` is HMAC(installation secret, post ‖ flagger), so
+    that one flagger counts once per post (the unique constraint, race-free) while the rows say
+    neither who flagged nor which flags, on different posts, came from the same forum code."""
+
     __tablename__ = "forum_flags"
+    __table_args__ = (UniqueConstraint("post_id", "flagger"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
+    flagger: Mapped[bytes] = mapped_column(LargeBinary(32))
     reason: Mapped[FlagReason] = mapped_column(string_enum(FlagReason))
     created_on: Mapped[dt.date] = mapped_column(Date)
 

@@ -84,11 +84,20 @@ def _publish(db: Session, post: Post, actor: User | None) -> None:
 
 
 def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
-    """Keep a post from the public; the writer sees the reason if they have a forum code."""
+    """Keep a post from the public; the writer sees the reason if they have a forum code.
+
+    The text is blanked, and with a thread's first post the thread's title too: a refused post
+    is often the one that identifies someone, and kept it would be read by whoever gets the
+    database or a backup (issue 13 item 7). The reason stays, for the writer.
+    """
     post = _post(db, post_id)
     if _visible(post):
         post.thread.approved_posts -= 1
     post.status, post.needs_review, post.flag_hidden = PostStatus.REJECTED, False, False
+    post.flags = 0  # out of the queue: nothing is left to review
+    post.body = ""
+    if post.seq == 1:
+        post.thread.title = ""
     post.reject_reason = reason.strip()[:REASON_MAX] or None
     audit.record(db, Event.FORUM_POST_REJECTED, actor, audit.post_subject(post.id))
 

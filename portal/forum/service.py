@@ -7,10 +7,13 @@ moderator approved it; a watched word can block a post or send it to review.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from dataclasses import dataclass
+from hashlib import sha256
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import installation
@@ -35,7 +38,10 @@ from .models import (
 TITLE_MAX = 200
 POSTS_PER_PAGE = 50  # a long thread is read page by page (keyset on the post number)
 BODY_MIN = 2
-FLAG_THRESHOLD = 3  # this many flags hide a post until a moderator has looked at it
+FLAG_THRESHOLD = 3  # this many distinct flaggers hide a post until a moderator has looked at it
+# Every reader without a forum code is one and the same flagger (issue 13 item 3): counting
+# browsers or addresses would let one person hide any post, and addresses are never kept.
+CODE_LESS_FLAGGER = "no-code"
 
 
 class ThreadClosed(Exception):
@@ -110,13 +116,29 @@ def threads(db: Session, board_id: int) -> list[Thread]:
     )
 
 
-def thread_page(db: Session, thread_id: int, code_id: int | None, after: int = 0) -> ThreadPage | None:
-    """Approved posts for everyone; the writer's own pending posts for their code session."""
-    thread = db.get(Thread, thread_id)
-    if thread is None or thread.hidden:
+def open_thread(db: Session, token: str) -> Thread | None:
+    """The thread a public URL names, unless a moderator hid it."""
+    thread = db.scalar(select(Thread).where(Thread.token == token))
+    return None if thread is None or thread.hidden else thread
+
+
+def published_post(db: Session, thread: Thread, number: int) -> Post | None:
+    """Post ``number`` (1, 2, 3 … within the thread) if readers see it: approved, not hidden by flags."""
+    post = db.scalar(select(Post).where(Post.thread_id == thread.id, Post.seq == number))
+    if post is None or post.status is not PostStatus.APPROVED or post.flag_hidden:
         return None
-    visible = (Post.status == PostStatus.APPROVED) & Post.flag_hidden.is_(False)
-    query = select(Post).where(Post.thread_id == thread.id, Post.seq > after, visible)
+    return post
+
+
+def thread_page(db: Session, token: str, code_id: int | None, after: int = 0) -> ThreadPage | None:
+    """Approved posts for everyone (those hidden by flags as a placeholder, never as a 404 of the
+    thread: issue 13 item 3); the writer's own pending posts for their code session."""
+    thread = open_thread(db, token)
+    if thread is None:
+        return None
+    query = select(Post).where(
+        Post.thread_id == thread.id, Post.seq > after, Post.status == PostStatus.APPROVED
+    )
     posts = list(db.scalars(query.order_by(Post.seq).limit(POSTS_PER_PAGE + 1)))
     more = len(posts) > POSTS_PER_PAGE
     posts = posts[:POSTS_PER_PAGE]
@@ -199,16 +221,47 @@ def reply(db: Session, thread: Thread, body: str, writer: Writer) -> Post:
     return post
 
 
-def flag(db: Session, post_id: int, reason: FlagReason, threshold: int = FLAG_THRESHOLD) -> Post | None:
-    post = db.get(Post, post_id)
-    if post is None or post.status is not PostStatus.APPROVED:
-        return None
-    db.add(Flag(post_id=post.id, reason=reason, created_on=today()))
-    post.flags += 1
-    if post.flags >= threshold and not post.flag_hidden:
-        post.flag_hidden = True
-        post.thread.approved_posts -= 1
-    return post
+def flagger(secret_key: str, post_id: int, code_id: int | None) -> bytes:
+    """HMAC(installation secret, post ‖ flagger): a forum code's row id, or one value for everyone
+    without a code. Keyed with the configured secret, which is not in the database: a database
+    holder cannot try the code ids to learn who flagged what, and the post in the message keeps
+    one code's flags on different posts from being joined."""
+    key = crypto.subkey(secret_key.encode(), "portal:forum-flagger")
+    who = f"code:{code_id}" if code_id is not None else CODE_LESS_FLAGGER
+    return hmac.new(key, f"{post_id}|{who}".encode(), sha256).digest()
+
+
+def flag(
+    db: Session,
+    post: Post,
+    reason: FlagReason,
+    who: bytes,
+    threshold: int = FLAG_THRESHOLD,
+) -> bool:
+    """Count ``who``'s flag on a published post once; True when the post is hidden now.
+
+    A flagger who flagged already changes nothing. Race-free: the unique (post, flagger) pair
+    refuses a second row even from concurrent requests, the count is incremented in SQL (the
+    row lock orders concurrent flags), and only one request can switch ``flag_hidden`` on.
+    """
+    if post.status is not PostStatus.APPROVED or post.flag_hidden:
+        return False  # only what readers see can be flagged
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Flag).on_conflict_do_nothing(index_elements=["post_id", "flagger"])
+    values = {"post_id": post.id, "flagger": who, "reason": reason, "created_on": today()}
+    # RETURNING, not rowcount: psycopg reports no reliable rowcount for ON CONFLICT DO NOTHING.
+    if db.execute(statement.values(values).returning(Flag.id)).scalar_one_or_none() is None:
+        return False
+    post.flags = Post.flags + 1
+    db.flush()  # the new count is read back (and the row stays locked until commit)
+    if post.flags < threshold:
+        return False
+    hide = update(Post).where(Post.id == post.id, Post.flag_hidden.is_(False)).values(flag_hidden=True)
+    if not db.execute(hide.execution_options(synchronize_session=False)).rowcount:  # type: ignore[attr-defined]
+        return False  # hidden already (a concurrent flag got there first)
+    db.expire(post, ["flag_hidden"])
+    post.thread.approved_posts = Thread.approved_posts - 1
+    return True
 
 
 def _forum_lookup(db: Session, text: str, config: Config) -> bytes:

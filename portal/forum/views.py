@@ -20,7 +20,7 @@ from ..security.ratelimit import client_key, configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
 from .forms import FlagForm, ForumCodeForm, GateForm, ReplyForm, ThreadForm
-from .models import Board, FlagReason, ForumCode, Post, PostStatus, Thread
+from .models import Board, FlagReason, ForumCode, Post, PostStatus
 
 CODE_ID = "forum_code_id"
 THREAD_NUMBERS = "forum_writer_numbers"
@@ -110,12 +110,12 @@ def _findings(*texts: str) -> list[list[pii.Finding]]:
 def _posted(post: Post) -> Response:
     if post.status is PostStatus.APPROVED:
         flash(_("Your post is published."), "info")
-        return redirect(url_for("forum.thread", thread_id=post.thread_id), code=303)
+        return redirect(url_for("forum.thread", token=post.thread.token), code=303)
     flash(_("Thank you. Your post will be published when a moderator has read it."), "info")
     if post.code_id is None and post.seq == 1:
         # A new thread waiting for a moderator: only a forum code could show it to its writer.
         return redirect(url_for("forum.board", slug=post.thread.board.slug), code=303)
-    return redirect(url_for("forum.thread", thread_id=post.thread_id), code=303)
+    return redirect(url_for("forum.thread", token=post.thread.token), code=303)
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
@@ -146,65 +146,72 @@ def new_thread(slug: str) -> Page:
 
 
 def _thread_page(
-    thread_id: int, form: ReplyForm | None = None, findings: list[Any] | None = None, status: int = 200
+    token: str, form: ReplyForm | None = None, findings: list[Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
     code = _code()
     after = parse_id(request.args.get("after")) or 0
-    page = service.thread_page(db_session(), thread_id, code.id if code else None, after)
+    page = service.thread_page(db_session(), token, code.id if code else None, after)
     if page is None or (not page.posts and not page.own_pending and page.thread.approved_posts == 0):
         abort(404)
     reply_form = form or ReplyForm(formdata=None)
     return render_template("forum/thread.html", page=page, form=reply_form, findings=findings), status
 
 
-@bp.get("/t/<int:thread_id>")
-def thread(thread_id: int) -> Page:
-    return _thread_page(thread_id)
+# Threads are named by an opaque token, posts by their number in the thread: never by a global
+# id (issue 13 item 8). The old /forum/t/<int> URLs answer 404 on purpose: a redirect from an
+# integer would let anyone walk the integers and read the order of writing again.
+@bp.get("/t/<token>")
+def thread(token: str) -> Page:
+    return _thread_page(token)
 
 
-@bp.post("/t/<int:thread_id>/reply")
+@bp.post("/t/<token>/reply")
 @limiter.limit(configured("limit_forum_post"))
-def reply(thread_id: int) -> Page:
-    found = db_session().get(Thread, thread_id)
-    if found is None or found.hidden:
+def reply(token: str) -> Page:
+    found = service.open_thread(db_session(), token)
+    if found is None:
         abort(404)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _thread_page(thread_id, form, status=400)
+        return _thread_page(token, form, status=400)
     findings = _findings(form.body.data or "")
     if any(findings) and request.form.get("action") != "send":
-        return _thread_page(thread_id, form, findings)
+        return _thread_page(token, form, findings)
     if not _slow_mode(found.board, take=False):
         flash(_("This board is in slow mode. Wait a moment and send again."), "error")
-        return _thread_page(thread_id, form, status=429)
+        return _thread_page(token, form, status=429)
     writer = _writer()
     try:
         post = service.reply(db_session(), found, form.body.data or "", writer)
     except service.ThreadClosed:
         flash(_("This thread is locked: no new replies."), "error")
-        return _thread_page(thread_id, form, status=403)
+        return _thread_page(token, form, status=403)
     except service.Blocked:
         form.body.errors = [
             _("The post contains a word this forum does not allow. Rewrite it and try again.")
         ]
-        return _thread_page(thread_id, form, status=400)
+        return _thread_page(token, form, status=400)
     _keep_numbers(writer)
     _slow_mode(found.board, take=True)
     return _posted(post)
 
 
-@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+@bp.route("/t/<token>/<int:number>/flag", methods=["GET", "POST"])
 @limiter.limit(configured("limit_forum_flag"), methods=["POST"])
-def flag(post_id: int) -> Page:
-    post = db_session().get(Post, post_id)
-    if post is None or post.status is not PostStatus.APPROVED or post.flag_hidden:
+def flag(token: str, number: int) -> Page:
+    found = service.open_thread(db_session(), token)
+    post = service.published_post(db_session(), found, number) if found else None
+    if post is None:
         abort(404)
     form = FlagForm()
     if form.validate_on_submit():
-        threshold = installation.current_config().forum_flag_threshold
-        service.flag(db_session(), post_id, FlagReason(form.reason.data), threshold)
+        config = installation.current_config()
+        code = _code()
+        who = service.flagger(config.secret_key, post.id, code.id if code else None)
+        # A repeated flag is thanked like the first: the answer says nothing about earlier ones.
+        service.flag(db_session(), post, FlagReason(form.reason.data), who, config.forum_flag_threshold)
         flash(_("Thank you. A moderator will look at the post."), "info")
-        return redirect(url_for("forum.thread", thread_id=post.thread_id), code=303)
+        return redirect(url_for("forum.thread", token=token), code=303)
     return form_page("forum/flag.html", form, post=post)
 
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from portal.forum.models import PostStatus
 from tests.accounts import Account
 from tests.csrf import csrf_from, get_csrf
-from tests.forum_helpers import last_thread_id, new_thread, posts, reply, take_code
+from tests.forum_helpers import last_thread_id, new_thread, post_url, posts, reply, take_code, thread_url
 
 PLAIN = "Jag blev utskälld i receptionen efter ett avslag och mådde dåligt resten av veckan."
 
@@ -44,9 +44,9 @@ def test_nothing_is_public_before_a_moderator_approves(app: Flask, client: Flask
     assert post.status is PostStatus.PENDING and post.pseudonym == "Skribent 1"
     reader = app.test_client()
     assert "Utskälld i receptionen" not in reader.get("/forum/hot-och-trakasserier").get_data(as_text=True)
-    assert reader.get(f"/forum/t/{post.thread_id}").status_code == 404
+    assert reader.get(thread_url(app, post.thread_id)).status_code == 404
     _approve_all(app)
-    assert PLAIN in reader.get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
+    assert PLAIN in reader.get(thread_url(app, post.thread_id)).get_data(as_text=True)
 
 
 @pytest.mark.usefixtures("forum_boards")
@@ -83,8 +83,8 @@ def test_forum_code_gives_a_stable_pseudonym_and_shows_own_pending_posts(
     new_thread(client, "Om att bli uthängd", PLAIN)
     (post,) = posts(app)
     assert post.pseudonym != "Skribent 1" and " " in post.pseudonym
-    assert PLAIN in client.get(f"/forum/t/{post.thread_id}").get_data(as_text=True)  # own pending post
-    assert app.test_client().get(f"/forum/t/{post.thread_id}").status_code == 404  # nobody else's
+    assert PLAIN in client.get(thread_url(app, post.thread_id)).get_data(as_text=True)  # own pending post
+    assert app.test_client().get(thread_url(app, post.thread_id)).status_code == 404  # nobody else's
     later = app.test_client()
     token = get_csrf(later, "/forum/code")
     assert later.post("/forum/code", data={"code": code.lower(), "csrf_token": token}).status_code == 303
@@ -101,16 +101,13 @@ def test_flags_past_the_threshold_hide_a_post(app: Flask, client: FlaskClient) -
     new_thread(client, "Tråd", PLAIN)
     _approve_all(app)
     (post,) = posts(app)
+    flag_url = f"{post_url(app, post.id)}/flag"
     for _ in range(app.config["PORTAL"].forum_flag_threshold):
-        reader = app.test_client()
-        token = get_csrf(reader, f"/forum/p/{post.id}/flag")
-        assert (
-            reader.post(
-                f"/forum/p/{post.id}/flag", data={"reason": "identifying", "csrf_token": token}
-            ).status_code
-            == 303
-        )
-    assert PLAIN not in app.test_client().get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
+        reader = app.test_client()  # distinct flaggers: each with a forum code of their own
+        take_code(reader)
+        token = get_csrf(reader, flag_url)
+        assert reader.post(flag_url, data={"reason": "identifying", "csrf_token": token}).status_code == 303
+    assert PLAIN not in app.test_client().get(thread_url(app, post.thread_id)).get_data(as_text=True)
 
 
 @pytest.mark.usefixtures("forum_boards")
@@ -118,7 +115,7 @@ def test_posts_are_inert_plain_text(app: Flask, client: FlaskClient) -> None:
     payload = '<script>alert(1)</script> <img src=x onerror=alert(1)> https://evil.example/x "quoted"'
     new_thread(client, '<b onmouseover="alert(1)">rubrik</b>', "rad ett\nrad två " + payload, action="send")
     _approve_all(app)
-    html = client.get(f"/forum/t/{last_thread_id(app)}").get_data(as_text=True)
+    html = client.get(thread_url(app, last_thread_id(app))).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and '<a href="https://evil.example' not in html
     assert "&lt;b onmouseover=" in html

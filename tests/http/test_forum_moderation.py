@@ -12,7 +12,7 @@ from portal.forum import moderation
 from portal.forum.models import PostStatus
 from tests.accounts import Account, AccountFactory, AuthActions
 from tests.csrf import csrf_from, get_csrf
-from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, take_code
+from tests.forum_helpers import board_id, last_thread_id, new_thread, posts, reply, take_code, thread_url
 from tests.moderation_helpers import events
 
 PLAIN = "Det var tungt efter mötet med den arga anhörige, men kollegorna stöttade mig."
@@ -36,7 +36,7 @@ def test_queue_lists_pending_posts_with_findings_and_publishing_works(
     assert "070-123 45 67</mark>" in html
     first, second = posts(app)
     assert _post_action(client, f"/moderation/forum/posts/{first.id}/approve") == 303
-    assert PLAIN in app.test_client().get(f"/forum/t/{first.thread_id}").get_data(as_text=True)
+    assert PLAIN in app.test_client().get(thread_url(app, first.thread_id)).get_data(as_text=True)
     assert "forum:post:approved" in events(app, f"forum:post:{first.id}")
 
 
@@ -70,7 +70,7 @@ def test_redacted_post_is_published_and_marked(
         data={"csrf_token": token, "body": "En klient hotade mig."},
     )
     assert response.status_code == 303
-    page = app.test_client().get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
+    page = app.test_client().get(thread_url(app, post.thread_id)).get_data(as_text=True)
     assert (
         "En klient hotade mig." in page
         and "Anna Svensson" not in page
@@ -105,7 +105,7 @@ def test_locked_thread_takes_no_replies_and_hidden_thread_disappears(
     assert _post_action(client, f"/moderation/forum/threads/{thread_id}/lock") == 303
     assert reply(writer, thread_id, "Ett svar till i tråden.", action="send").status_code == 403
     assert _post_action(client, f"/moderation/forum/threads/{thread_id}/hide") == 303
-    assert app.test_client().get(f"/forum/t/{thread_id}").status_code == 404
+    assert app.test_client().get(thread_url(app, thread_id)).status_code == 404
     logged = events(app, f"forum:thread:{thread_id}")
     assert "forum:thread:locked" in logged and "forum:thread:hidden" in logged
 

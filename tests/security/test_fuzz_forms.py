@@ -98,8 +98,8 @@ def _version(w: World) -> st.SearchStrategy[str]:
 SEND = {"action": st.sampled_from(["send", "check", "", "delete"])}
 FORUM_TARGETS = [
     Target(forum_forms.ThreadForm, "writer", lambda w: "/forum/hot-och-trakasserier/new", extras=SEND),
-    Target(forum_forms.ReplyForm, "writer", lambda w: f"/forum/t/{w.thread_id}/reply", extras=SEND),
-    Target(forum_forms.FlagForm, "other_writer", lambda w: f"/forum/p/{w.post_id}/flag"),
+    Target(forum_forms.ReplyForm, "writer", lambda w: f"{w.thread_url}/reply", extras=SEND),
+    Target(forum_forms.FlagForm, "other_writer", lambda w: f"{w.thread_url}/1/flag"),
     Target(forum_forms.ForumCodeForm, "anonymous", lambda w: "/forum/code"),
     Target(forum_forms.GateForm, "anonymous", lambda w: "/forum/gate"),
 ]
@@ -276,7 +276,7 @@ def test_ids_no_row_can_have_are_not_found_rather_than_a_500(shared_world: World
             f"/moderation/cases?after=2026-01-01.{number}&sort=newest",
             f"/moderation/cases/{shared_world.report_id}?template={number}",
             f"/moderation/audit?before={number}",
-            f"/forum/t/{shared_world.thread_id}?after={number}",
+            f"{shared_world.thread_url}?after={number}",
         ):
             assert admin.get(url).status_code == 200, url
 

@@ -245,15 +245,15 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
 
 def test_forum_writers_see_only_their_own_unpublished_posts(world: World) -> None:
     writer, other = world.client("writer"), world.client("other_writer")
-    pending_thread = f"/forum/t/{world.pending_thread_id}"
+    pending_thread = world.pending_thread_url
     assert writer.get(pending_thread).status_code == 200
     for reader in (other, world.fresh_client(), world.client("reporter")):
         assert reader.get(pending_thread).status_code == 404
-        thread = reader.get(f"/forum/t/{world.thread_id}").get_data(as_text=True)
+        thread = reader.get(world.thread_url).get_data(as_text=True)
         assert "väntar på en moderator" not in thread  # the writer's pending reply
-        assert reader.get(f"/forum/p/{world.pending_post_id}/flag").status_code == 404
-        assert reader.get(f"/forum/p/{world.rejected_post_id}/flag").status_code == 404
-    assert "väntar på en moderator" in writer.get(f"/forum/t/{world.thread_id}").get_data(as_text=True)
+        assert reader.get(f"{world.thread_url}/2/flag").status_code == 404  # the pending reply
+        assert reader.get(f"{world.rejected_thread_url}/1/flag").status_code == 404
+    assert "väntar på en moderator" in writer.get(world.thread_url).get_data(as_text=True)
     mine, theirs = (
         writer.get("/forum/mine").get_data(as_text=True),
         other.get("/forum/mine").get_data(as_text=True),
@@ -274,10 +274,10 @@ def test_a_hidden_thread_takes_no_replies(world: World) -> None:
     writer = world.client("writer")
     before = snapshot(world.app)
     response = writer.post(
-        f"/forum/t/{world.thread_id}/reply",
+        f"{world.thread_url}/reply",
         data={"csrf_token": token_of(writer), "body": "Ett svar i en dold tråd.", "action": "send"},
     )
     assert response.status_code == 404
-    assert writer.get(f"/forum/t/{world.thread_id}").status_code == 404
+    assert writer.get(world.thread_url).status_code == 404
     assert world.fresh_client().get(f"/forum/{SLUG}").status_code == 200
     assert_nothing_stored(world.app, before, "reply to a hidden thread")

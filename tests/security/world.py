@@ -71,6 +71,10 @@ class World:
     pending_post_id: int  # the writer's reply, waiting for a moderator
     pending_thread_id: int  # a thread whose only post is still pending
     rejected_post_id: int
+    # Public URLs name threads by token and posts by their number in the thread (issue 13 item 8).
+    thread_url: str  # /forum/t/<token> of thread_id
+    pending_thread_url: str
+    rejected_thread_url: str  # the thread whose only post was refused
     board_id: int
     word_id: int
     template_id: int
@@ -95,6 +99,8 @@ class World:
             "template_id": self.template_id,
             "post_id": self.pending_post_id,
             "thread_id": self.thread_id,
+            "token": self.thread_url.rsplit("/", 1)[1],
+            "number": 1,
             "board_id": self.board_id,
             "word_id": self.word_id,
             "slug": SLUG,
@@ -223,6 +229,9 @@ def build_world(app: Flask) -> World:
         first, pending_first, refused = db.scalars(select(Post).order_by(Post.id)).all()
         thread_id, pending_thread_id = first.thread_id, pending_first.thread_id
         post_id, pending_thread_post, rejected_post_id = first.id, pending_first.id, refused.id
+        thread_url, pending_thread_url, rejected_thread_url = (
+            f"/forum/t/{post.thread.token}" for post in (first, pending_first, refused)
+        )
         actor = db.get(User, admin_id)
         forum_moderation.approve(db, post_id, actor)
         forum_moderation.reject(db, rejected_post_id, "Kan peka ut en kollega.", actor)
@@ -253,6 +262,9 @@ def build_world(app: Flask) -> World:
         pending_post_id=pending_post_id,
         pending_thread_id=pending_thread_id,
         rejected_post_id=rejected_post_id,
+        thread_url=thread_url,
+        pending_thread_url=pending_thread_url,
+        rejected_thread_url=rejected_thread_url,
         board_id=board_id,
         word_id=word_id,
         template_id=template_id,

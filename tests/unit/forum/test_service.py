@@ -100,9 +100,9 @@ def test_on_a_pre_moderated_board_nothing_is_public_before_approval(
     thread = post.thread
     assert thread.approved_posts == 0
     assert service.threads(db, board.id) == []
-    page = service.thread_page(db, thread.id, code_id=None)
+    page = service.thread_page(db, thread.token, code_id=None)
     assert page is not None and page.posts == [] and page.own_pending == []
-    own = service.thread_page(db, thread.id, code_id=row.id)
+    own = service.thread_page(db, thread.token, code_id=row.id)
     assert own is not None and own.own_pending == [post]  # the writer sees their own waiting post
     moderation.approve(db, post.id, None)
     assert (post.status, post.needs_review, thread.approved_posts) == (PostStatus.APPROVED, False, 1)
@@ -112,7 +112,7 @@ def test_on_a_pre_moderated_board_nothing_is_public_before_approval(
 def test_on_a_post_moderated_board_a_post_is_public_at_once(db: Session, open_board: Board) -> None:
     post = _published(db, open_board)
     assert (post.needs_review, post.thread.approved_posts) == (False, 1)
-    page = service.thread_page(db, post.thread_id, code_id=None)
+    page = service.thread_page(db, post.thread.token, code_id=None)
     assert page is not None and page.posts == [post]
 
 
@@ -146,7 +146,7 @@ def test_a_locked_or_hidden_thread_takes_no_replies_and_a_hidden_one_is_not_show
     moderation.set_thread(db, thread.id, None, locked=False)
     service.reply(db, thread, "Nu går det igen.", Writer(thread_numbers={}))
     moderation.set_thread(db, thread.id, None, hidden=True)
-    assert service.thread_page(db, thread.id, code_id=None) is None
+    assert service.thread_page(db, thread.token, code_id=None) is None
     assert service.threads(db, open_board.id) == []
     with pytest.raises(service.ThreadClosed):
         service.reply(db, thread, "Syns inte.", Writer(thread_numbers={}))
@@ -165,25 +165,25 @@ def test_a_locked_or_hidden_thread_takes_no_replies_and_a_hidden_one_is_not_show
 def test_the_third_flag_hides_a_post_until_a_moderator_looks_at_it(db: Session, open_board: Board) -> None:
     post = _published(db, open_board)
     thread = post.thread
-    for _ in range(2):
-        service.flag(db, post.id, FlagReason.IDENTIFYING)
+    for code_id in (1, 2):
+        for _ in range(3):  # the same flagger again and again counts once
+            assert not service.flag(db, post, FlagReason.IDENTIFYING, service.flagger("k", post.id, code_id))
     assert (post.flags, post.flag_hidden, thread.approved_posts) == (2, False, 1)
-    service.flag(db, post.id, FlagReason.OFFENSIVE)
+    assert service.flag(db, post, FlagReason.OFFENSIVE, service.flagger("k", post.id, None))
     assert (post.flags, post.flag_hidden, thread.approved_posts) == (3, True, 0)
-    page = service.thread_page(db, thread.id, code_id=None)
-    assert page is not None and page.posts == []
-    service.flag(db, post.id, FlagReason.SPAM)
-    assert (post.flags, thread.approved_posts) == (4, 0)  # hidden once, counted once
+    page = service.thread_page(db, thread.token, code_id=None)
+    assert page is not None and page.posts == [post]  # shown as a placeholder (the template)
+    assert not service.flag(db, post, FlagReason.SPAM, service.flagger("k", post.id, 3))
+    assert (post.flags, thread.approved_posts) == (3, 0)  # hidden once, counted once
     assert [item.post for item in moderation.queue(db)] == [post]
     moderation.approve(db, post.id, None)  # looked at and kept: the flags are cleared
     assert (post.flags, post.flag_hidden, thread.approved_posts) == (0, False, 1)
-    assert db.scalar(select(func.count()).select_from(Flag)) == 4  # the reasons stay for the record
+    assert db.scalar(select(func.count()).select_from(Flag)) == 3  # the reasons stay for the record
 
 
 def test_only_a_published_post_can_be_flagged(db: Session, board: Board) -> None:
     pending = service.create_thread(db, board, "Väntar", BODY, Writer(thread_numbers={}))
-    assert service.flag(db, pending.id, FlagReason.SPAM) is None
-    assert service.flag(db, 4711, FlagReason.SPAM) is None
+    assert not service.flag(db, pending, FlagReason.SPAM, service.flagger("k", pending.id, None))
     assert (pending.flags, db.scalar(select(func.count()).select_from(Flag))) == (0, 0)
 
 
@@ -198,6 +198,7 @@ def test_rejecting_takes_a_post_down_with_a_trimmed_reason_the_writer_sees(
     thread = post.thread
     moderation.reject(db, post.id, "  " + "x" * 600, None)
     assert (post.status, post.reject_reason, thread.approved_posts) == (PostStatus.REJECTED, "x" * 500, 0)
+    assert (post.body, thread.title) == ("", "")  # nothing of a refused first post is kept
     waiting, _threads = service.my_posts(db, row.id)
     assert waiting == [post]
     moderation.reject(db, post.id, "   ", None)
@@ -230,7 +231,7 @@ def test_the_queue_holds_pending_and_flagged_posts_oldest_first(db: Session, ope
     open_board.moderation = Moderation.PRE
     pending = service.reply(db, published.thread, "Väntar på en moderator.", Writer(thread_numbers={}))
     assert [item.post for item in moderation.queue(db)] == [pending]
-    service.flag(db, published.id, FlagReason.OTHER)
+    service.flag(db, published, FlagReason.OTHER, service.flagger("k", published.id, None))
     assert [item.post for item in moderation.queue(db)] == [published, pending]
     assert moderation.queue_size(db) == 2
 
