@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, StringField
+from wtforms import Field, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .domain import label
+from .ids import MAX_ID
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -28,6 +29,19 @@ class PlainText:
         value = field.data or ""
         if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
             raise ValidationError(str(_l("The text contains invalid characters. Remove them and try again.")))
+
+
+class WholeNumber(IntegerField):
+    """An ``IntegerField`` that refuses numbers beyond ``MAX_ID`` with a message of its own.
+
+    ``NumberRange`` compares through ``float``: from 309 digits on that overflows (a 500)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        number: int | None = self.data  # type: ignore[has-type]  # wtforms leaves data untyped
+        if number is not None and abs(number) > MAX_ID:
+            self.data = None
+            raise ValueError(str(_l("The number is too large.")))
 
 
 class Honeypot(StringField):

@@ -188,3 +188,27 @@ def test_moderators_cannot_change_settings_and_nobody_logged_out_can_moderate(
     assert "Skribent 1" in client.get("/moderation/forum").get_data(as_text=True)
     assert "forum_code" not in client.get("/moderation/forum").get_data(as_text=True)
     assert _post_action(client, f"/moderation/forum/posts/{post.id}/approve") == 303
+
+
+@pytest.mark.usefixtures("forum_boards")
+@pytest.mark.parametrize("number", ["9" * 400, "1" + "0" * 20, "3601"])
+def test_a_huge_number_of_seconds_is_refused_with_a_message(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions, number: str
+) -> None:
+    # 400 digits made NumberRange ask math.isnan() of an int too large for a float: a 500.
+    auth.login(admin)
+    token = get_csrf(client, "/moderation/forum/settings")
+    bid = board_id(app)
+    refused = client.post(
+        f"/moderation/forum/settings/boards/{bid}",
+        data={
+            "csrf_token": token,
+            f"board{bid}-name_sv": "Hot",
+            f"board{bid}-name_en": "Threats",
+            f"board{bid}-moderation": "post",
+            f"board{bid}-slow_mode_seconds": number,
+        },
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Långsamt läge" in page.split('class="error-summary"')[1]
+    assert f'value="{number}"' in page  # what was typed is still in the field

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ...forms import TEXT_MAX, PlainText, choices, enum_choice, no_answer
+from ...forms import TEXT_MAX, PlainText, WholeNumber, choices, enum_choice, no_answer
 
 
 def status_choices() -> list[SelectChoice]:
@@ -83,7 +83,7 @@ class MeetingForm(Versioned):
 
 
 class EraseForm(FlaskForm):
-    confirm_number = IntegerField(
+    confirm_number = WholeNumber(
         _l("Type the case number to confirm"),
         validators=[InputRequired(message=_l("Type the case number.")), NumberRange(min=1)],
     )

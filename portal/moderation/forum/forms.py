@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ...forms import TEXT_MAX, PlainText, choices
+from ...forms import TEXT_MAX, PlainText, WholeNumber, choices
 from ...forum.models import Board, Moderation, WordAction
 from ...i18n import LANGUAGES
 
@@ -42,7 +42,7 @@ _NAME_FIELDS = {
 
 class BoardForm(FlaskForm):
     moderation = SelectField(_l("Moderation"), choices=choices(Moderation))
-    slow_mode_seconds = IntegerField(
+    slow_mode_seconds = WholeNumber(
         _l("Slow mode: seconds between two posts by the same writer (0 = off)"),
         # At most an hour: a slow-mode entry lives that long, and no entry may outlive the hourly
         # secret behind its key (docs/keys.md).
