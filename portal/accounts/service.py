@@ -11,8 +11,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, installation
 from ..audit import Event
@@ -150,19 +151,22 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
     step = _matching_step(user, code, config) if password_ok else None
-    if locked or not user.active or step is None:
+    org_key, claimed = None, False
+    if step is not None and not locked and user.active:
+        org_key = open_org_key(user, password, config) if user.has_org_key else None
+        # Last, after the argon2id above: on SQLite the claim's write lock lasts until the commit.
+        claimed = _claim_step(db, user, step)
+    if not claimed:
         if not locked:
             user.failed_logins += 1
             if user.failed_logins >= config.lockout_threshold:
                 user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
         audit.record(db, Event.LOGIN_FAILED, user, audit.user_subject(user.id))
         raise LoginFailed
-    user.totp_last_step = step
     user.failed_logins = 0
     user.locked_until = None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    org_key = open_org_key(user, password, config) if user.has_org_key else None
     audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
     return LoggedIn(user=user, org_private_key=org_key)
 
@@ -181,6 +185,21 @@ def _matching_step(user: User, code: str, config: Config) -> int | None:
         log.error("TOTP secret of user %s cannot be decrypted: was PORTAL_SECRET_KEY changed?", user.id)
         return None
     return totp.matching_step(secret, code, user.totp_last_step)
+
+
+def _claim_step(db: Session, user: User, step: int) -> bool:
+    """Take ``step`` for this log-in in one conditional UPDATE: of log-ins racing with the same
+    code exactly one changes the row (the others wait for its lock, then find the step taken),
+    where reading the step and writing it back let several pass (issue 13, item 4)."""
+    claimed = db.connection().execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 _DUMMY_HASHES: dict[crypto.KdfCost, str] = {}
