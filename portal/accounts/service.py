@@ -20,7 +20,7 @@ from ..audit import Event
 from ..config import Config
 from ..db import utcnow
 from ..models import Role, User
-from ..security import crypto, passwords, totp, user_keys
+from ..security import crypto, passwords, sessions, totp, user_keys
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,11 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
+    """The user is out at once: their key pair and grant go (the database and their passphrase
+    open nothing), and every session of theirs ends, in this transaction (issue 13, item 5)."""
     user.active = False
+    user_keys.remove_key_material(user)
+    sessions.end_sessions_of(db, user.id)
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
 
 
