@@ -47,6 +47,14 @@ class UnknownUser(AccountError):
     pass
 
 
+class UserDisabled(AccountError):
+    """The account is disabled: it gets no organisation key (enable it first, :func:`enable`)."""
+
+
+class AlreadyActive(AccountError):
+    """:func:`enable` on an account that was never disabled."""
+
+
 class NoAccess(AccountError):
     """The acting user cannot open the organisation key (it was never granted to them)."""
 
@@ -244,6 +252,19 @@ def disable(db: Session, user: User, actor: User | None = None) -> None:
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
 
 
+def enable(db: Session, user: User, password: str, config: Config, actor: User | None = None) -> str:
+    """A disabled account back, as if new: new password, TOTP and key pair (disabling removed the
+    old one), and no organisation key until an administrator grants it. Returns the TOTP secret."""
+    if user.active:
+        raise AlreadyActive(user.username)
+    _require_strong(password, user.username)
+    secret = totp.new_secret()
+    _credentials(user, password, secret, config)
+    user.active = True
+    audit.record(db, Event.USER_ENABLED, actor, audit.user_subject(user.id))
+    return secret
+
+
 def awaiting_grant(db: Session) -> list[User]:
     return list(
         db.scalars(
@@ -254,6 +275,8 @@ def awaiting_grant(db: Session) -> list[User]:
 
 def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -> None:
     """A logged-in admin seals the organisation key to the user's (new) public key."""
+    if not user.active:
+        raise UserDisabled(user.username)
     if org_private_key is None:
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
@@ -262,6 +285,8 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
 
 def recover(db: Session, user: User, recovery_key_text: str) -> None:
     """Grant the org key with the offline recovery key (when no admin can log in)."""
+    if not user.active:
+        raise UserDisabled(user.username)
     row = installation.get(db)
     if row.org_private_key_recovery is None:
         raise NoAccess

@@ -10,6 +10,7 @@ use: the grant of the organisation key, the key pair it is sealed to, and every 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -132,6 +133,7 @@ class Scene:
     mona_id: int
     mona_clients: list[FlaskClient]
     org_private_key: bytes
+    recovery_key: str
 
 
 @pytest.fixture
@@ -153,7 +155,8 @@ def scene(app: Flask, held: Held, admin: Account, moderator: AccountFactory) -> 
         assert client.get("/moderation/").status_code == 200
     org_private_key = _offline_org_key(app, "mona", mona.password)
     assert org_private_key is not None  # the control: before the disable the attack works
-    return Scene(app, admin_client, mona, mona_id, clients, org_private_key)
+    assert admin.recovery_key is not None
+    return Scene(app, admin_client, mona, mona_id, clients, org_private_key, admin.recovery_key)
 
 
 def _disable_on_the_admin_page(scene: Scene) -> None:
@@ -211,3 +214,63 @@ def test_disabling_a_logged_in_moderator_leaves_nothing_that_opens_the_organisat
         assert response.location.endswith("/moderation/login")
     # The admin's own session is untouched.
     assert scene.admin_client.get("/moderation/users").status_code == 200
+
+
+def test_a_disabled_moderator_cannot_be_granted_the_organisation_key_again(scene: Scene, held: Held) -> None:
+    """The grant buttons (dashboard, users page) and ``keys recover`` refuse a disabled user:
+    a new grant would give the offline attack above something to open again."""
+    app = scene.app
+    _disable_on_the_admin_page(scene)
+    for path in (f"/moderation/users/{scene.mona_id}/grant", f"/moderation/users/{scene.mona_id}/access"):
+        token = get_csrf(scene.admin_client, "/moderation/users")
+        response = scene.admin_client.post(path, data={"csrf_token": token}, follow_redirects=True)
+        assert response.status_code in (200, 400), path
+        assert "Kontot mona är inaktiverat och kan inte få behörighet." in response.get_data(as_text=True), (
+            path
+        )
+    admin_recovery = app.test_cli_runner().invoke(args=["keys", "recover", "mona"], input=scene.recovery_key)
+    assert admin_recovery.exit_code == 1
+    assert "mona is disabled" in admin_recovery.output
+    assert _offline_org_key(app, "mona", scene.mona.password) is None
+
+
+NEW_PASSWORD = "a whole new passphrase after leave"
+
+
+def test_re_enabling_gives_a_new_key_pair_and_waits_for_an_administrator(scene: Scene, held: Held) -> None:
+    """``users enable``: a new passphrase, app and key pair; no access to reports until an
+    administrator grants it, as for a new moderator. The old passphrase opens nothing."""
+    app = scene.app
+    runner = app.test_cli_runner()
+    _disable_with_the_command(scene)
+    enabled = runner.invoke(args=["users", "enable", "mona", "--password-stdin"], input=NEW_PASSWORD + "\n")
+    assert enabled.exit_code == 0, enabled.output
+    secret = re.search(r"^TOTP secret: ([A-Z2-7]{32})$", enabled.output, re.M)
+    assert secret, enabled.output
+    assert "mona\tmoderator\tactive\tawaiting-grant" in runner.invoke(args=["users", "list"]).output
+    assert _offline_org_key(app, "mona", scene.mona.password) is None
+    assert _offline_org_key(app, "mona", NEW_PASSWORD) is None
+
+    again = Account("mona", NEW_PASSWORD, secret.group(1), None)
+    client = _client(app)
+    old = AuthActions(client).login(scene.mona)
+    assert old.status_code == 401  # the old passphrase and app no longer log in
+    assert AuthActions(client).login(again).status_code == 302
+    assert _waiting(scene) == ["mona"]
+
+    token = get_csrf(scene.admin_client, "/moderation/users")
+    granted = scene.admin_client.post(f"/moderation/users/{scene.mona_id}/access", data={"csrf_token": token})
+    assert granted.status_code == 303
+    assert _offline_org_key(app, "mona", NEW_PASSWORD) == scene.org_private_key
+    assert (
+        runner.invoke(
+            args=["users", "enable", "mona", "--password-stdin"], input=NEW_PASSWORD + "\n"
+        ).exit_code
+        == 1
+    )
+
+
+def _waiting(scene: Scene) -> list[str]:
+    page = scene.admin_client.get("/moderation/users").get_data(as_text=True)
+    section = page.split('id="waiting-heading"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<span>([^<]+)</span>", section)
