@@ -56,7 +56,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     redis_client = _redis(config)
     app.extensions["portal.redis"] = redis_client
-    store: Any = RedisStore(redis_client, config.redis_prefix) if redis_client else DatabaseStore(engine)
+    store: Any = (
+        RedisStore(redis_client, config.redis_prefix, config.session_absolute_seconds)
+        if redis_client
+        else DatabaseStore(engine)
+    )
     app.session_interface = EncryptedSessionInterface(
         store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
     )

@@ -42,6 +42,7 @@ class Event(enum.StrEnum):
     USER_CREATED = "user:account:created", _l("Account created")
     USER_DISABLED = "user:account:disabled", _l("Account disabled")
     USER_RESET = "user:account:reset", _l("Account reset")
+    USER_ENABLED = "user:account:enabled", _l("Account enabled again, with a new key pair")
     USER_KEY_GRANTED = "user:orgkey:granted", _l("Access to reports granted")
     USER_KEY_RECOVERED = "user:orgkey:recovered", _l("Access to reports restored with the recovery key")
     # Written by ``keys rotate``, no actor: the operator at the shell is not a portal user.

@@ -53,9 +53,10 @@ class User(Base):
     # Highest TOTP time step used so far: a code is accepted once (replay refused).
     totp_last_step: Mapped[int] = mapped_column(default=0)
     # The user's X25519 key pair; the private key wrapped by argon2id(password, kdf_salt).
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    private_key_wrapped: Mapped[bytes] = mapped_column(LargeBinary(128))
-    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    # NULL once the user is disabled: nothing of theirs opens the organisation key any more.
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    private_key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary(128))
+    kdf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     # The organisation's private key sealed to public_key; NULL until an admin grants it.
     org_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(128))
     active: Mapped[bool] = mapped_column(default=True)
@@ -82,6 +83,9 @@ class ServerSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # The moderator logged in with this session (NULL for reporters and visitors): disabling a
+    # user ends all their sessions at once (issue 13, item 5).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
 class AuditEvent(Base):

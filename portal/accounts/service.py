@@ -11,15 +11,16 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, installation
 from ..audit import Event
 from ..config import Config
 from ..db import utcnow
 from ..models import Role, User
-from ..security import crypto, passwords, totp, user_keys
+from ..security import crypto, passwords, sessions, totp, user_keys
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,14 @@ class UsernameTaken(AccountError):
 
 class UnknownUser(AccountError):
     pass
+
+
+class UserDisabled(AccountError):
+    """The account is disabled: it gets no organisation key (enable it first, :func:`enable`)."""
+
+
+class AlreadyActive(AccountError):
+    """:func:`enable` on an account that was never disabled."""
 
 
 class NoAccess(AccountError):
@@ -150,19 +159,22 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
     step = _matching_step(user, code, config) if password_ok else None
-    if locked or not user.active or step is None:
+    org_key, claimed = None, False
+    if step is not None and not locked and user.active:
+        org_key = open_org_key(user, password, config) if user.has_org_key else None
+        # Last, after the argon2id above: on SQLite the claim's write lock lasts until the commit.
+        claimed = _claim_step(db, user, step)
+    if not claimed:
         if not locked:
             user.failed_logins += 1
             if user.failed_logins >= config.lockout_threshold:
                 user.locked_until = now + dt.timedelta(seconds=_lock_seconds(user.failed_logins, config))
         audit.record(db, Event.LOGIN_FAILED, user, audit.user_subject(user.id))
         raise LoginFailed
-    user.totp_last_step = step
     user.failed_logins = 0
     user.locked_until = None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    org_key = open_org_key(user, password, config) if user.has_org_key else None
     audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
     return LoggedIn(user=user, org_private_key=org_key)
 
@@ -181,6 +193,21 @@ def _matching_step(user: User, code: str, config: Config) -> int | None:
         log.error("TOTP secret of user %s cannot be decrypted: was PORTAL_SECRET_KEY changed?", user.id)
         return None
     return totp.matching_step(secret, code, user.totp_last_step)
+
+
+def _claim_step(db: Session, user: User, step: int) -> bool:
+    """Take ``step`` for this log-in in one conditional UPDATE: of log-ins racing with the same
+    code exactly one changes the row (the others wait for its lock, then find the step taken),
+    where reading the step and writing it back let several pass (issue 13, item 4)."""
+    claimed = db.connection().execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 _DUMMY_HASHES: dict[crypto.KdfCost, str] = {}
@@ -217,8 +244,25 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
+    """The user is out at once: their key pair and grant go (the database and their passphrase
+    open nothing), and every session of theirs ends, in this transaction (issue 13, item 5)."""
     user.active = False
+    user_keys.remove_key_material(user)
+    sessions.end_sessions_of(db, user.id)
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
+
+
+def enable(db: Session, user: User, password: str, config: Config, actor: User | None = None) -> str:
+    """A disabled account back, as if new: new password, TOTP and key pair (disabling removed the
+    old one), and no organisation key until an administrator grants it. Returns the TOTP secret."""
+    if user.active:
+        raise AlreadyActive(user.username)
+    _require_strong(password, user.username)
+    secret = totp.new_secret()
+    _credentials(user, password, secret, config)
+    user.active = True
+    audit.record(db, Event.USER_ENABLED, actor, audit.user_subject(user.id))
+    return secret
 
 
 def awaiting_grant(db: Session) -> list[User]:
@@ -231,6 +275,8 @@ def awaiting_grant(db: Session) -> list[User]:
 
 def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -> None:
     """A logged-in admin seals the organisation key to the user's (new) public key."""
+    if not user.active:
+        raise UserDisabled(user.username)
     if org_private_key is None:
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
@@ -239,6 +285,8 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
 
 def recover(db: Session, user: User, recovery_key_text: str) -> None:
     """Grant the org key with the offline recovery key (when no admin can log in)."""
+    if not user.active:
+        raise UserDisabled(user.username)
     row = installation.get(db)
     if row.org_private_key_recovery is None:
         raise NoAccess

@@ -30,6 +30,8 @@ def keys_recover(name: str) -> None:
             accounts.recover(db, accounts.find(db, name), text)
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
+        except accounts.UserDisabled:
+            fail(f"{name} is disabled: 'users enable {name}' first (new password and key pair)")
         except (accounts.NoAccess, DecryptionFailed):
             fail(WRONG_RECOVERY_KEY)
     click.echo(f"{name} can read reports again")  # once committed

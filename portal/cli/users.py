@@ -1,4 +1,4 @@
-"""``flask users create|list|disable|reset``: moderator and admin accounts."""
+"""``flask users create|list|disable|enable|reset``: moderator and admin accounts."""
 
 from __future__ import annotations
 
@@ -59,13 +59,32 @@ def users_list() -> None:
 @users_cli.command("disable")
 @click.argument("name")
 def users_disable(name: str) -> None:
-    """Disable a user; their sessions end at their next request."""
+    """Disable a user: their key pair, their access to reports and all their sessions go at once."""
     with transaction() as db:
         try:
             accounts.disable(db, accounts.find(db, name))
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
     click.echo(f"{name} disabled")
+
+
+@users_cli.command("enable")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+def users_enable(name: str, password_stdin: bool) -> None:
+    """Enable a disabled user with a new password, TOTP and key pair; an admin grants access again."""
+    password = _read_password(password_stdin)
+    with transaction() as db:
+        try:
+            secret = accounts.enable(db, accounts.find(db, name), password, installation.current_config())
+        except accounts.UnknownUser:
+            fail(f"no user {name!r}")
+        except accounts.AlreadyActive:
+            fail(f"{name} is not disabled")
+        except accounts.WeakPassword as weak:
+            fail("weak password: " + " ".join(weak.problems))
+    click.echo(f"TOTP secret: {secret}")  # once committed, as in users create
+    click.echo("An admin must grant this user access to reports (dashboard) before they can read them.")
 
 
 @users_cli.command("reset")

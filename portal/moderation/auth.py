@@ -31,6 +31,7 @@ def start_session(logged_in: LoggedIn) -> None:
     current.clear()
     current.rotate()
     current[USER_ID] = logged_in.user.id
+    current.own(logged_in.user.id)  # disabling the user ends this session at once
     if logged_in.org_private_key is not None:
         current[ORG_KEY] = base64.b64encode(logged_in.org_private_key).decode()
     set_idle(current, current_config().moderator_idle_seconds)

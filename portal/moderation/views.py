@@ -89,6 +89,8 @@ def grant(user_id: int) -> Response:
         abort(404)
     try:
         accounts.grant(db, user, org_key(), current_user())
+    except accounts.UserDisabled:
+        flash(_("%(name)s is disabled and cannot be given access.", name=user.username), "error")
     except accounts.NoAccess:
         flash(
             _("You cannot grant access: your own account has not been given the organisation key."), "error"

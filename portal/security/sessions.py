@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, current_app, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ TOKEN_BYTES = 32
 CREATED = "_created"
 SEEN = "_seen"
 IDLE = "_idle"
+OWNER = "_owner"  # the id of the moderator logged in with this session (ServerSideSession.own)
 # Refresh the stored expiry at most this often when nothing else changed (seconds):
 # spares a write per page view while keeping idle time-outs accurate to a minute.
 TOUCH_INTERVAL = 60
@@ -41,9 +42,31 @@ TOUCH_INTERVAL = 60
 class SessionStore(Protocol):
     def load(self, store_id: str) -> bytes | None: ...
     def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None: ...
+        self,
+        store_id: str,
+        data: bytes,
+        ttl_seconds: int,
+        new: bool,
+        replaces: str | None = None,
+        owner: int | None = None,
+    ) -> bool:
+        """Store a new session, or overwrite an existing one only if it still exists: a session
+        ended meanwhile (its user disabled) is not brought back. False when nothing was stored."""
+        ...
+
     def delete(self, store_id: str) -> None: ...
+    def end_owned(self, db: Session, owner: int) -> None:
+        """Delete every session of moderator ``owner`` (in ``db``'s transaction where the store is
+        the database)."""
+        ...
+
+    def end_all(self, db: Session) -> int:
+        """Delete every session of every visitor; how many there were (``keys rotate``)."""
+        ...
+
+
+def _delete_all_rows(db: Session) -> int:
+    return int(cast(CursorResult[Any], db.execute(delete(ServerSession))).rowcount or 0)
 
 
 # Expired database sessions are swept at most this often per process (seconds).
@@ -67,9 +90,16 @@ class DatabaseStore:
         return None if row is None else bytes(row.data)
 
     def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None:
-        """Write a session (and drop the one it replaces) in one transaction."""
+        self,
+        store_id: str,
+        data: bytes,
+        ttl_seconds: int,
+        new: bool,
+        replaces: str | None = None,
+        owner: int | None = None,
+    ) -> bool:
+        """Write a session (and drop the one it replaces) in one transaction. Only a new session
+        is inserted; an existing one is an UPDATE, which finds no row once the session ended."""
         table = self._table
         now = utcnow()
         values = {"data": data, "expires_at": now + dt.timedelta(seconds=ttl_seconds)}
@@ -77,40 +107,77 @@ class DatabaseStore:
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL
                 conn.execute(delete(table).where(table.c.expires_at <= now))
-            # A rotated session takes over its predecessor's row under the new id.
-            target = replaces or (None if new else store_id)
-            changed = 0
-            if target:
-                statement = update(table).where(table.c.id == target).values(id=store_id, **values)
-                changed = conn.execute(statement).rowcount
-            if not changed:
-                conn.execute(insert(table).values(id=store_id, **values))
+            if replaces:
+                conn.execute(delete(table).where(table.c.id == replaces))
+            if new:
+                conn.execute(insert(table).values(id=store_id, user_id=owner, **values))
+                return True
+            return bool(conn.execute(update(table).where(table.c.id == store_id).values(**values)).rowcount)
 
     def delete(self, store_id: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(delete(self._table).where(self._table.c.id == store_id))
 
+    def end_owned(self, db: Session, owner: int) -> None:
+        db.execute(delete(self._table).where(self._table.c.user_id == owner))
+
+    def end_all(self, db: Session) -> int:
+        return _delete_all_rows(db)
+
 
 class RedisStore:
-    def __init__(self, client: Any, prefix: str) -> None:
+    """Sessions under ``<prefix>:session:<id>``; a moderator's ids also in the set
+    ``<prefix>:session-owner:<user id>``, which lives ``owner_ttl_seconds`` (the absolute
+    lifetime, so never shorter than a session in it) from its newest session."""
+
+    def __init__(self, client: Any, prefix: str, owner_ttl_seconds: int) -> None:
         self._client = client
         self._prefix = f"{prefix}:session:"
+        self._owner_prefix = f"{prefix}:session-owner:"
+        self._owner_ttl = owner_ttl_seconds
 
     def load(self, store_id: str) -> bytes | None:
         value = self._client.get(self._prefix + store_id)
         return None if value is None else bytes(value)
 
     def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None:
+        self,
+        store_id: str,
+        data: bytes,
+        ttl_seconds: int,
+        new: bool,
+        replaces: str | None = None,
+        owner: int | None = None,
+    ) -> bool:
         with self._client.pipeline() as pipe:
             if replaces:
                 pipe.delete(self._prefix + replaces)
-            pipe.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1))
-            pipe.execute()
+            # XX: an existing session is overwritten only while it exists.
+            pipe.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1), xx=not new)
+            if new and owner is not None:
+                pipe.sadd(self._owner_prefix + str(owner), store_id)
+                pipe.expire(self._owner_prefix + str(owner), self._owner_ttl)
+            results = pipe.execute()
+        return bool(results[1 if replaces else 0])
 
     def delete(self, store_id: str) -> None:
         self._client.delete(self._prefix + store_id)
+
+    def end_owned(self, db: Session, owner: int) -> None:
+        owned = self._owner_prefix + str(owner)
+        ids = [bytes(member).decode() for member in self._client.smembers(owned)]
+        self._client.delete(owned, *(self._prefix + store_id for store_id in ids))
+
+    def end_all(self, db: Session) -> int:
+        """The sessions and the owner sets, at once: Redis has no part in ``db``'s transaction;
+        and the table's rows in it (rows may remain from before Redis was configured)."""
+        ended = _delete_all_rows(db)
+        for prefix in (self._prefix, self._owner_prefix):
+            keys = list(self._client.scan_iter(match=prefix + "*", count=1000))
+            for start in range(0, len(keys), 1000):
+                deleted = int(self._client.delete(*keys[start : start + 1000]))
+                ended += deleted if prefix == self._prefix else 0
+        return ended
 
 
 class ServerSideSession(CallbackDict[str, Any], SessionMixin):
@@ -138,6 +205,16 @@ class ServerSideSession(CallbackDict[str, Any], SessionMixin):
         self.clear()
         self.rotate()
         self.update(kept)
+
+    def own(self, user_id: int) -> None:
+        """Mark the session as moderator ``user_id``'s, so that :func:`end_sessions_of` finds it.
+        Call after :meth:`rotate`: the owner is written with the new session."""
+        self[OWNER] = user_id
+
+    @property
+    def owner(self) -> int | None:
+        owner: int | None = self.get(OWNER)
+        return owner
 
     def destroy(self) -> None:
         """Log-out: the server side is deleted and the cookie cleared."""
@@ -217,13 +294,25 @@ class EncryptedSessionInterface(SessionInterface):
         idle = int(data.get(IDLE, self.idle_seconds))
         ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
         blob = wrap(session.key, json.dumps(data).encode())
-        self.store.save(_store_id(session.token), blob, ttl, new=new, replaces=replaces)
+        if not self.store.save(_store_id(session.token), blob, ttl, new, replaces, session.owner):
+            # Ended while this request ran (its user was disabled): it stays ended.
+            session.stored = False
+            response.delete_cookie(COOKIE_NAME, **cookie_options)
+            return
         session.stored = True
         # Dict writes here must not mark the session modified again; write under the hood.
         dict.update(session, data)
         key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")
         response.set_cookie(COOKIE_NAME, f"{session.token}.{key_text}", **cookie_options)
         response.vary.add("Cookie")
+
+
+def end_sessions_of(db: Session, user_id: int) -> None:
+    """End every session of moderator ``user_id`` at once, in whichever store is configured: in
+    ``db``'s transaction for the database, at once in Redis (disabling a user, issue 13 item 5)."""
+    interface = current_app.session_interface
+    assert isinstance(interface, EncryptedSessionInterface)
+    interface.store.end_owned(db, user_id)
 
 
 def set_idle(session: SessionMixin, seconds: int) -> None:
@@ -257,9 +346,4 @@ def end_all_sessions(db: Session, store: SessionStore) -> int:
     before Redis was configured); a Redis store's keys go at once, because Redis has no part in
     that transaction (ending a session too many is harmless: its owner logs in again).
     """
-    ended = cast(CursorResult[Any], db.execute(delete(ServerSession))).rowcount or 0
-    if isinstance(store, RedisStore):
-        keys = list(store._client.scan_iter(match=store._prefix + "*", count=1000))
-        for start in range(0, len(keys), 1000):
-            ended += int(store._client.delete(*keys[start : start + 1000]))
-    return int(ended)
+    return store.end_all(db)

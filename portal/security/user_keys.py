@@ -11,6 +11,10 @@ from ..models import User
 from . import crypto
 
 
+class NoKeyPair(Exception):
+    """The user's key pair was removed (they were disabled); only a new one gives access again."""
+
+
 def _totp_box_key(secret_key: str) -> bytes:
     return crypto.subkey(secret_key.encode(), "portal:totp-secret")
 
@@ -33,15 +37,31 @@ def give_new_key_pair(user: User, password: str, cost: crypto.KdfCost) -> None:
     user.org_key_sealed = None
 
 
+def remove_key_material(user: User) -> None:
+    """Disabling: the key pair and the grant sealed to it go, so that the database and the
+    user's passphrase open nothing any more (issue 13, item 5). Access comes back only with a new
+    key pair (:func:`give_new_key_pair`) and an administrator's new grant."""
+    user.public_key = user.private_key_wrapped = user.kdf_salt = None
+    user.org_key_sealed = None
+
+
+def _public_key(user: User) -> bytes:
+    if user.public_key is None:
+        raise NoKeyPair
+    return user.public_key
+
+
 def _private_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
-    wrapped = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
+    if user.private_key_wrapped is None or user.kdf_salt is None:
+        raise NoKeyPair
+    wrapped = crypto.WrappedKeyPair(_public_key(user), user.private_key_wrapped, user.kdf_salt)
     return crypto.unwrap_private_key(wrapped, password, cost)
 
 
 def rewrap_key_pair(user: User, current: str, new: str, cost: crypto.KdfCost) -> None:
     """The same key pair under a new password, so the organisation key stays open to the user."""
     private = _private_key(user, current, cost)
-    rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=user.public_key, private=private), new, cost)
+    rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=_public_key(user), private=private), new, cost)
     user.private_key_wrapped, user.kdf_salt = rewrapped.private_wrapped, rewrapped.kdf_salt
 
 
@@ -51,7 +71,7 @@ def open_org_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
 
 
 def seal_org_key(user: User, org_private_key: bytes) -> None:
-    user.org_key_sealed = crypto.seal(user.public_key, org_private_key)
+    user.org_key_sealed = crypto.seal(_public_key(user), org_private_key)
 
 
 def recover_org_key(recovery_key_text: str, org_private_key_recovery: bytes) -> bytes:

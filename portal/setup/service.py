@@ -39,7 +39,8 @@ def check_token(db: Session, token: str, config: Config) -> None:
         raise BadToken
 
 
-def _b64(raw: bytes) -> str:
+def _b64(raw: bytes | None) -> str:
+    assert raw is not None  # a user just built has a key pair
     return base64.b64encode(raw).decode()
 
 

@@ -124,6 +124,7 @@ def test_wrong_recovery_key_is_refused(app: Flask, admin: Account) -> None:
 def test_user_key_is_wrapped_by_the_password_not_stored_plain(app: Flask, admin: Account) -> None:
     with Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, "admin")
+        assert user.public_key and user.private_key_wrapped and user.kdf_salt
         wrapped = crypto.WrappedKeyPair(user.public_key, user.private_key_wrapped, user.kdf_salt)
         cost = kdf_cost(app.config["PORTAL"])
         import pytest

@@ -74,7 +74,8 @@ def test_disabled_user_cannot_log_in_and_loses_running_session(
 
     account = moderator("disa")
     assert auth.login(account).status_code == 302
-    with Session(app.extensions["portal.engine"]) as db:
+    # An app context: disabling ends the user's sessions in the app's session store too.
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
         accounts.disable(db, accounts.find(db, "disa"))
         db.commit()
     assert client.get("/moderation/").status_code == 302

@@ -116,7 +116,8 @@ def with_addresses(app: Flask) -> None:
     """admin and bo get notices; cy has an address too, but cy's account is disabled."""
     make_account(app, "bo")
     make_account(app, "cy")
-    with Session(app.extensions["portal.engine"]) as db:
+    # In an app context: disabling cy ends cy's sessions in the app's session store.
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
         actor = accounts.find(db, "admin")
         for name in ("admin", "bo", "cy"):
             accounts.set_notify_email(db, accounts.find(db, name), f"{name}@example.org", actor)

@@ -198,6 +198,8 @@ def _redis_value(client: Any, key: bytes) -> bytes:
         return b"\n".join(client.lrange(key, 0, -1))
     if kind == b"hash":
         return repr(client.hgetall(key)).encode()
+    if kind == b"set":  # a moderator's session ids (<prefix>:session-owner:<user id>)
+        return b"\n".join(sorted(client.smembers(key)))
     if kind == b"zset":
         return repr(client.zrange(key, 0, -1, withscores=True)).encode()
     raise AssertionError(f"a Redis entry of a kind this scan does not read: {kind!r}")

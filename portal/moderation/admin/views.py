@@ -106,10 +106,10 @@ def grant_access(user_id: int) -> Page:
     """The dashboard's grant button, from the users page (same service, back to this page)."""
     _posted()
     user = _row(User, user_id)
-    if not user.active:
-        return _refused(_("%(name)s is disabled and cannot be given access.", name=user.username))
     try:
         accounts.grant(db_session(), user, org_key(), current_user())
+    except accounts.UserDisabled:
+        return _refused(_("%(name)s is disabled and cannot be given access.", name=user.username))
     except accounts.NoAccess:
         return _refused(
             _("You cannot grant access: your own account has not been given the organisation key.")
