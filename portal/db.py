@@ -81,11 +81,15 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL + synchronous=FULL: a commit that was acknowledged is on disk (fsync'd) and
-    # survives a crash or power loss; foreign keys are off by default in SQLite.
+    # survives a crash or power loss; foreign keys are off by default in SQLite. secure_delete:
+    # a deleted row's bytes are overwritten with zeros, not left in the page's free space for a
+    # stolen file to show (an erased case; the WAL's older copies go at the checkpoint after the
+    # erase, portal/cases/erasure.py).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
