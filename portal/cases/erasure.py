@@ -62,20 +62,23 @@ class Cleaner:
 
     def after_commit(self, session: Session) -> None:
         marked = session.info.pop(_ERASED, None)
-        if self.sqlite and (marked is not None or self.pending):
-            self.checkpoint()
+        if self.sqlite and marked is not None:
+            self.checkpoint(wait_ms=CHECKPOINT_WAIT_MS)
+        elif self.sqlite and self.pending:
+            # No waiting here: a long reader (a backup) would otherwise slow every commit.
+            self.checkpoint(wait_ms=0)
         elif marked:
             self.vacuum()
 
     def after_rollback(self, session: Session) -> None:
         session.info.pop(_ERASED, None)  # nothing was erased
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, wait_ms: int) -> None:
         """Copy the WAL into the database file and truncate it to zero bytes."""
         try:
             with self.engine.connect() as conn:
                 before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
                 try:
                     busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
                 finally:
@@ -85,8 +88,9 @@ class Cleaner:
             return
         if busy:
             self._incomplete("the WAL checkpoint after an erase could not complete: a reader holds the WAL")
-            return
-        self.pending = False
+        elif self.pending:
+            self.pending = False
+            log.info("the WAL checkpoint owed since an earlier erase has completed")
 
     def vacuum(self) -> None:
         """VACUUM the case tables: their dead tuples (erased rows) become free space."""
@@ -98,9 +102,11 @@ class Cleaner:
 
     def _incomplete(self, message: str, *args: Any) -> None:
         # No case number and no content: the log says that a clean-up is owed, not of what.
+        if self.pending:
+            return  # a retry that failed again: counted and logged once, when it was first owed
         self.incomplete += 1
         self.pending = self.sqlite
-        retry = "; retried at the next commit" if self.sqlite else ""
+        retry = "; retried at each commit until it completes" if self.sqlite else ""
         log.warning(message + retry + "; %d so far since start", *args, self.incomplete)
 
 
