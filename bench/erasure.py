@@ -173,11 +173,11 @@ def _purge(app: Flask, cases: int, vacuum: bool) -> float:
     skip = lambda _app: None  # noqa: E731  (the purge without its VACUUM)
     real = erasure.vacuum
     if not vacuum:
-        erasure.vacuum = skip  # type: ignore[assignment]
+        erasure.vacuum = skip
     try:
         return _timed(lambda: retention.purge_expired(today(), retention_days))
     finally:
-        erasure.vacuum = real  # type: ignore[assignment]
+        erasure.vacuum = real
 
 
 def postgres_figures(app: Flask, runs: int, purge: int) -> dict[str, float]:

@@ -44,6 +44,9 @@ CASE_TABLES = ("reports", "messages", "attachments", "notes")
 FILE_TEXT = "".join(f"Rad {n}: anteckning om vad som hände på mötet.\n" for n in range(600)).encode()
 
 
+NAMES = ("description", "key sealed", "key wrapped", "reply", "answer", "file meta", "file content")
+
+
 def _make_case(app: Flask, admin: Account) -> tuple[int, list[bytes]]:
     """A report with a file, a reply and an answer; returns its id and every ciphertext it stored."""
     reporter = app.test_client()
@@ -64,13 +67,13 @@ def _make_case(app: Flask, admin: Account) -> tuple[int, list[bytes]]:
     return report_id, stored
 
 
-def _needles(stored: list[bytes]) -> list[bytes]:
+def _needles(stored: list[bytes]) -> dict[str, bytes]:
     """Each ciphertext whole, and a slice from its middle (found even if the value was split up)."""
-    needles = []
-    for value in stored:
-        needles.append(value)
+    needles = {}
+    for name, value in zip(NAMES, stored, strict=True):
         middle = len(value) // 2
-        needles.append(value[middle - 16 : middle + 16])
+        needles[name] = value
+        needles[name + " (slice)"] = value[middle - 16 : middle + 16]
     return needles
 
 
@@ -131,13 +134,18 @@ def _stored_bytes(app: Flask) -> dict[str, bytes]:
     return _postgres_tuples(app)
 
 
-def _where_found(app: Flask, needles: list[bytes]) -> list[tuple[str, int]]:
+def _where_found(app: Flask, needles: dict[str, bytes]) -> list[str]:
     return [
-        (name, index)
-        for name, data in _stored_bytes(app).items()
-        for index, needle in enumerate(needles)
+        f"{name} in {where}"
+        for where, data in _stored_bytes(app).items()
+        for name, needle in needles.items()
         if needle in data
     ]
+
+
+def _assert_gone(app: Flask, needles: dict[str, bytes]) -> None:
+    found = _where_found(app, needles)
+    assert found == [], f"{len(found)} of {len(needles)} still stored: " + "; ".join(found)
 
 
 def _erase_as_admin(client: FlaskClient, report_id: int) -> None:
@@ -156,7 +164,7 @@ def test_a_case_erased_by_an_admin_leaves_no_ciphertext_in_the_stored_bytes(
     assert _where_found(app, needles), "the search must see the stored ciphertext before the erase"
     auth.login(admin)
     _erase_as_admin(client, report_id)
-    assert _where_found(app, needles) == []
+    _assert_gone(app, needles)
 
 
 def test_a_case_erased_by_the_retention_purge_leaves_no_ciphertext_in_the_stored_bytes(
@@ -174,7 +182,7 @@ def test_a_case_erased_by_the_retention_purge_leaves_no_ciphertext_in_the_stored
         db.commit()
     result = app.test_cli_runner().invoke(args=["purge-expired"])
     assert result.exit_code == 0 and "1 closed case(s) erased" in result.output
-    assert _where_found(app, needles) == []
+    _assert_gone(app, needles)
     with Session(app.extensions["portal.engine"]) as db:
         assert db.scalars(select(Note.id)).all() == []
 
@@ -200,4 +208,4 @@ def test_a_reader_holding_the_wal_does_not_fail_the_erase_and_the_next_commit_fi
     finally:
         reader.close()
     report_and_get_code(app.test_client())  # the next commit, of anything, retries the checkpoint
-    assert _where_found(app, needles) == []
+    _assert_gone(app, needles)
