@@ -32,9 +32,11 @@ def purge_expired(today: dt.date, retention_days: int) -> list[int]:
 
     One transaction per case: a run that fails half-way keeps every case it erased (and its
     event), and the next run carries on. On SQLite each commit checkpoints the WAL; on
-    PostgreSQL one VACUUM after the last case removes the dead tuples of all of them. Every run that gets to the end, even one that erased
-    nothing, leaves a ``retention:purge:ran`` event, committed last: it is how check-config and
-    ``status`` know that the schedule runs. Needs the app context (a command's).
+    PostgreSQL one VACUUM after the last case removes the dead tuples of all of them (every run
+    VACUUMs, so one that stopped half-way is finished by the next). Every run that gets to the
+    end, even one that erased nothing, leaves a ``retention:purge:ran`` event, committed last: it
+    is how check-config and ``status`` know that the schedule runs. Needs the app context (a
+    command's).
     """
     with transaction() as db:
         due = expired(db, today, retention_days)
@@ -43,8 +45,7 @@ def purge_expired(today: dt.date, retention_days: int) -> list[int]:
         with transaction() as db:
             erasure.erase(db, report_id, actor=None, vacuum=False)
         erased.append(report_id)
-    if erased:
-        erasure.vacuum(current_app)  # one VACUUM for the whole run (PostgreSQL)
+    erasure.vacuum(current_app)  # one VACUUM for the whole run (PostgreSQL)
     with transaction() as db:
         audit.record(db, audit.Event.RETENTION_PURGE_RAN)
     return erased
