@@ -17,6 +17,8 @@ from typing import Any
 
 import limits
 
+from . import file_modes
+
 ENV_PREFIX = "PORTAL_"
 
 # OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1.
@@ -189,8 +191,9 @@ def _development_secret(config: Config) -> str:
         return ""
     path = config.instance_path / "secret_key"
     if path.exists():
+        file_modes.close(path)
         return path.read_text().strip()
-    config.instance_path.mkdir(parents=True, exist_ok=True)
+    file_modes.private_directory(config.instance_path)
     secret = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

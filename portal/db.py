@@ -21,9 +21,11 @@ from typing import Any
 from alembic.config import Config as AlembicConfig
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from . import file_modes
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # Marks in the request's WSGI environ (one request's, even where tests share an app context).
@@ -73,6 +75,10 @@ def utcnow() -> dt.datetime:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+            file_modes.sqlite_files(Path(database))
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -81,11 +87,15 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL + synchronous=FULL: a commit that was acknowledged is on disk (fsync'd) and
-    # survives a crash or power loss; foreign keys are off by default in SQLite.
+    # survives a crash or power loss; foreign keys are off by default in SQLite. secure_delete:
+    # a deleted row's bytes are overwritten with zeros, not left in the page's free space for a
+    # stolen file to show (an erased case; the WAL's older copies go at the checkpoint after the
+    # erase, portal/cases/erasure.py).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
