@@ -15,6 +15,7 @@ from ..db import db_session
 from ..domain import label
 from ..ids import parse_id
 from ..pages import Page, code_log_in, form_page
+from ..security.csrf import shows_form_again
 from ..security.ratelimit import client_key, configured, failure_ceiling, limiter
 from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
@@ -118,6 +119,7 @@ def _posted(post: Post) -> Response:
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_post"), methods=["POST"])
 def new_thread(slug: str) -> Page:
     target = _board(slug)
@@ -162,6 +164,7 @@ def thread(thread_id: int) -> Page:
 
 
 @bp.post("/t/<int:thread_id>/reply")
+@shows_form_again
 @limiter.limit(configured("limit_forum_post"))
 def reply(thread_id: int) -> Page:
     found = db_session().get(Thread, thread_id)
@@ -193,6 +196,7 @@ def reply(thread_id: int) -> Page:
 
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_flag"), methods=["POST"])
 def flag(post_id: int) -> Page:
     post = db_session().get(Post, post_id)
@@ -208,6 +212,7 @@ def flag(post_id: int) -> Page:
 
 
 @bp.route("/code", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
 @failure_ceiling()
 def code() -> Page:
@@ -272,6 +277,7 @@ def mine() -> Page:
 
 
 @bp.route("/gate", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
 @failure_ceiling()
 def enter_gate() -> Page:

@@ -16,6 +16,7 @@ from ..errors import render_error
 from ..installation import current_config
 from ..pages import Page, code_log_in, form_page
 from ..security.codes import CodeNotFound
+from ..security.csrf import shows_form_again
 from ..security.ratelimit import configured, failure_ceiling, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from . import bp, service
@@ -40,6 +41,7 @@ def _unavailable() -> tuple[str, int]:
 
 
 @bp.route("/report", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_report_submit"), methods=["POST"])
 def report() -> Page:
     form = ReportForm()
@@ -89,6 +91,7 @@ def receipt_print() -> Page:
 
 
 @bp.route("/followup", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
 @failure_ceiling()
 def followup() -> Page:

@@ -3,6 +3,13 @@
 The cookie holds ``<session id>.<session key>``. The server stores, under a hash of the
 id, the session's contents encrypted with the session key. Whoever reads the database or
 Redis sees ciphertext they cannot open; whoever has only the cookie has no data.
+
+What the server stores in the clear is dated to the hour only: a row's ``expires_at`` and a Redis
+key's expiry are the exact end rounded up to the next full hour (an exact end would be the last
+request + 20 minutes, to the microsecond: the time of a visit). The exact idle and absolute ends
+are checked against ``_seen`` and ``_created`` inside the encrypted blob. Nobody gets a session
+for reading or opening a form (the CSRF token needs none: ``csrf.py``), only for logging in or
+for what a submission must keep (the receipt's code, the forum's thread numbers, a message).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -32,16 +40,24 @@ TOKEN_BYTES = 32
 CREATED = "_created"
 SEEN = "_seen"
 IDLE = "_idle"
-# Refresh the stored expiry at most this often when nothing else changed (seconds):
-# spares a write per page view while keeping idle time-outs accurate to a minute.
+# Refresh ``_seen`` in the blob at most this often when nothing else changed (seconds): spares a
+# write per page view while keeping idle time-outs accurate to a minute. (Still needed: the idle
+# end is counted from ``_seen``, which only a write moves; the coarse stored expiry cannot.)
 TOUCH_INTERVAL = 60
+# Stored expiry times are rounded up to a multiple of this (seconds): DESIGN.md §3, dates only.
+STORED_EXPIRY_STEP = 60 * 60
+
+
+def stored_expiry(exact_end: float) -> int:
+    """The full hour (Unix seconds) at or after ``exact_end``: what the store may keep."""
+    return math.ceil(exact_end / STORED_EXPIRY_STEP) * STORED_EXPIRY_STEP
 
 
 class SessionStore(Protocol):
     def load(self, store_id: str) -> bytes | None: ...
-    def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None: ...
+    def save(self, store_id: str, data: bytes, until: int, new: bool, replaces: str | None = None) -> None:
+        """Store ``data`` until the Unix time ``until`` (a full hour)."""
+
     def delete(self, store_id: str) -> None: ...
 
 
@@ -65,13 +81,11 @@ class DatabaseStore:
             ).first()
         return None if row is None else bytes(row.data)
 
-    def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None:
+    def save(self, store_id: str, data: bytes, until: int, new: bool, replaces: str | None = None) -> None:
         """Write a session (and drop the one it replaces) in one transaction."""
         table = self._table
         now = utcnow()
-        values = {"data": data, "expires_at": now + dt.timedelta(seconds=ttl_seconds)}
+        values = {"data": data, "expires_at": dt.datetime.fromtimestamp(until, dt.UTC)}
         with self._engine.begin() as conn:
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL
@@ -99,13 +113,12 @@ class RedisStore:
         value = self._client.get(self._prefix + store_id)
         return None if value is None else bytes(value)
 
-    def save(
-        self, store_id: str, data: bytes, ttl_seconds: int, new: bool, replaces: str | None = None
-    ) -> None:
+    def save(self, store_id: str, data: bytes, until: int, new: bool, replaces: str | None = None) -> None:
         with self._client.pipeline() as pipe:
             if replaces:
                 pipe.delete(self._prefix + replaces)
-            pipe.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1))
+            # EXPIREAT on the hour: a TTL counted from now would date the request to the second.
+            pipe.set(self._prefix + store_id, data, exat=until)
             pipe.execute()
 
     def delete(self, store_id: str) -> None:
@@ -214,9 +227,9 @@ class EncryptedSessionInterface(SessionInterface):
         data.setdefault(CREATED, now)
         data[SEEN] = now
         idle = int(data.get(IDLE, self.idle_seconds))
-        ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
+        exact_end = min(now + idle, data[CREATED] + self.absolute_seconds)
         blob = wrap(session.key, json.dumps(data).encode())
-        self.store.save(_store_id(session.token), blob, ttl, new=new, replaces=replaces)
+        self.store.save(_store_id(session.token), blob, stored_expiry(exact_end), new=new, replaces=replaces)
         session.stored = True
         # Dict writes here must not mark the session modified again; write under the hood.
         dict.update(session, data)
