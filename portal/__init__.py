@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 from . import db, domain, errors, file_modes, health, i18n, ids, logs, production_checks, static_assets
 from .cases import erasure, removal_labels
@@ -15,11 +14,12 @@ from .cli import register_cli
 from .config import Config
 from .security import form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
+from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
 from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
 
 ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
+csrf = DoubleSubmitProtect()
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -40,10 +40,9 @@ def create_app(config: Config | None = None) -> Flask:
         # keep what was typed; only larger bodies get the bare 413 page.
         MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         SESSION_COOKIE_SECURE=config.https,
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, no longer
-        # Under HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send
-        # here (Referrer-Policy: no-referrer): every form would fail behind TLS. The session-bound
-        # token and SameSite=Strict cookies are the CSRF defence.
+        # The CSRF token is security/csrf.py's (signed double submit, no session; its lifetime is
+        # the longest session's). Under HTTPS Flask-WTF would also demand a same-site Referer, which
+        # browsers never send here (Referrer-Policy: no-referrer): that check stays off.
         WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_STORAGE_URI=config.redis_url or "memory://",

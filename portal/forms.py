@@ -1,4 +1,5 @@
-"""Validators and fields every audience's forms share, and how a choice is read from a request."""
+"""The form every audience's forms derive from, the validators and fields they share, and how a
+choice is read from a request."""
 
 from __future__ import annotations
 
@@ -8,18 +9,30 @@ from typing import Any, TypeVar
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .domain import label
 from .ids import MAX_ID
+from .security.csrf import FormCSRF
 
 E = TypeVar("E", bound=enum.Enum)
 
 # Text people write: from a short sentence to a long account (DESIGN.md §4 asks for details).
 TEXT_MIN = 10
 TEXT_MAX = 20_000
+
+
+class Form(FlaskForm):
+    """Every portal form: Flask-WTF's, with the session-less CSRF token (security/csrf.py).
+
+    Flask-WTF's own token would put its secret in the session, and so give every visitor who only
+    opens a form a server-side session (DESIGN.md §3)."""
+
+    class Meta:
+        csrf_class = FormCSRF
 
 
 class PlainText:

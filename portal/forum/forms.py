@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import TEXT_MAX, Honeypot, PlainText, choices
+from ..forms import TEXT_MAX, Form, Honeypot, PlainText, choices
 from .models import FlagReason
 from .service import BODY_MIN, TITLE_MAX
 
@@ -32,7 +31,7 @@ def body_field(label: object) -> TextAreaField:
     )
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(
         _l("Title"),
         validators=[
@@ -46,18 +45,18 @@ class ThreadForm(FlaskForm):
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = body_field(_l("Your reply"))
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = RadioField(
         _l("Why should a moderator look at this post?"), choices=choices(FlagReason), default="identifying"
     )
 
 
-class ForumCodeForm(FlaskForm):
+class ForumCodeForm(Form):
     code = StringField(
         _l("Your forum code"),
         validators=[InputRequired(message=_l("Enter your code.")), Length(max=64)],
@@ -65,7 +64,7 @@ class ForumCodeForm(FlaskForm):
     )
 
 
-class GateForm(FlaskForm):
+class GateForm(Form):
     passphrase = PasswordField(
         _l("The organisation's forum passphrase"),
         description=_l("Your workplace gives it to staff. It keeps the forum among colleagues."),

@@ -16,6 +16,7 @@ from ..domain import label
 from ..ids import parse_id
 from ..pages import Page, code_log_in, form_page
 from ..security import failed_codes
+from ..security.csrf import shows_form_again
 from ..security.ratelimit import client_key, configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
@@ -119,6 +120,7 @@ def _posted(post: Post) -> Response:
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_post"), methods=["POST"])
 def new_thread(slug: str) -> Page:
     target = _board(slug)
@@ -166,6 +168,7 @@ def thread(token: str) -> Page:
 
 
 @bp.post("/t/<token>/reply")
+@shows_form_again
 @limiter.limit(configured("limit_forum_post"))
 def reply(token: str) -> Page:
     found = service.open_thread(db_session(), token)
@@ -197,6 +200,7 @@ def reply(token: str) -> Page:
 
 
 @bp.route("/t/<token>/<int:number>/flag", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_flag"), methods=["POST"])
 def flag(token: str, number: int) -> Page:
     found = service.open_thread(db_session(), token)
@@ -216,6 +220,7 @@ def flag(token: str, number: int) -> Page:
 
 
 @bp.route("/code", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
 @failed_codes.counted
 def code() -> Page:
@@ -280,6 +285,7 @@ def mine() -> Page:
 
 
 @bp.route("/gate", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_forum_code"), methods=["POST"])
 @failed_codes.counted
 def enter_gate() -> Page:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+
+from ..forms import Form
 
 TOTP_HELP = _l("The six digits your authenticator app shows now.")
 PASSWORD_HELP = _l("At least 12 characters; four or more unrelated words work well.")
@@ -19,13 +20,13 @@ def totp_field() -> StringField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     totp = totp_field()
 
 
-class NewPassphraseForm(FlaskForm):
+class NewPassphraseForm(Form):
     """A new passphrase typed twice: the set-up wizard's admin, a new account, a reset."""
 
     password = PasswordField(
@@ -44,7 +45,7 @@ class NewPassphraseForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[InputRequired(), Length(max=1024)],
@@ -63,5 +64,5 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: carries only the CSRF token."""

@@ -3,14 +3,23 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ..cases.uploads.limits import MAX_FILE_MB, MAX_FILES
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
-from ..forms import TEXT_MAX, TEXT_MIN, Honeypot, PlainText, choices, coerce_choices, enum_choice, no_answer
+from ..forms import (
+    TEXT_MAX,
+    TEXT_MIN,
+    Form,
+    Honeypot,
+    PlainText,
+    choices,
+    coerce_choices,
+    enum_choice,
+    no_answer,
+)
 
 
 def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
@@ -50,7 +59,7 @@ ATTACHMENTS_HELP = _l(
 )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     kind = RadioField(
         _l("What do you want to report?"),
         choices=choices(Kind),
@@ -110,7 +119,7 @@ class ReportForm(FlaskForm):
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Your code"),
         description=_l("The 16 characters you got when you sent your report, e.g. K7QM-2XHD-9RTB-4WPA."),
@@ -119,12 +128,12 @@ class CodeForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     message = text_field(_l("Your message"), _l("Only the moderators can read it."))
     attachments = MultipleFileField(_l("Attachments (optional)"), description=ATTACHMENTS_HELP)
 
 
-class FilesForm(FlaskForm):
+class FilesForm(Form):
     # Shown on the case page beside the reply form's own "attachments": an id of its own, so
     # that each label (and each error-summary link) points at its field.
     attachments = MultipleFileField(
@@ -135,7 +144,7 @@ class FilesForm(FlaskForm):
     )
 
 
-class StoredForm(FlaskForm):
+class StoredForm(Form):
     stored = BooleanField(
         _l("I have written down or stored my code"),
         validators=[InputRequired(message=_l("Tick the box once you have written down your code."))],

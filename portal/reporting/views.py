@@ -17,6 +17,7 @@ from ..installation import current_config
 from ..pages import Page, code_log_in, form_page
 from ..security import failed_codes
 from ..security.codes import CodeNotFound
+from ..security.csrf import shows_form_again
 from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from . import bp, service
@@ -41,6 +42,7 @@ def _unavailable() -> tuple[str, int]:
 
 
 @bp.route("/report", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_report_submit"), methods=["POST"])
 def report() -> Page:
     form = ReportForm()
@@ -90,6 +92,7 @@ def receipt_print() -> Page:
 
 
 @bp.route("/followup", methods=["GET", "POST"])
+@shows_form_again
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
 @failed_codes.counted
 def followup() -> Page:

@@ -3,6 +3,13 @@
 The cookie holds ``<session id>.<session key>``. The server stores, under a hash of the
 id, the session's contents encrypted with the session key. Whoever reads the database or
 Redis sees ciphertext they cannot open; whoever has only the cookie has no data.
+
+What the server stores in the clear is dated to the hour only: a row's ``expires_at`` and a Redis
+key's expiry are the exact end rounded up to the next full hour (an exact end would be the last
+request + 20 minutes, to the microsecond: the time of a visit). The exact idle and absolute ends
+are checked against ``_seen`` and ``_created`` inside the encrypted blob. Nobody gets a session
+for reading or opening a form (the CSRF token needs none: ``csrf.py``), only for logging in or
+for what a submission must keep (the receipt's code, the forum's thread numbers, a message).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -34,9 +42,17 @@ CREATED = "_created"
 SEEN = "_seen"
 IDLE = "_idle"
 OWNER = "_owner"  # the id of the moderator logged in with this session (ServerSideSession.own)
-# Refresh the stored expiry at most this often when nothing else changed (seconds):
-# spares a write per page view while keeping idle time-outs accurate to a minute.
+# Refresh ``_seen`` in the blob at most this often when nothing else changed (seconds): spares a
+# write per page view while keeping idle time-outs accurate to a minute. (Still needed: the idle
+# end is counted from ``_seen``, which only a write moves; the coarse stored expiry cannot.)
 TOUCH_INTERVAL = 60
+# Stored expiry times are rounded up to a multiple of this (seconds): DESIGN.md §3, dates only.
+STORED_EXPIRY_STEP = 60 * 60
+
+
+def stored_expiry(exact_end: float) -> int:
+    """The full hour (Unix seconds) at or after ``exact_end``: what the store may keep."""
+    return math.ceil(exact_end / STORED_EXPIRY_STEP) * STORED_EXPIRY_STEP
 
 
 class SessionStore(Protocol):
@@ -45,13 +61,14 @@ class SessionStore(Protocol):
         self,
         store_id: str,
         data: bytes,
-        ttl_seconds: int,
+        until: int,
         new: bool,
         replaces: str | None = None,
         owner: int | None = None,
     ) -> bool:
-        """Store a new session, or overwrite an existing one only if it still exists: a session
-        ended meanwhile (its user disabled) is not brought back. False when nothing was stored."""
+        """Store ``data`` until the Unix time ``until`` (a full hour) if new, or overwrite an existing
+        session only while it still exists: a session ended meanwhile (its user disabled) is not
+        brought back. False when nothing was stored."""
         ...
 
     def delete(self, store_id: str) -> None: ...
@@ -93,7 +110,7 @@ class DatabaseStore:
         self,
         store_id: str,
         data: bytes,
-        ttl_seconds: int,
+        until: int,
         new: bool,
         replaces: str | None = None,
         owner: int | None = None,
@@ -102,7 +119,7 @@ class DatabaseStore:
         is inserted; an existing one is an UPDATE, which finds no row once the session ended."""
         table = self._table
         now = utcnow()
-        values = {"data": data, "expires_at": now + dt.timedelta(seconds=ttl_seconds)}
+        values = {"data": data, "expires_at": dt.datetime.fromtimestamp(until, dt.UTC)}
         with self._engine.begin() as conn:
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL
@@ -128,7 +145,7 @@ class DatabaseStore:
 class RedisStore:
     """Sessions under ``<prefix>:session:<id>``; a moderator's ids also in the set
     ``<prefix>:session-owner:<user id>``, which lives ``owner_ttl_seconds`` (the absolute
-    lifetime, so never shorter than a session in it) from its newest session."""
+    lifetime rounded up to the hour, so never shorter than a session in it) from its newest session."""
 
     def __init__(self, client: Any, prefix: str, owner_ttl_seconds: int) -> None:
         self._client = client
@@ -144,7 +161,7 @@ class RedisStore:
         self,
         store_id: str,
         data: bytes,
-        ttl_seconds: int,
+        until: int,
         new: bool,
         replaces: str | None = None,
         owner: int | None = None,
@@ -152,11 +169,13 @@ class RedisStore:
         with self._client.pipeline() as pipe:
             if replaces:
                 pipe.delete(self._prefix + replaces)
+            # EXAT on the hour: a TTL counted from now would date the request to the second.
             # XX: an existing session is overwritten only while it exists.
-            pipe.set(self._prefix + store_id, data, ex=max(ttl_seconds, 1), xx=not new)
+            pipe.set(self._prefix + store_id, data, exat=until, xx=not new)
             if new and owner is not None:
-                pipe.sadd(self._owner_prefix + str(owner), store_id)
-                pipe.expire(self._owner_prefix + str(owner), self._owner_ttl)
+                owned = self._owner_prefix + str(owner)
+                pipe.sadd(owned, store_id)
+                pipe.expireat(owned, stored_expiry(time.time() + self._owner_ttl))
             results = pipe.execute()
         return bool(results[1 if replaces else 0])
 
@@ -292,9 +311,11 @@ class EncryptedSessionInterface(SessionInterface):
         data.setdefault(CREATED, now)
         data[SEEN] = now
         idle = int(data.get(IDLE, self.idle_seconds))
-        ttl = int(min(idle, self.absolute_seconds - (now - data[CREATED])))
+        exact_end = min(now + idle, data[CREATED] + self.absolute_seconds)
         blob = wrap(session.key, json.dumps(data).encode())
-        if not self.store.save(_store_id(session.token), blob, ttl, new, replaces, session.owner):
+        if not self.store.save(
+            _store_id(session.token), blob, stored_expiry(exact_end), new, replaces, session.owner
+        ):
             # Ended while this request ran (its user was disabled): it stays ended.
             session.stored = False
             response.delete_cookie(COOKIE_NAME, **cookie_options)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
+from ..forms import Form
 from ..moderation.forms import NewPassphraseForm, totp_field
 
 
@@ -25,11 +25,11 @@ class AdminForm(NewPassphraseForm):
     )
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     totp = totp_field()
 
 
-class RecoveryStoredForm(FlaskForm):
+class RecoveryStoredForm(Form):
     stored = BooleanField(
         _l("I have stored the recovery key in a safe place"),
         validators=[DataRequired(message=_l("Tick the box once you have stored the recovery key."))],

@@ -201,7 +201,7 @@ SETUP_TARGETS = [
     Target(setup_forms.RecoveryStoredForm, "anonymous", lambda w: "/setup/recovery"),
 ]
 GET_FORMS = {admin_forms.AuditFilterForm, stats_forms.StatsForm}  # filters in the query string
-ABSTRACT_FORMS = {"NewPassphraseForm", "Versioned"}  # bases only, never posted themselves
+ABSTRACT_FORMS = {"Form", "NewPassphraseForm", "Versioned"}  # bases only, never posted themselves
 
 
 def fields_of(app: Flask, target: Target, world: World | None) -> list[FieldInfo]:

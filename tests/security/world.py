@@ -30,7 +30,7 @@ from portal.db import Base
 from portal.forum import moderation as forum_moderation
 from portal.forum.models import Board, Post, WatchedWord, WordAction
 from portal.models import Attachment, ReplyTemplate, Report, Role, User
-from portal.security.sessions import COOKIE_NAME
+from portal.security.csrf import COOKIE_NAME as CSRF_COOKIE
 from tests.accounts import Account, AuthActions, make_account
 from tests.csrf import csrf_from
 from tests.forum_helpers import SLUG, new_thread, reply, seed, take_code
@@ -122,13 +122,14 @@ _tokens: dict[tuple[int, str], str] = {}
 
 
 def token_of(client: FlaskClient) -> str:
-    """The client's CSRF token, fetched once per session (a log-in or log-out starts a new one)."""
-    cookie = client.get_cookie(COOKIE_NAME)
+    """The client's CSRF token, fetched once per browser: it belongs to the CSRF cookie, which
+    outlives log-ins and log-outs (portal/security/csrf.py), not to a session."""
+    cookie = client.get_cookie(CSRF_COOKIE)
     if cookie is not None and (id(client), cookie.value) in _tokens:
         return _tokens[(id(client), cookie.value)]
     token = csrf_from(client.get("/moderation/login").get_data(as_text=True))
-    cookie = client.get_cookie(COOKIE_NAME)
-    assert cookie is not None, "showing a form starts a session"
+    cookie = client.get_cookie(CSRF_COOKIE)
+    assert cookie is not None, "showing a form gives the browser its CSRF cookie"
     _tokens[(id(client), cookie.value)] = token
     return token
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from ...accounts.service import EMAIL_MAX, EMAIL_PATTERN
 from ...audit import Event
-from ...forms import TEXT_MAX, PlainText
+from ...forms import TEXT_MAX, Form, PlainText
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
 from ..forms import NewPassphraseForm
@@ -72,11 +71,11 @@ class ResetForm(NewPassphraseForm):
     """The new passphrase an admin types for someone who forgot theirs or lost their phone."""
 
 
-class NotifyForm(FlaskForm):
+class NotifyForm(Form):
     email = _email()
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     language = SelectField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
     )
@@ -94,14 +93,14 @@ class TemplateForm(FlaskForm):
     )
 
 
-class DeleteTemplateForm(FlaskForm):
+class DeleteTemplateForm(Form):
     confirm = BooleanField(
         _l("Yes, delete this template"),
         validators=[InputRequired(message=_l("Tick the box to confirm that the template is to be deleted."))],
     )
 
 
-def _sane_date(form: FlaskForm, field: DateField) -> None:
+def _sane_date(form: Form, field: DateField) -> None:
     # Year 1 or 9999 would overflow when turned into a moment in Swedish time.
     if field.data and not FIRST_DATE <= field.data <= LAST_DATE:
         raise ValidationError(str(_l("Enter a date between 2000 and 2099.")))
@@ -111,7 +110,7 @@ def _optional_choice(any_text: str) -> list[SelectChoice]:
     return [SelectChoice("", any_text)]
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Filters read from the query string (GET, nothing changes, so no CSRF token)."""
 
     class Meta:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ...forms import TEXT_MAX, PlainText, WholeNumber, choices, enum_choice, no_answer
+from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices, enum_choice, no_answer
 
 
 def status_choices() -> list[SelectChoice]:
     return [SelectChoice(s.value, STATUS_NAMES[s]) for s in Status]
 
 
-class Versioned(FlaskForm):
+class Versioned(Form):
     version = HiddenField(validators=[InputRequired()])
 
     def seen_version(self) -> int:
@@ -26,7 +25,7 @@ class Versioned(FlaskForm):
             return 0
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     message = TextAreaField(
         _l("Message to the reporter"),
         validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
@@ -37,7 +36,7 @@ class MessageForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(
         _l("Internal note (never shown to the reporter)"),
         validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
@@ -82,7 +81,7 @@ class MeetingForm(Versioned):
     pass
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     confirm_number = WholeNumber(
         _l("Type the case number to confirm"),
         validators=[InputRequired(message=_l("Type the case number.")), NumberRange(min=1)],

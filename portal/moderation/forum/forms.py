@@ -1,23 +1,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ...forms import TEXT_MAX, PlainText, WholeNumber, choices
+from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices
 from ...forum.models import Board, Moderation, WordAction
 from ...i18n import LANGUAGES
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = StringField(
         _l("Reason (shown to the writer if they have a forum code)"),
         validators=[Optional(), Length(max=500), PlainText()],
     )
 
 
-class RedactForm(FlaskForm):
+class RedactForm(Form):
     body = TextAreaField(
         _l("Edited text"),
         validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
@@ -25,7 +24,7 @@ class RedactForm(FlaskForm):
     )
 
 
-class WordForm(FlaskForm):
+class WordForm(Form):
     word = StringField(_l("Word or phrase"), validators=[InputRequired(), Length(max=80), PlainText()])
     action = SelectField(_l("What happens"), choices=choices(WordAction))
 
@@ -40,7 +39,7 @@ _NAME_FIELDS = {
 }
 
 
-class BoardForm(FlaskForm):
+class BoardForm(Form):
     moderation = SelectField(_l("Moderation"), choices=choices(Moderation))
     slow_mode_seconds = WholeNumber(
         _l("Slow mode: seconds between two posts by the same writer (0 = off)"),
@@ -66,7 +65,7 @@ for _field_name, _field in _NAME_FIELDS.items():
     setattr(BoardForm, _field_name, _field)
 
 
-class GateForm(FlaskForm):
+class GateForm(Form):
     passphrase = PasswordField(
         _l("New forum passphrase (empty: no passphrase, the forum is open)"),
         validators=[Optional(), Length(min=8, max=200)],

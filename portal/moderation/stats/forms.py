@@ -7,13 +7,12 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from ...domain import Kind, label
-from ...forms import enum_choice
+from ...forms import Form, enum_choice
 from .service import MAX_PERIODS, Period, StatsFilter, default_months
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
@@ -49,7 +48,7 @@ def _month_field(text: str) -> StringField:
     )
 
 
-class StatsForm(FlaskForm):
+class StatsForm(Form):
     class Meta:
         csrf = False
 
