@@ -12,7 +12,7 @@ from . import db, domain, errors, file_modes, health, i18n, ids, logs, productio
 from .cases import erasure, removal_labels
 from .cli import register_cli
 from .config import Config
-from .security import form_posts, headers
+from .security import clock_windows, form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
@@ -45,7 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
         # browsers never send here (Referrer-Policy: no-referrer): that check stays off.
         WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
+        RATELIMIT_STORAGE_URI=clock_windows.storage_uri(config.redis_url),
         # Key prefix and default limit: per request, in security/ratelimit.py.
         RATELIMIT_HEADERS_ENABLED=False,
     )
