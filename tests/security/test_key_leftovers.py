@@ -44,8 +44,16 @@ DISABLED_TABLES = ("users", "server_sessions")
 
 
 @pytest.fixture
-def config(config: Config, backend: str) -> Iterator[Config]:
+def session_store() -> str:
+    """Where sessions are kept: as configured (Redis with PostgreSQL), or in the table regardless."""
+    return "configured"
+
+
+@pytest.fixture
+def config(config: Config, backend: str, session_store: str) -> Iterator[Config]:
     """On PostgreSQL a database of its own (see ``tests/stored_bytes.py``)."""
+    if session_store == "table":
+        config = config.replace(redis_url="")
     with stored_bytes.database_of_its_own(config, backend) as own:
         yield own
 
@@ -129,6 +137,7 @@ def test_after_a_rotation_no_old_wrap_is_left_in_the_stored_bytes(
     stored_bytes.assert_gone(app, needles, ROTATED_TABLES)
 
 
+@pytest.mark.parametrize("session_store", ["configured", "table"])
 def test_after_disabling_a_moderator_their_keys_and_sessions_are_gone_from_the_stored_bytes(
     app: Flask, admin: Account, moderator: AccountFactory
 ) -> None:
@@ -147,9 +156,10 @@ def test_after_disabling_a_moderator_their_keys_and_sessions_are_gone_from_the_s
         row = db.get_one(User, mona_id)
         assert row.private_key_wrapped is not None and row.org_key_sealed is not None
         old = {"mona's private_key_wrapped": row.private_key_wrapped, "mona's grant": row.org_key_sealed}
-        old.update(_session_rows(db, mona_id))  # SQLite: her session, which her cookie opens
+        old.update(_session_rows(db, mona_id))  # in the table: her session, which her cookie opens
         org_private = _opened_with_passphrase(app, "mona", mona.password, row.org_key_sealed)
         assert org_private  # the control: her row and her passphrase open the organisation key
+    assert len(old) == (2 if app.config["PORTAL"].redis_url else 3)
     needles = stored_bytes.needles(old)
     _assert_all_found(app, needles, DISABLED_TABLES)
 
