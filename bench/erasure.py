@@ -119,13 +119,13 @@ def _background(app: Flask, reports: int, files: int) -> None:
 
 @contextmanager
 def _cleaner_detached(app: Flask) -> Iterator[None]:
-    cleaner = app.extensions["portal.erasure_cleaner"]
+    cleaner = app.extensions["portal.scrub"]
     sessions = app.extensions["portal.sessionmaker"]
-    event.remove(sessions, "after_commit", cleaner.after_commit)
+    event.remove(sessions, "after_commit", cleaner.committed)
     try:
         yield
     finally:
-        event.listen(sessions, "after_commit", cleaner.after_commit)
+        event.listen(sessions, "after_commit", cleaner.committed)
 
 
 def _checkpoint(app: Flask) -> None:
@@ -142,7 +142,7 @@ def _timed(action: Callable[[], object]) -> float:
 def _erase_once(app: Flask, vacuum: bool) -> float:
     with transaction() as db:
         report_id = _victim(db)
-    if app.extensions["portal.erasure_cleaner"].sqlite:
+    if app.extensions["portal.scrub"].sqlite:
         _checkpoint(app)
 
     def erase() -> None:

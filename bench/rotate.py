@@ -4,7 +4,9 @@ Seeds a temporary SQLite file, and a scratch PostgreSQL schema when the server a
 (``PORTAL_BENCH_DATABASE_URL``, default the test database), with ``--reports`` reports of
 ``--messages`` messages each and ``--moderators`` moderators holding the organisation key, then
 runs the real command ``--runs`` times (each run with the recovery key the previous one printed)
-and prints the wall time of each. The whole command is one transaction, so its time is also how
+and prints the wall time of each, and how much of it went to cleaning the old wraps out of the
+database's files after the commits (``portal.scrub``: SQLite's WAL checkpoint, PostgreSQL's
+VACUUM of installation, reports, users and server_sessions). The whole command is one transaction, so its time is also how
 long a report sent meanwhile waits (the installation row is locked throughout).
 
     .venv/bin/python -m bench.rotate [--reports 10000] [--messages 2] [--moderators 10] [--runs 3]
@@ -19,7 +21,7 @@ import statistics
 import time
 
 from flask import Flask
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -71,6 +73,22 @@ def seed(app: Flask, reports: int, messages: int, moderators: int) -> str:
     return crypto.format_recovery_key(recovery)
 
 
+class ScrubTimer:
+    """Stands in for the clean-up listener and adds up the time it takes (seconds)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.cleaner = app.extensions["portal.scrub"]
+        self.sessions = app.extensions["portal.sessionmaker"]
+        self.seconds = 0.0
+        event.remove(self.sessions, "after_commit", self.cleaner.committed)
+        event.listen(self.sessions, "after_commit", self.committed)
+
+    def committed(self, session: Session) -> None:
+        started = time.perf_counter()
+        self.cleaner.committed(session)
+        self.seconds += time.perf_counter() - started
+
+
 def rotations(app: Flask, recovery_key: str, runs: int) -> list[float]:
     seconds = []
     for _ in range(runs):
@@ -90,9 +108,11 @@ def measure(label: str, database_url: str, args: argparse.Namespace) -> None:
         f"{label}: seeded {args.reports} reports, {args.reports * args.messages} messages, "
         f"{args.moderators + 1} key holders in {time.perf_counter() - started:.1f} s"
     )
+    timer = ScrubTimer(app)
     seconds = rotations(app, recovery_key, args.runs)
     runs = ", ".join(f"{s:.2f}" for s in seconds)
     print(f"{label}: keys rotate took {runs} s (median {statistics.median(seconds):.2f} s, one transaction)")
+    print(f"{label}: of which cleaning the files after the commits: {timer.seconds / args.runs:.2f} s a run")
     dispose(app)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import db, domain, errors, file_modes, health, i18n, ids, logs, production_checks, static_assets
-from .cases import erasure, removal_labels
+from . import db, domain, errors, file_modes, health, i18n, ids, logs, production_checks, scrub, static_assets
+from .cases import removal_labels
 from .cli import register_cli
 from .config import Config
 from .security import clock_windows, form_posts, headers
@@ -52,7 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     logs.init_logging()
     engine = db.make_engine(config.sqlalchemy_url)
     db.init_app(app, engine)
-    erasure.init_app(app)
+    scrub.init_app(app)
 
     redis_client = _redis(config)
     app.extensions["portal.redis"] = redis_client

@@ -90,7 +90,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # survives a crash or power loss; foreign keys are off by default in SQLite. secure_delete:
     # a deleted row's bytes are overwritten with zeros, not left in the page's free space for a
     # stolen file to show (an erased case; the WAL's older copies go at the checkpoint after the
-    # erase, portal/cases/erasure.py).
+    # erase or a key change, portal/scrub.py).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")

@@ -14,6 +14,11 @@ Nothing else derives from the organisation key: reporters reach their report key
 code (``reports.key_wrapped``), forum codes and rate limits have keys of their own, backups are
 encrypted under their own passphrase, and notices carry no report content. The caller ends every
 session (``security.sessions.end_all_sessions``): moderators' sessions carry the old key unsealed.
+
+The old wraps must not outlive the rotation in the database's files either: the old recovery wrap
+opens the old key with the old recovery key, an old grant with its holder's unchanged passphrase,
+and that key every old ``key_sealed``. The rewritten tables are marked for ``portal.scrub``, which
+checkpoints the SQLite WAL or VACUUMs them on PostgreSQL once the rotation has committed.
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import audit, installation
+from .. import audit, installation, scrub
 from ..audit import Event
 from ..cases import vault
-from ..models import Report, User
+from ..models import Installation, Report, User
 from ..security import user_keys
 from .service import NoAccess
 
 # Reports are re-sealed this many at a time: memory stays bounded by the batch (only the id and
 # the 80-byte sealed key are read), and one UPDATE statement carries the whole batch.
 REPORT_BATCH = 1000
+# The tables whose old values the rotation overwrites.
+ROTATED_TABLES = tuple(model.__tablename__ for model in (Installation, Report, User))
 
 Progress = Callable[[int, int], None]  # (reports re-sealed so far, reports in all)
 
@@ -63,6 +70,7 @@ def rotate(db: Session, recovery_key_text: str, progress: Progress = _no_progres
         raise NoAccess
     old_private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
     new = installation.replace_org_key(row)
+    scrub.after_commit(db, ROTATED_TABLES)
     total = db.scalar(select(func.count()).select_from(Report)) or 0
     done, last_id = 0, 0
     while batch := db.execute(

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audit, installation
+from .. import audit, installation, scrub
 from ..audit import Event
 from ..config import Config
 from ..db import utcnow
@@ -245,9 +245,12 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
 
 def disable(db: Session, user: User, actor: User | None = None) -> None:
     """The user is out at once: their key pair and grant go (the database and their passphrase
-    open nothing), and every session of theirs ends, in this transaction (issue 13, item 5)."""
+    open nothing), and every session of theirs ends, in this transaction (issue 13, item 5).
+    Once it has committed, the removed values are cleaned out of the database's files too
+    (``portal.scrub``): the WAL or a dead tuple would still hold them."""
     user.active = False
     user_keys.remove_key_material(user)
+    scrub.after_commit(db, (User.__tablename__,))
     sessions.end_sessions_of(db, user.id)
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
 

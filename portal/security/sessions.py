@@ -31,6 +31,7 @@ from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, upda
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
+from .. import scrub
 from ..db import commit_failed, utcnow
 from ..models import ServerSession
 from .crypto import DecryptionFailed, unwrap, wrap
@@ -330,10 +331,13 @@ class EncryptedSessionInterface(SessionInterface):
 
 def end_sessions_of(db: Session, user_id: int) -> None:
     """End every session of moderator ``user_id`` at once, in whichever store is configured: in
-    ``db``'s transaction for the database, at once in Redis (disabling a user, issue 13 item 5)."""
+    ``db``'s transaction for the database, at once in Redis (disabling a user, issue 13 item 5).
+    The deleted rows are cleaned out of the database's files after the commit (``portal.scrub``):
+    the owner's browser still has the cookie whose key opens them."""
     interface = current_app.session_interface
     assert isinstance(interface, EncryptedSessionInterface)
     interface.store.end_owned(db, user_id)
+    scrub.after_commit(db, (ServerSession.__tablename__,))
 
 
 def set_idle(session: SessionMixin, seconds: int) -> None:
@@ -365,6 +369,8 @@ def end_all_sessions(db: Session, store: SessionStore) -> int:
     For ``keys rotate``: a moderator's session holds the old organisation key unsealed. The
     table's rows go in the caller's transaction, whichever store is in use (rows may remain from
     before Redis was configured); a Redis store's keys go at once, because Redis has no part in
-    that transaction (ending a session too many is harmless: its owner logs in again).
+    that transaction (ending a session too many is harmless: its owner logs in again). The
+    deleted rows are cleaned out of the database's files after the commit (``portal.scrub``).
     """
+    scrub.after_commit(db, (ServerSession.__tablename__,))
     return store.end_all(db)

@@ -16,16 +16,13 @@ import datetime as dt
 import io
 import logging
 import sqlite3
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.cases import erasure
@@ -33,6 +30,7 @@ from portal.config import Config
 from portal.db import transaction
 from portal.domain import Status, today
 from portal.models import Attachment, Message, Note, Report
+from tests import stored_bytes
 from tests.accounts import Account, AuthActions
 from tests.csrf import get_csrf
 from tests.reporting_helpers import (
@@ -42,7 +40,6 @@ from tests.reporting_helpers import (
     reply,
     report_and_get_code,
 )
-from tests.settings import PG_URL
 
 CASE_TABLES = ("reports", "messages", "attachments", "notes")
 # A file big enough for SQLite's overflow pages and PostgreSQL's TOAST table (a page is 4 or 8 KiB).
@@ -73,102 +70,22 @@ def _make_case(app: Flask, admin: Account) -> tuple[int, list[bytes]]:
 
 
 def _needles(stored: list[bytes]) -> dict[str, bytes]:
-    """Each ciphertext whole, and a slice from its middle (found even if the value was split up)."""
-    needles = {}
-    for name, value in zip(NAMES, stored, strict=True):
-        middle = len(value) // 2
-        needles[name] = value
-        needles[name + " (slice)"] = value[middle - 16 : middle + 16]
-    return needles
-
-
-def _sqlite_bytes(app: Flask) -> dict[str, bytes]:
-    database = Path(make_url(app.config["PORTAL"].sqlalchemy_url).database or "")
-    files = [database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")]
-    return {path.name: path.read_bytes() for path in files if path.exists()}
+    return stored_bytes.needles(dict(zip(NAMES, stored, strict=True)))
 
 
 @pytest.fixture
 def config(config: Config, backend: str) -> Iterator[Config]:
-    """On PostgreSQL, a database of its own rather than a schema of the shared one: VACUUM keeps a
-    dead tuple that any open transaction in the same database might still see, and other test
-    runs on the shared database keep transactions open all the time (the proof could not pass)."""
-    if backend == "sqlite":
-        yield config
-        return
-    name = "erase_" + uuid.uuid4().hex[:12]
-    server = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        yield config.replace(database_url=url)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    """On PostgreSQL a database of its own (see ``tests/stored_bytes.py``)."""
+    with stored_bytes.database_of_its_own(config, backend) as own:
+        yield own
 
 
-def _pageinspect(app: Flask) -> None:
-    try:
-        with (
-            app.extensions["portal.engine"].connect().execution_options(isolation_level="AUTOCOMMIT") as conn
-        ):
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect WITH SCHEMA public"))
-    except SQLAlchemyError as exc:
-        pytest.skip(f"pageinspect is not available on this PostgreSQL server: {exc}")
+def _where_found(app: Flask, found: dict[str, bytes]) -> list[str]:
+    return stored_bytes.where_found(app, found, CASE_TABLES)
 
 
-def _postgres_tuples(app: Flask) -> dict[str, bytes]:
-    """The data of every tuple, live or dead, on every page of the case tables and their TOAST."""
-    _pageinspect(app)
-    found: dict[str, bytes] = {}
-    with app.extensions["portal.engine"].connect() as conn:
-        for table in CASE_TABLES:
-            toast = conn.scalar(
-                text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-                {"t": table},
-            )
-            for relation in (table, toast):
-                if not relation or relation == "-":
-                    continue
-                pages = conn.scalar(
-                    text(
-                        "SELECT pg_relation_size(CAST(:r AS regclass)) / current_setting('block_size')::int"
-                    ),
-                    {"r": relation},
-                )
-                chunks = [
-                    bytes(data)
-                    for page in range(int(pages or 0))
-                    for data in conn.scalars(
-                        text("SELECT t_data FROM public.heap_page_items(public.get_raw_page(:r, :n))"),
-                        {"r": relation, "n": page},
-                    )
-                    if data is not None
-                ]
-                found[relation] = b"\x00".join(chunks)
-    return found
-
-
-def _stored_bytes(app: Flask) -> dict[str, bytes]:
-    if app.extensions["portal.engine"].dialect.name == "sqlite":
-        return _sqlite_bytes(app)
-    return _postgres_tuples(app)
-
-
-def _where_found(app: Flask, needles: dict[str, bytes]) -> list[str]:
-    return [
-        f"{name} in {where}"
-        for where, data in _stored_bytes(app).items()
-        for name, needle in needles.items()
-        if needle in data
-    ]
-
-
-def _assert_gone(app: Flask, needles: dict[str, bytes]) -> None:
-    found = _where_found(app, needles)
-    assert found == [], f"{len(found)} of {len(needles)} still stored: " + "; ".join(found)
+def _assert_gone(app: Flask, found: dict[str, bytes]) -> None:
+    stored_bytes.assert_gone(app, found, CASE_TABLES)
 
 
 def _erase_as_admin(client: FlaskClient, report_id: int) -> None:
