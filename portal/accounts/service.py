@@ -230,6 +230,8 @@ def change_password(db: Session, user: User, current: str, new: str, config: Con
         raise LoginFailed
     _require_strong(new, user.username)
     user_keys.rewrap_key_pair(user, current, new, cost)
+    # The wrap under the old password would open the key pair from the WAL or a dead tuple.
+    scrub.after_commit(db, (User.__tablename__,))
     user.password_hash = passwords.hasher(cost).hash(new)
     audit.record(db, Event.PASSWORD_CHANGED, user, audit.user_subject(user.id))
 
@@ -239,6 +241,8 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
+    # The old key pair (under a password someone else may know) and its grant, out of the files.
+    scrub.after_commit(db, (User.__tablename__,))
     audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
     return secret
 

@@ -1,15 +1,18 @@
-"""Rate-limit windows that end on the clock, so that no entry's expiry dates a request.
+"""Rate-limit entries whose expiry dates a request to its hour, or to its minute at most.
 
 Flask-Limiter's fixed window starts at a client's first request and expires a window later: in
 Redis every entry's time-to-live told that request's time to the second, for up to an hour
-(issue 13 item 1). Here a window of up to an hour ends at the next multiple of its length since
-the epoch: an hour's window at the next full hour, a minute's at the next full minute. An entry
-then says "this (anonymised) client was here during this hour", which is all the hourly secret
-behind its key lets it say anyway; a minute's entry is gone within the minute. Longer expiries
-(the failed-code counter's) are rounded up to the full hour.
+(issue 13 item 1). Here the expiry is moved onto the clock:
 
-A clock window is a fixed window like the library's, only aligned: a client may spend its budget
-at the end of one window and again at the start of the next, as with any fixed window.
+- an hour's window ends at the next full hour. The client key behind every entry changes at the
+  full hour anyway (it is derived from the hourly secret, ``client_key.py``), so this is when the
+  entry stops counting: the budget is the same, the entry only goes sooner;
+- a shorter window (a minute's limit, a forum board's slow mode) ends at the first full minute
+  after the window: never sooner than asked (the 11th code in a minute is still refused, slow
+  mode still keeps a writer waiting at least its seconds), at most a minute later, and the entry
+  dates its request to the minute only, while it lives. A window under a minute (slow mode of a
+  few seconds) ends on the next multiple of itself after the window, at most twice its length;
+- a longer expiry (the failed-code counter's) is rounded up to the full hour.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 
 from limits.storage import RedisStorage
 
-HOUR = 60 * 60
+MINUTE = 60
+HOUR = 60 * MINUTE
 SCHEME = "portal+"
 
 # INCRBY, and on the first hit EXPIREAT the window's end (the library's script uses EXPIRE).
@@ -35,9 +39,10 @@ return current
 
 def window_end(now: float, expiry: int) -> int:
     """The Unix second at which an entry made at ``now`` for a window of ``expiry`` seconds ends."""
-    if expiry <= HOUR:
-        return (int(now) // expiry + 1) * expiry
-    return math.ceil((now + expiry) / HOUR) * HOUR
+    if expiry == HOUR:
+        return (int(now) // HOUR + 1) * HOUR
+    step = min(expiry, MINUTE) if expiry < HOUR else HOUR
+    return math.ceil((now + expiry) / step) * step
 
 
 class ClockWindowRedisStorage(RedisStorage):

@@ -142,7 +142,7 @@ def test_settings_words_post_moderation_slow_mode_and_gate(
             f"board{bid}-name_sv": "Hot",
             f"board{bid}-name_en": "Threats",
             f"board{bid}-moderation": "post",
-            f"board{bid}-slow_mode_seconds": "3600",
+            f"board{bid}-slow_mode_seconds": "60",
         },
     )
     assert saved.status_code == 303

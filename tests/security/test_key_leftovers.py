@@ -168,3 +168,77 @@ def test_after_disabling_a_moderator_their_keys_and_sessions_are_gone_from_the_s
     assert disabled.status_code == 303
 
     stored_bytes.assert_gone(app, needles, DISABLED_TABLES)
+
+
+NEW_PASSPHRASE = "purple kettles hum beside quiet harbours"
+
+
+def _granted_and_logged_in(app: Flask, admin: Account, mona: Account) -> tuple[int, FlaskClient]:
+    _grant(app, admin, "mona")
+    mona_client = _client(app)
+    assert AuthActions(mona_client).login(mona).status_code == 302
+    with _engine_session(app) as db:
+        return db.scalars(select(User.id).where(User.username == "mona")).one(), mona_client
+
+
+def _old_key_pair(app: Flask, mona: Account, user_id: int) -> dict[str, bytes]:
+    """Her key pair as wrapped under her current passphrase, and the grant it opens (the control)."""
+    with _engine_session(app) as db:
+        row = db.get_one(User, user_id)
+        assert row.private_key_wrapped is not None and row.org_key_sealed is not None
+        old = {"mona's old private_key_wrapped": row.private_key_wrapped}
+        grant = row.org_key_sealed
+    assert _opened_with_passphrase(app, "mona", mona.password, grant)
+    return old
+
+
+def test_after_a_password_change_the_wrap_under_the_old_passphrase_is_gone_from_the_stored_bytes(
+    app: Flask, admin: Account, moderator: AccountFactory
+) -> None:
+    # The old passphrase may be known to someone (that is why it was changed): with the old wrap
+    # left in the -wal or a dead tuple it would still open her key pair, so the organisation key.
+    mona = moderator("mona")
+    user_id, mona_client = _granted_and_logged_in(app, admin, mona)
+    needles = stored_bytes.needles(_old_key_pair(app, mona, user_id))
+    _assert_all_found(app, needles, DISABLED_TABLES)
+
+    url = "/moderation/account/password"
+    changed = mona_client.post(
+        url,
+        data={
+            "csrf_token": get_csrf(mona_client, url),
+            "current": mona.password,
+            "new": NEW_PASSPHRASE,
+            "confirm": NEW_PASSPHRASE,
+        },
+    )
+    assert changed.status_code == 302
+
+    stored_bytes.assert_gone(app, needles, DISABLED_TABLES)
+
+
+def test_after_an_admin_reset_the_old_key_pair_and_grant_are_gone_from_the_stored_bytes(
+    app: Flask, admin: Account, moderator: AccountFactory
+) -> None:
+    mona = moderator("mona")
+    user_id, _ = _granted_and_logged_in(app, admin, mona)
+    old = _old_key_pair(app, mona, user_id)
+    with _engine_session(app) as db:
+        old["mona's old grant"] = db.get_one(User, user_id).org_key_sealed or b""
+    needles = stored_bytes.needles(old)
+    _assert_all_found(app, needles, DISABLED_TABLES)
+
+    admin_client = _client(app)
+    assert AuthActions(admin_client).login(admin).status_code == 302
+    url = f"/moderation/users/{user_id}/reset"
+    reset = admin_client.post(
+        url,
+        data={
+            "csrf_token": get_csrf(admin_client, url),
+            "password": NEW_PASSPHRASE,
+            "confirm": NEW_PASSPHRASE,
+        },
+    )
+    assert reset.status_code == 303
+
+    stored_bytes.assert_gone(app, needles, DISABLED_TABLES)

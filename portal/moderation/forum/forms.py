@@ -42,7 +42,7 @@ _NAME_FIELDS = {
 class BoardForm(Form):
     moderation = SelectField(_l("Moderation"), choices=choices(Moderation))
     slow_mode_seconds = WholeNumber(
-        _l("Slow mode: at most one post by the same writer in each period of this many seconds (0 = off)"),
+        _l("Slow mode: seconds between two posts by the same writer (0 = off)"),
         # At most an hour: a slow-mode entry lives that long, and no entry may outlive the hourly
         # secret behind its key (docs/keys.md).
         validators=[InputRequired(), NumberRange(min=0, max=60 * 60)],
