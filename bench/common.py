@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import Base
-from portal.models import Role
+from portal.domain import today
+from portal.models import Author, Message, Role
 
 PASSWORD = "benchmark passphrase of many words"
 UNLIMITED = "1000000 per second"
@@ -86,3 +88,18 @@ def paired_medians(first: Callable[[], float], second: Callable[[], float], runs
         a.append(first())
         b.append(second())
     return statistics.median(a), statistics.median(b)
+
+
+def seed_messages(
+    db: Session, report_ids: list[int], per_report: int, body: bytes, batch: int = 1000
+) -> None:
+    """``per_report`` reporter messages of ciphertext ``body`` on each report, inserted in batches."""
+    for start in range(0, len(report_ids), batch):
+        db.execute(
+            insert(Message),
+            [
+                {"report_id": rid, "seq": seq, "author": Author.REPORTER, "body": body, "created_on": today()}
+                for rid in report_ids[start : start + batch]
+                for seq in range(1, per_report + 1)
+            ],
+        )

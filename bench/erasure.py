@@ -31,7 +31,7 @@ from flask import Flask
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
-from bench.common import make_app
+from bench.common import make_app, seed_messages
 from portal import dispose, installation, retention
 from portal.cases import erasure, vault
 from portal.db import transaction
@@ -88,22 +88,7 @@ def _background(app: Flask, reports: int, files: int) -> None:
         seed_reports(db, reports, production=False)
         ids = list(db.scalars(select(Report.id).order_by(Report.id)))
         body = crypto.wrap(crypto.new_key(), b"Meddelande " * 40)
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            db.execute(
-                insert(Message),
-                [
-                    {
-                        "report_id": rid,
-                        "seq": seq,
-                        "author": Author.REPORTER,
-                        "body": body,
-                        "created_on": today(),
-                    }
-                    for rid in chunk
-                    for seq in (1, 2)
-                ],
-            )
+        seed_messages(db, ids, 2, body, batch=5000)
         content = crypto.wrap(crypto.new_key(), secrets.token_bytes(BACKGROUND_FILE_BYTES))
         for rid in ids[:: max(1, len(ids) // files)][:files]:
             db.execute(

@@ -21,17 +21,16 @@ import statistics
 import time
 
 from flask import Flask
-from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bench.common import PASSWORD, make_app
+from bench.common import PASSWORD, make_app, seed_messages
 from portal import dispose
 from portal.accounts import service as accounts
 from portal.devseed import seed_reports
-from portal.domain import today
 from portal.installation import get as installation_row
-from portal.models import Author, Message, Report, Role
+from portal.models import Report, Role
 from portal.security import crypto
 from tests.scratch_backend import scratch_postgres
 
@@ -54,21 +53,7 @@ def seed(app: Flask, reports: int, messages: int, moderators: int) -> str:
         seed_reports(db, reports, production=False)
         body = crypto.wrap(crypto.new_key(), b"x" * 400)  # a message of about 400 characters
         ids = list(db.scalars(select(Report.id)))
-        for start in range(0, len(ids), 1000):
-            db.execute(
-                insert(Message),
-                [
-                    {
-                        "report_id": rid,
-                        "seq": seq,
-                        "author": Author.REPORTER,
-                        "body": body,
-                        "created_on": today(),
-                    }
-                    for rid in ids[start : start + 1000]
-                    for seq in range(1, messages + 1)
-                ],
-            )
+        seed_messages(db, ids, messages, body)
         db.commit()
     return crypto.format_recovery_key(recovery)
 

@@ -111,8 +111,10 @@ _boards_0004 = sa.table(
     sa.column("moderation", sa.String),
     sa.column("slow_mode_seconds", sa.Integer),
 )
-_threads_0004 = sa.table(
+# forum_threads as 0004 made it (unchanged until 0009 added the token).
+THREADS_0004 = sa.table(
     "forum_threads",
+    sa.column("id", sa.Integer),
     sa.column("board_id", sa.Integer),
     sa.column("title", sa.String),
     sa.column("created_on", sa.Date),
@@ -274,7 +276,7 @@ def write_0004_boards(app: Flask) -> None:
                 .returning(_boards_0004.c.id)
             ).scalar_one()
             conn.execute(
-                sa.insert(_threads_0004).values(
+                sa.insert(THREADS_0004).values(
                     board_id=board_id,
                     title=f"En tråd i {slug}",
                     created_on=CREATED_ON,

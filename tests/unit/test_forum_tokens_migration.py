@@ -12,20 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.config import Config
-from tests.migration_helpers import CREATED_ON, migrate, unmigrate, unmigrated_app
+from tests.migration_helpers import CREATED_ON, THREADS_0004, migrate, unmigrate, unmigrated_app
 
-_threads = sa.table(
-    "forum_threads",
-    sa.column("id", sa.Integer),
-    sa.column("board_id", sa.Integer),
-    sa.column("title", sa.String),
-    sa.column("created_on", sa.Date),
-    sa.column("last_activity_on", sa.Date),
-    sa.column("approved_posts", sa.Integer),
-    sa.column("writers", sa.Integer),
-    sa.column("locked", sa.Boolean),
-    sa.column("hidden", sa.Boolean),
-)
 _posts = sa.table(
     "forum_posts",
     sa.column("id", sa.Integer),
@@ -69,7 +57,7 @@ def _write_0007(app: Flask) -> None:
         for thread_id, (title, posts) in ROWS.items():
             approved = sum(1 for post in posts if post[2] == "approved")
             conn.execute(
-                sa.insert(_threads).values(
+                sa.insert(THREADS_0004).values(
                     id=thread_id,
                     board_id=board_id,
                     title=title,
