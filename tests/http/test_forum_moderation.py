@@ -212,3 +212,26 @@ def test_a_huge_number_of_seconds_is_refused_with_a_message(
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "Långsamt läge" in page.split('class="error-summary"')[1]
     assert f'value="{number}"' in page  # what was typed is still in the field
+
+
+@pytest.mark.usefixtures("forum_boards")
+def test_a_reason_too_long_is_refused_with_the_queue_and_the_text_kept(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    # The field had maxlength="500": a pasted longer reason was cut without a word, and a longer
+    # one posted anyway got a bare 400 page with the text gone.
+    writer = app.test_client()
+    new_thread(writer, "Om kollegan", "Min kollega på enheten gör alltid så här.", action="send")
+    (post,) = posts(app)
+    auth.login(admin)
+    reason = "Inlägget beskriver en händelse som bara ett fåtal personer känner till. " * 8
+    token = csrf_from(client.get("/moderation/forum").get_data(as_text=True))
+    refused = client.post(
+        f"/moderation/forum/posts/{post.id}/reject", data={"csrf_token": token, "reason": reason}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and len(reason) > 500
+    assert f'value="{reason}"' in page  # what was typed is still in the field
+    assert "Skälet får vara högst 500 tecken långt." in page
+    assert 'maxlength="500"' not in page
+    assert posts(app)[0].status is PostStatus.PENDING  # nothing changed

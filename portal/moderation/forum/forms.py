@@ -12,7 +12,11 @@ from ...i18n import LANGUAGES
 class RejectForm(Form):
     reason = StringField(
         _l("Reason (shown to the writer if they have a forum code)"),
-        validators=[Optional(), Length(max=500), PlainText()],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("The reason can be at most %(max)d characters long.")),
+            PlainText(),
+        ],
     )
 
 

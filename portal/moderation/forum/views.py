@@ -18,14 +18,21 @@ from ..forms import ActionForm
 from .forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
 
 
-@bp.get("/forum")
-def forum_queue() -> str:
+def _queue_page(refused: tuple[int, RejectForm] | None = None) -> tuple[str, int]:
+    """The queue; ``refused`` a post's refusal whose reason was not accepted, shown again with
+    what was typed and why (400), so that a long reason is not lost."""
     return render_template(
         "moderation/forum_queue.html",
         items=moderation.queue(db_session()),
-        reject_form=RejectForm(formdata=None),
+        refused_post_id=refused[0] if refused else None,
+        reject_form=refused[1] if refused else RejectForm(formdata=None),
         action_form=ActionForm(formdata=None),
-    )
+    ), (400 if refused else 200)
+
+
+@bp.get("/forum")
+def forum_queue() -> Page:
+    return _queue_page()
 
 
 def _done(action: Callable[[], None], message: str) -> Response:
@@ -37,7 +44,7 @@ def _done(action: Callable[[], None], message: str) -> Response:
     return redirect(url_for("moderation.forum_queue"), code=303)
 
 
-def _valid(form: ActionForm | RejectForm | RedactForm) -> None:
+def _valid(form: ActionForm) -> None:
     if not form.validate_on_submit():
         abort(400)
 
@@ -51,9 +58,10 @@ def forum_approve(post_id: int) -> Response:
 
 
 @bp.post("/forum/posts/<int:post_id>/reject")
-def forum_reject(post_id: int) -> Response:
+def forum_reject(post_id: int) -> Page:
     form = RejectForm()
-    _valid(form)
+    if not form.validate_on_submit():
+        return _queue_page(refused=(post_id, form))
     return _done(
         lambda: moderation.reject(db_session(), post_id, form.reason.data or "", current_user()),
         _("The post is not published."),
