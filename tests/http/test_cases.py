@@ -270,3 +270,18 @@ def test_reporter_reply_marks_the_case_as_waiting(
     assert str(report_id) in client.get("/moderation/cases?awaiting=1").get_data(as_text=True)
     act(client, report_id, "message", message="Tack, vi hör av oss i morgon.")
     assert not report(app, report_id).awaiting_moderator
+
+
+@pytest.mark.parametrize(("action", "field"), [("message", "message"), ("note", "note")])
+def test_a_message_or_note_of_only_spaces_is_refused_and_nothing_is_sent(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions, action: str, field: str
+) -> None:
+    # A message of blanks went to the reporter as a "new message" with nothing in it, and
+    # acknowledged the report (its first message starts the three-month clock).
+    _, _, report_id = _one_case(app)
+    auth.login(admin)
+    refused = act(client, report_id, action, **{field: "   \n\t  "})
+    assert refused.status_code == 400 and "Skriv något." in refused.get_data(as_text=True)
+    after = report(app, report_id)
+    assert after.status.value == "new" and after.acknowledged_on is None
+    assert f"case:{action}" not in " ".join(events(app, f"case:{report_id}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
 from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices, enum_choice, no_answer
@@ -28,7 +28,8 @@ class Versioned(Form):
 class MessageForm(Form):
     message = TextAreaField(
         _l("Message to the reporter"),
-        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
+        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
+        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
         render_kw={"rows": 8, "maxlength": TEXT_MAX},
     )
     feedback = BooleanField(
@@ -39,7 +40,8 @@ class MessageForm(Form):
 class NoteForm(Form):
     note = TextAreaField(
         _l("Internal note (never shown to the reporter)"),
-        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
+        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
+        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
         render_kw={"rows": 4, "maxlength": TEXT_MAX},
     )
 
