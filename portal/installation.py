@@ -46,10 +46,13 @@ def code_salt(db: Session) -> bytes:
     bind = db.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     if engine not in _CODE_SALTS:
-        row = db.get(Installation, INSTALLATION_ID)
-        if row is None:  # created in the caller's transaction: not remembered until it exists
+        # Read on a connection of its own, so only a committed salt is remembered: one flushed in
+        # the caller's transaction may still roll back.
+        with engine.connect() as conn:
+            committed = conn.scalar(select(Installation.code_salt).where(Installation.id == INSTALLATION_ID))
+        if committed is None:  # not yet committed: the caller's transaction has (or makes) it
             return get(db).code_salt
-        _CODE_SALTS[engine] = row.code_salt
+        _CODE_SALTS[engine] = committed
     return _CODE_SALTS[engine]
 
 
