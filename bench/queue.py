@@ -47,7 +47,9 @@ def create_moderator(app: Flask) -> str:
     return created.totp_secret
 
 
-def logged_in_client(app: Flask, totp_secret: str) -> FlaskClient:
+def logged_in_client(app: Flask, totp_secret: str | None = None) -> FlaskClient:
+    """A moderator's client; the moderator is created here unless ``totp_secret`` names one."""
+    totp_secret = totp_secret or create_moderator(app)
     client = app.test_client()
     html = client.get("/moderation/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
