@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -27,7 +28,15 @@ class SeedingRefused(Exception):
     pass
 
 
-def seed_reports(db: Session, count: int, production: bool, rng: random.Random | None = None) -> int:
+def seed_reports(
+    db: Session,
+    count: int,
+    production: bool,
+    rng: random.Random | None = None,
+    assignees: Sequence[int] = (),
+) -> int:
+    """Open reports get a due date from 30 days ago to 90 days ahead (one in ten none), and one of
+    ``assignees`` or nobody; closed reports have neither, as in the portal."""
     if production:
         raise SeedingRefused("refusing to seed synthetic reports in production")
     org_public = installation.get(db).org_public_key
@@ -37,19 +46,25 @@ def seed_reports(db: Session, count: int, production: bool, rng: random.Random |
     key = crypto.new_key()
     sealed, wrapped = crypto.seal(org_public, key), crypto.wrap(crypto.new_key(), key)
     description = crypto.wrap(key, SEED_TEXT.encode())
-    start = today() - dt.timedelta(days=3 * 365)
+    day = today()
+    start = day - dt.timedelta(days=3 * 365)
     categories, areas, statuses = list(Category), list(Area), list(Status)
     written = 0
     while written < count:
         rows = []
         for _ in range(min(BATCH, count - written)):
+            status = rng.choice(statuses)
+            open_ = status is not Status.CLOSED
+            due = day + dt.timedelta(days=rng.randrange(-30, 90)) if open_ and rng.random() > 0.1 else None
             rows.append(
                 {
                     "lookup": secrets.token_bytes(32),
                     "kind": rng.choice([Kind.INFLUENCE, Kind.INFLUENCE, Kind.WHISTLEBLOWING]),
                     "category": rng.choice(categories),
                     "area": rng.choice(areas),
-                    "status": rng.choice(statuses),
+                    "status": status,
+                    "due_on": due,
+                    "assignee_id": rng.choice([*assignees, None]) if open_ and assignees else None,
                     "reporter_seen_status": Status.NEW,
                     "created_on": start + dt.timedelta(days=rng.randrange(3 * 365)),
                     "key_sealed": sealed,
