@@ -281,9 +281,7 @@ def test_the_key_cannot_be_made_without_the_hours_secret(app: Flask, clock: list
     assert set(_keys_seen(client_key.HourlySecret(), CLIENT_ADDRESS).values()).isdisjoint(wanted)
 
 
-def test_once_the_hours_secret_is_gone_from_redis_the_key_changes(
-    config: Config, clock: list[float]
-) -> None:
+def test_once_the_hours_secret_is_gone_from_redis_the_key_changes(config: Config, clock: list[float]) -> None:
     if not config.redis_url:
         pytest.skip("the shared secret lives in Redis: needs PORTAL_TEST_REDIS_URL")
     db = redis.Redis.from_url(config.redis_url)
