@@ -228,3 +228,67 @@ def test_the_middleware_hands_on_keys_and_never_the_address() -> None:
     middleware({"REMOTE_ADDR": "198.51.100.1"}, start_response)
     assert seen[0] == seen[1] != seen[2]
     assert len(set(seen[0].values())) == len(PURPOSES)
+
+
+def _keys_seen(secret: client_key.HourlySecret, address: str) -> dict[object, str]:
+    """The keys the middleware hands on for one request from ``address`` (seen from outside)."""
+    seen: list[dict[object, str]] = []
+
+    def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ["portal.client_keys"])
+        return [b""]
+
+    client_key.ClientKeyMiddleware(inner, secret)({"REMOTE_ADDR": address}, lambda *_: None)
+    return seen[0]
+
+
+def test_the_same_address_gets_another_key_in_the_next_hour(clock: list[float]) -> None:
+    secret = client_key.HourlySecret()
+    first = _keys_seen(secret, CLIENT_ADDRESS)
+    clock[0] += 30 * 60
+    assert _keys_seen(secret, CLIENT_ADDRESS) == first  # the same hour: the same bucket
+    assert _keys_seen(secret, "198.51.100.7") != first  # another address: another bucket
+    clock[0] += HOUR
+    later = _keys_seen(secret, CLIENT_ADDRESS)
+    assert set(later.values()).isdisjoint(first.values())
+
+
+def test_the_key_cannot_be_made_without_the_hours_secret(app: Flask, clock: list[float]) -> None:
+    """The attack: an insider who knows the address and everything but the hour's secret tries
+    the fixed keys a careless implementation might use, directly and through the purpose step."""
+    keys = _keys_seen(client_key.HourlySecret(), CLIENT_ADDRESS)
+    wanted = set(keys.values())
+    candidates = [
+        b"",
+        app.config["SECRET_KEY"].encode(),
+        b"portal",
+        b"secret",
+        b"ratelimit",
+        b"0" * 32,
+        b"\x00" * 32,
+        CLIENT_ADDRESS.encode(),
+    ]
+    for candidate in candidates:
+        for purpose in PURPOSES:
+            purpose_key = hmac.new(
+                candidate, b"ratelimit-purpose:" + purpose.encode(), hashlib.sha256
+            ).digest()
+            for key in (purpose_key, candidate):
+                digest = hmac.new(key, CLIENT_ADDRESS.encode(), hashlib.sha256).hexdigest()[:32]
+                assert digest not in wanted, candidate
+    # Whatever fixed key one might think of: a second process with its own secret (no Redis to
+    # share one) gives the same address other keys in the same hour, so the key is the secret's.
+    assert set(_keys_seen(client_key.HourlySecret(), CLIENT_ADDRESS).values()).isdisjoint(wanted)
+
+
+def test_once_the_hours_secret_is_gone_from_redis_the_key_changes(config: Config, clock: list[float]) -> None:
+    if not config.redis_url:
+        pytest.skip("the shared secret lives in Redis: needs PORTAL_TEST_REDIS_URL")
+    db = redis.Redis.from_url(config.redis_url)
+    first = _keys_seen(client_key.HourlySecret(db, config.redis_prefix), CLIENT_ADDRESS)
+    assert _keys_seen(client_key.HourlySecret(db, config.redis_prefix), CLIENT_ADDRESS) == first
+    hour = int(clock[0] // HOUR)
+    assert db.delete(f"{config.redis_prefix}:ratelimit-secret:{hour}") == 1
+    again = _keys_seen(client_key.HourlySecret(db, config.redis_prefix), CLIENT_ADDRESS)
+    assert set(again.values()).isdisjoint(first.values())
+    db.close()
