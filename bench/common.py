@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -20,9 +21,12 @@ from portal.config import Config
 from portal.db import Base
 from portal.domain import today
 from portal.models import Author, Message, Role
+from tests.scratch_backend import scratch_postgres
 
 PASSWORD = "benchmark passphrase of many words"
 UNLIMITED = "1000000 per second"
+PG_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def make_app(**overrides: Any) -> Flask:
@@ -103,3 +107,25 @@ def seed_messages(
                 for seq in range(1, per_report + 1)
             ],
         )
+
+
+def postgres_reachable(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+    return True
+
+
+def on_postgres(label: str, measure: Callable[[str], None]) -> None:
+    """``measure(database_url)`` on a schema of its own of the bench's PostgreSQL (``make_app``
+    drops and creates every table), removed afterwards; said and skipped when it does not answer."""
+    if not postgres_reachable(PG_URL):
+        print(f"PostgreSQL: skipped, {PG_URL} does not answer")
+        return
+    with scratch_postgres(PG_URL, REDIS_URL, label) as scratch:
+        measure(scratch.database_url)

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench import loadgen
-from bench.common import PASSWORD, UNLIMITED
+from bench.common import PASSWORD, PG_URL, REDIS_URL, UNLIMITED
 from bench.forum import thread_with
 from bench.load_report import Results, report
 from bench.procstat import WorkerUsage
@@ -45,8 +45,6 @@ from tests import live_server
 from tests.live_client import Visitor, submit_report
 from tests.scratch_backend import scratch_postgres
 
-PG_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The load comes from one loopback address: every limit it would hit is lifted (and said so).
 RAISED_LIMITS = {
     "limit_default": UNLIMITED,

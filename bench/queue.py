@@ -13,7 +13,6 @@ would, so that the planner sees the data it will see in production.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 
@@ -23,13 +22,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from bench.common import PASSWORD, ServerTimer, make_app
-from bench.rotate import DEFAULT_PG, postgres_reachable
+from bench.common import PASSWORD, ServerTimer, make_app, on_postgres
 from portal import dispose
 from portal.accounts import service as accounts
 from portal.devseed import seed_reports
 from portal.models import Role, User
-from tests.scratch_backend import scratch_postgres
 
 BENCH_USERS = ("bench-moderator", "bench-admin")
 PAGES = {
@@ -120,15 +117,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     report("SQLite", "", args)
-    pg_url = os.environ.get("PORTAL_BENCH_DATABASE_URL", DEFAULT_PG)
-    if not postgres_reachable(pg_url):
-        print(f"PostgreSQL: skipped, {pg_url} does not answer")
-        return
-    # A schema of its own (make_app drops and creates every table), removed afterwards.
-    with scratch_postgres(
-        pg_url, os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"), "q"
-    ) as s:
-        report("PostgreSQL", s.database_url, args)
+    on_postgres("q", lambda url: report("PostgreSQL", url, args))
 
 
 if __name__ == "__main__":

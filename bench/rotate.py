@@ -15,26 +15,22 @@ long a report sent meanwhile waits (the installation row is locked throughout).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import time
 
 from flask import Flask
-from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from bench.common import PASSWORD, make_app, seed_messages
+from bench.common import PASSWORD, make_app, on_postgres, seed_messages
 from portal import dispose
 from portal.accounts import service as accounts
 from portal.devseed import seed_reports
 from portal.installation import get as installation_row
 from portal.models import Report, Role
 from portal.security import crypto
-from tests.scratch_backend import scratch_postgres
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHOWN_ONCE = re.compile(r"^Recovery key: (\S+)$", re.M)
 
 
@@ -101,18 +97,6 @@ def measure(label: str, database_url: str, args: argparse.Namespace) -> None:
     dispose(app)
 
 
-def postgres_reachable(url: str) -> bool:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
-    return True
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=10_000)
@@ -121,15 +105,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     measure("SQLite", "", args)
-    pg_url = os.environ.get("PORTAL_BENCH_DATABASE_URL", DEFAULT_PG)
-    if not postgres_reachable(pg_url):
-        print(f"PostgreSQL: skipped, {pg_url} does not answer")
-        return
-    # A schema of its own (make_app drops and creates every table), removed afterwards.
-    with scratch_postgres(
-        pg_url, os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"), "rot"
-    ) as s:
-        measure("PostgreSQL", s.database_url, args)
+    on_postgres("rot", lambda url: measure("PostgreSQL", url, args))
 
 
 if __name__ == "__main__":

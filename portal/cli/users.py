@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import installation
 from ..accounts import service as accounts
+from ..config import Config
 from ..db import transaction
 from ..models import Role, User
 from .output import fail
@@ -68,22 +71,31 @@ def users_disable(name: str) -> None:
     click.echo(f"{name} disabled")
 
 
-@users_cli.command("enable")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
-def users_enable(name: str, password_stdin: bool) -> None:
-    """Enable a disabled user with a new password, TOTP and key pair; an admin grants access again."""
+NewCredentials = Callable[[Session, User, str, Config], str]
+
+
+def _new_credentials(name: str, password_stdin: bool, change: NewCredentials) -> None:
+    """``users enable`` and ``users reset``: a new password, TOTP and key pair for ``name``, whose
+    TOTP secret is printed once committed (as in ``users create``)."""
     password = _read_password(password_stdin)
     with transaction() as db:
         try:
-            secret = accounts.enable(db, accounts.find(db, name), password, installation.current_config())
+            secret = change(db, accounts.find(db, name), password, installation.current_config())
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
         except accounts.AlreadyActive:
             fail(f"{name} is not disabled")
         except accounts.WeakPassword as weak:
             fail("weak password: " + " ".join(weak.problems))
-    click.echo(f"TOTP secret: {secret}")  # once committed, as in users create
+    click.echo(f"TOTP secret: {secret}")
+
+
+@users_cli.command("enable")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+def users_enable(name: str, password_stdin: bool) -> None:
+    """Enable a disabled user with a new password, TOTP and key pair; an admin grants access again."""
+    _new_credentials(name, password_stdin, accounts.enable)
     click.echo("An admin must grant this user access to reports (dashboard) before they can read them.")
 
 
@@ -92,13 +104,5 @@ def users_enable(name: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True)
 def users_reset(name: str, password_stdin: bool) -> None:
     """New password, TOTP and key pair; an admin must grant the organisation key again."""
-    password = _read_password(password_stdin)
-    with transaction() as db:
-        try:
-            secret = accounts.reset(db, accounts.find(db, name), password, installation.current_config())
-        except accounts.UnknownUser:
-            fail(f"no user {name!r}")
-        except accounts.WeakPassword as weak:
-            fail("weak password: " + " ".join(weak.problems))
-    click.echo(f"TOTP secret: {secret}")  # once committed, as in users create
+    _new_credentials(name, password_stdin, accounts.reset)
     click.echo("An admin must grant this user access again (dashboard), or use 'keys recover'.")
