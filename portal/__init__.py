@@ -17,7 +17,7 @@ from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
 from .security.session_fallback import FallbackStore
-from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
+from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore, refuse_unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = DoubleSubmitProtect()
@@ -71,6 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.session_interface = EncryptedSessionInterface(
         store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
     )
+    app.before_request(refuse_unreadable)  # first: before any view or check reads the session
     secret = HourlySecret(redis_client, config.redis_prefix)
     app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, secret, config.proxy_count)  # type: ignore[method-assign]
     # Outermost: a health probe touches neither the client's address nor the rate limiter.

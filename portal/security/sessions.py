@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from flask import Flask, Request, Response, current_app, session
+from flask import Flask, Request, Response, current_app, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from .. import scrub
+from .. import scrub, unavailable
 from ..db import commit_failed, utcnow
 from ..models import ServerSession
 from .crypto import DecryptionFailed, unwrap, wrap
@@ -212,6 +212,7 @@ class ServerSideSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate_requested = False
         self.destroy_requested = False
+        self.unreadable: Exception | None = None  # the store's error: answered by refuse_unreadable
 
     def rotate(self) -> None:
         """New id and key (after log-in: defeats session fixation)."""
@@ -266,6 +267,14 @@ class EncryptedSessionInterface(SessionInterface):
             data = json.loads(unwrap(key, blob))
         except (DecryptionFailed, ValueError, binascii.Error):
             return ServerSideSession()
+        except Exception as error:
+            if not unavailable.is_unavailable(error):
+                raise
+            # The store is down: an empty session that is never saved (the cookie stays, for when
+            # the store is back), and the calm 503 (refuse_unreadable), which needs a session.
+            empty = ServerSideSession()
+            empty.unreadable = error
+            return empty
         now = time.time()
         idle = data.get(IDLE, self.idle_seconds)
         if now - data.get(SEEN, 0) > idle or now - data.get(CREATED, 0) > self.absolute_seconds:
@@ -327,6 +336,13 @@ class EncryptedSessionInterface(SessionInterface):
         key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")
         response.set_cookie(COOKIE_NAME, f"{session.token}.{key_text}", **cookie_options)
         response.vary.add("Cookie")
+
+
+def refuse_unreadable() -> None:
+    """Before every view: a session its store could not read answers 503 (portal.unavailable)."""
+    error = getattr(session, "unreadable", None)
+    if error is not None and request.endpoint != "static":  # the 503 page's stylesheet is served
+        raise error
 
 
 def end_sessions_of(db: Session, user_id: int) -> None:
