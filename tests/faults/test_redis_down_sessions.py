@@ -103,3 +103,21 @@ def test_disabling_ends_the_sessions_in_both_stores_or_none(
         302,
         302,
     ]
+
+
+def _redis_line(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["status"])
+    assert result.exit_code == 0, result.output
+    return next(line for line in result.output.splitlines() if line.startswith("Redis: "))
+
+
+def test_status_says_whether_redis_answers(app: Flask, redis_server: servers.RedisServer) -> None:
+    assert _redis_line(app) == "Redis: ok"
+    redis_server.stop()
+    assert _redis_line(app) == (
+        "Redis: NOT ANSWERING. The portal serves on: sessions in the database, rate limits per "
+        'process (docs/deploy.md, "Redis is down")'
+    )
+    redis_server.start()
+    time.sleep(PAUSE_SECONDS + 0.1)
+    assert _redis_line(app) == "Redis: ok"
