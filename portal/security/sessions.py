@@ -31,7 +31,7 @@ from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, upda
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from .. import scrub, unavailable
+from .. import retry, scrub, unavailable
 from ..db import commit_failed, utcnow
 from ..models import ServerSession
 from .crypto import DecryptionFailed, unwrap, wrap
@@ -323,8 +323,10 @@ class EncryptedSessionInterface(SessionInterface):
         idle = int(data.get(IDLE, self.idle_seconds))
         exact_end = min(now + idle, data[CREATED] + self.absolute_seconds)
         blob = wrap(session.key, json.dumps(data).encode())
-        if not self.store.save(
-            _store_id(session.token), blob, stored_expiry(exact_end), new, replaces, session.owner
+        store_id, until = _store_id(session.token), stored_expiry(exact_end)
+        # Asked again for a moment: the request's rows may be committed already (portal/retry.py).
+        if not retry.while_unavailable(
+            lambda: self.store.save(store_id, blob, until, new, replaces, session.owner)
         ):
             # Ended while this request ran (its user was disabled): it stays ended.
             session.stored = False

@@ -21,11 +21,8 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from portal import create_app, dispose
 from portal.config import Config
-from portal.models import Role
 from tests import live_server
-from tests.accounts import make_account
 from tests.faults import servers
 from tests.live_client import Visitor, open_report, submit_report
 from tests.settings import CHEAP_KDF
@@ -73,12 +70,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             redis_prefix=prefix,
             **CHEAP_KDF,
         )
-        server = stack.enter_context(live_server.start(config, logs / "server.log", workers=2))
-        app = create_app(config)  # in-process, only to create the administrator reports need
-        try:
-            make_account(app, "admin", Role.ADMIN)
-        finally:
-            dispose(app)
+        server = stack.enter_context(live_server.installed(config, logs / "server.log", workers=2))
         yield Portal(server, own_redis, prefix)
 
 
