@@ -284,10 +284,11 @@ class EncryptedSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSideSession)
-        if commit_failed():
+        if commit_failed() or response.status_code == 503:
             # The request's rows were rolled back (portal/db.py), so what the view put here for
             # its answer (a receipt's code, a log-in) must not be stored either: the stored
-            # session and the browser's cookie stay as they were before this request.
+            # session and the browser's cookie stay as they were before this request. A 503 (a
+            # part is down, portal/unavailable.py) asks no store: it may be the one that is down.
             return
         cookie_options = {
             "path": "/",
