@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -150,3 +151,23 @@ def test_the_log_says_redis_went_and_came_back_and_dates_nothing_finer_than_the_
     assert "Redis answers again" in log
     assert "Traceback" not in log and "ERROR" not in log
     assert FINE_TIME.findall(log) == []
+
+
+def test_with_redis_unreachable_from_the_start_the_portal_serves(tmp_path: Path) -> None:
+    """No Redis on the configured port when the server starts: it starts, and serves reports."""
+    config = Config(
+        secret_key="redis-never-" + uuid.uuid4().hex,
+        instance_path=tmp_path / "instance",
+        redis_url=f"redis://127.0.0.1:{live_server.free_port()}/0",  # nothing listens there
+        redis_prefix="fault-never-" + uuid.uuid4().hex[:8],
+        **CHEAP_KDF,
+    )
+    description = f"Redis saknas {uuid.uuid4().hex}: min chef hotade att omplacera mig."
+    with live_server.installed(config, tmp_path / "server.log") as server:
+        visitor = Visitor(server.base_url)
+        assert [visitor.get(path).status for path in PUBLIC_PAGES] == [200] * len(PUBLIC_PAGES)
+        code = submit_report(visitor, description)
+        assert description in open_report(Visitor(server.base_url), code)
+        with urllib.request.urlopen(server.url("/healthz"), timeout=10) as answer:
+            assert (answer.status, answer.read()) == (200, b"degraded\n")
+        assert "Traceback" not in server.log()
