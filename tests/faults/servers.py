@@ -5,8 +5,8 @@ moment and are never stopped; a fault test starts its own on a free loopback por
 and removes it afterwards. ``initdb`` refuses to run as root: as root, the cluster's commands
 run as the ``postgres`` user (``runuser``), in a directory that user owns.
 
-Each start raises :class:`Missing` when the binaries are not installed, so that a test can skip
-with that reason (``.ci/run`` installs them).
+Each start raises :class:`Missing` when the binaries are not installed; :func:`or_skip` turns
+that into a skip with the reason (``.ci/run`` installs them).
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import pytest
 
 from tests.live_server import free_port
 
@@ -29,8 +32,19 @@ READY_TIMEOUT_SECONDS = 30.0
 PG_BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 
 
+T = TypeVar("T")
+
+
 class Missing(RuntimeError):
     """A server binary is not installed: the test that needs it skips with this reason."""
+
+
+def or_skip(stack: ExitStack, server: AbstractContextManager[T]) -> T:
+    """Start ``server`` in ``stack``, or skip the test with the reason it cannot start."""
+    try:
+        return stack.enter_context(server)
+    except Missing as missing:
+        pytest.skip(str(missing))
 
 
 def _binary(name: str, package: str, extra_dirs: list[str] = []) -> str:  # noqa: B006 (read only)

@@ -52,10 +52,7 @@ def portal(
 ) -> Iterator[tuple[live_server.LiveServer, servers.PostgresCluster]]:
     logs = tmp_path_factory.mktemp("postgres-fault")
     with ExitStack() as stack:
-        try:
-            cluster = stack.enter_context(servers.postgres_cluster())
-        except servers.Missing as missing:
-            pytest.skip(str(missing))
+        cluster = servers.or_skip(stack, servers.postgres_cluster())
         config = Config(
             secret_key="postgres-fault-" + uuid.uuid4().hex,
             instance_path=logs / "instance",

@@ -59,10 +59,7 @@ class Portal:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     logs = tmp_path_factory.mktemp("redis-fault")
     with ExitStack() as stack:
-        try:
-            own_redis = stack.enter_context(servers.redis_server())
-        except servers.Missing as missing:
-            pytest.skip(str(missing))
+        own_redis = servers.or_skip(stack, servers.redis_server())
         prefix = "fault-redis-" + uuid.uuid4().hex[:8]
         config = Config(
             secret_key="redis-fault-" + uuid.uuid4().hex,

@@ -36,10 +36,7 @@ PAUSE_SECONDS = 1
 @pytest.fixture
 def redis_server() -> Iterator[servers.RedisServer]:
     with ExitStack() as stack:
-        try:
-            yield stack.enter_context(servers.redis_server())
-        except servers.Missing as missing:
-            pytest.skip(str(missing))
+        yield servers.or_skip(stack, servers.redis_server())
 
 
 @pytest.fixture
