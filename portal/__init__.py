@@ -16,7 +16,8 @@ from .security import clock_windows, form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
-from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
+from .security.session_fallback import FallbackStore
+from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore, refuse_unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = DoubleSubmitProtect()
@@ -46,6 +47,8 @@ def create_app(config: Config | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_STORAGE_URI=clock_windows.storage_uri(config.redis_url),
+        # Short timeouts for the limiter's own Redis client too (portal/redis_client.py).
+        RATELIMIT_STORAGE_OPTIONS=_redis_options(config),
         # Key prefix and default limit: per request, in security/ratelimit.py.
         RATELIMIT_HEADERS_ENABLED=False,
     )
@@ -56,14 +59,19 @@ def create_app(config: Config | None = None) -> Flask:
 
     redis_client = _redis(config)
     app.extensions["portal.redis"] = redis_client
+    # Redis down: new sessions go to the database and are found there (session_fallback.py).
     store: Any = (
-        RedisStore(redis_client, config.redis_prefix, config.session_absolute_seconds)
+        FallbackStore(
+            RedisStore(redis_client, config.redis_prefix, config.session_absolute_seconds),
+            DatabaseStore(engine),
+        )
         if redis_client
         else DatabaseStore(engine)
     )
     app.session_interface = EncryptedSessionInterface(
         store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
     )
+    app.before_request(refuse_unreadable)  # first: before any view or check reads the session
     secret = HourlySecret(redis_client, config.redis_prefix)
     app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, secret, config.proxy_count)  # type: ignore[method-assign]
     # Outermost: a health probe touches neither the client's address nor the rate limiter.
@@ -72,6 +80,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     form_posts.init_app(app)
     limiter.init_app(app)
+    clock_windows.use_clock_fallback(limiter)
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
     static_assets.init_app(app)
@@ -108,9 +117,17 @@ def dispose(app: Flask) -> None:
             client.close()
 
 
+def _redis_options(config: Config) -> dict[str, Any]:
+    if not config.redis_url:
+        return {}
+    from . import redis_client  # only where Redis is configured: the embedded default runs without it
+
+    return redis_client.client_options(config.redis_timeout_ms / 1000)
+
+
 def _redis(config: Config) -> Any:
     if not config.redis_url:
         return None
-    import redis  # only where Redis is configured: the embedded default runs without it
+    from . import redis_client  # only where Redis is configured: the embedded default runs without it
 
-    return redis.Redis.from_url(config.redis_url)
+    return redis_client.connect(config.redis_url, config.redis_timeout_ms / 1000, config.redis_pause_seconds)

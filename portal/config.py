@@ -112,6 +112,11 @@ class Config:
     smtp_starttls: bool = True
     # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
     redis_prefix: str = "portal"
+    # A Redis command gives up after this many milliseconds (refused, unreachable or hung), and
+    # after a failure Redis is not asked again for this many seconds: meanwhile sessions go to
+    # the database and rate limits count per process (portal/redis_client.py, docs/deploy.md).
+    redis_timeout_ms: int = 500
+    redis_pause_seconds: int = 5
 
     @property
     def production(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from . import retention
@@ -37,6 +38,7 @@ def status_lines(
     lines.append(f"Forum posts waiting for a moderator: {queue_size(db)}")
     lines.append(_retention(db, config, now))
     lines += _failed_codes(config, now)
+    lines.append(_redis())
     findings = configuration_findings(config, environ)
     problems = f"{len(findings)} problem(s), see: flask --app wsgi check-config" if findings else "ok"
     lines.append(f"Production configuration: {problems}")
@@ -65,6 +67,22 @@ def _retention(db: Session, config: Config, now: dt.datetime) -> str:
         f"Retention: closed cases erased after {config.retention_days} days; schedule: {schedule}; "
         f"purge-expired last ran: {when}{late if retention.purge_is_late(last_run, now) else ''}"
     )
+
+
+def _redis() -> str:
+    """Does Redis answer? The portal serves without it (issue 19), so only this line and
+    /healthz's "degraded" tell."""
+    client = current_app.extensions.get("portal.redis")
+    if client is None:
+        return "Redis: not configured (sessions in the database, rate limits per process)"
+    try:
+        client.ping()
+    except Exception:  # redis.RedisError, OSError: whatever it is, it does not answer
+        return (
+            "Redis: NOT ANSWERING. The portal serves on: sessions in the database, rate limits per "
+            'process (docs/deploy.md, "Redis is down")'
+        )
+    return "Redis: ok"
 
 
 def _failed_codes(config: Config, now: dt.datetime) -> list[str]:
