@@ -110,6 +110,10 @@ class Config:
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_starttls: bool = True
+    # Seconds each network step may take (connect, greeting, each command, the mail's data); a
+    # `notify` run gives up after three of them in all (portal/notify/smtp.py), so a black-holed
+    # or stalled mail server delays nothing but the next notice.
+    smtp_timeout_seconds: int = 20
     # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
     redis_prefix: str = "portal"
 

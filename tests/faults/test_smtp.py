@@ -1,0 +1,176 @@
+"""The mail server refuses, never answers, drops the line in the middle of a mail, or stalls:
+``flask notify send`` (a process of its own, as the timer runs it) fails within its time, the
+notice stays pending, and the next run with the server back delivers it. No reporter's request
+ever talks to the mail server.
+
+Each mail server is a process of its own (tests/faults/smtp_server.py) that the test starts and
+stops. Every run waits for the command with a hard time-out, so a run that hung would fail the
+test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal.accounts import service as accounts
+from portal.config import Config
+from tests.accounts import Account, make_account
+from tests.faults.smtp_server import SmtpServer, running
+from tests.live_server import ROOT, environment
+from tests.moderation_helpers import events
+from tests.reporting_helpers import open_with_code, reply, report_and_get_code
+
+pytestmark = pytest.mark.slow  # each test starts mail servers and `flask` processes
+
+STEP_SECONDS = 1  # PORTAL_SMTP_TIMEOUT_SECONDS in these runs: a run ends after 3 s of waiting
+HANG_SECONDS = 45  # a run still going after this has hung: the test fails
+SENT, FAILED = "notify:digest:sent", "notify:digest:failed"
+
+
+def with_addresses(app: Flask, *names: str) -> None:
+    for name in names:
+        if name != "admin":
+            make_account(app, name)
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
+        actor = accounts.find(db, "admin")
+        for name in names:
+            accounts.set_notify_email(db, accounts.find(db, name), f"{name}@example.org", actor)
+        db.commit()
+
+
+def notify_send(config: Config, server: SmtpServer) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``flask notify send`` against ``server``, as its own process; its output and seconds taken."""
+    env = environment(
+        config.replace(
+            smtp_host="127.0.0.1",
+            smtp_port=server.port,
+            smtp_starttls=False,
+            smtp_from="portal@example.org",
+            smtp_timeout_seconds=STEP_SECONDS,
+        )
+    )
+    began = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "notify", "send"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=HANG_SECONDS,
+    )
+    return result, time.monotonic() - began
+
+
+def delivered_to(server: SmtpServer) -> list[str]:
+    return sorted(address for rcpt_tos, _mail in server.mails() for address in rcpt_tos)
+
+
+def next_run_delivers(config: Config, app: Flask, tmp_path: Path, expected: list[str]) -> None:
+    with running("deliver", tmp_path / "good") as good:
+        result, _seconds = notify_send(config, good)
+        assert result.returncode == 0, result.stderr
+        assert f"Notice sent to {len(expected)} moderator(s)." in result.stdout
+        assert delivered_to(good) == [f"{name}@example.org" for name in expected]
+        again, _seconds = notify_send(config, good)  # sent once: the marks moved
+        assert "Nothing new since the last notice." in again.stdout
+        assert len(good.mails()) == len(expected)
+    assert events(app)[-1] == SENT
+
+
+def test_a_stopped_mail_server_is_retried_once_it_is_back(
+    config: Config, app: Flask, admin: Account, tmp_path: Path
+) -> None:
+    with_addresses(app, "admin", "bo")
+    report_and_get_code(app.test_client())
+    with running("deliver", tmp_path / "mx") as server:
+        server.stop()  # the mail server is down: its port refuses
+        result, _seconds = notify_send(config, server)
+        assert result.returncode == 1
+        assert "the notice did not reach admin: no session with the mail server: ConnectionRefusedError" in (
+            result.stderr
+        )
+        assert "nobody was told; the next run tries again." in result.stderr
+        assert events(app).count(SENT) == 0 and events(app)[-1] == FAILED
+
+        server.start()  # back, on the same port
+        result, _seconds = notify_send(config, server)
+        assert result.returncode == 0, result.stderr
+        assert delivered_to(server) == ["admin@example.org", "bo@example.org"]
+        assert events(app)[-1] == SENT
+
+
+def test_a_silent_server_costs_one_time_out_and_the_notice_stays_pending(
+    config: Config, app: Flask, admin: Account, tmp_path: Path
+) -> None:
+    with_addresses(app, "admin", "bo")
+    report_and_get_code(app.test_client())
+    with running("silent", tmp_path / "silent") as silent:
+        result, seconds = notify_send(config, silent)
+        assert result.returncode == 1
+        assert "the notice did not reach bo: no session with the mail server: SMTPServerDisconnected" in (
+            result.stderr
+        )
+        assert silent.connections() == 1  # one time-out for the greeting, not one per moderator
+    assert seconds < HANG_SECONDS
+    assert events(app).count(SENT) == 0
+    next_run_delivers(config, app, tmp_path, ["admin", "bo"])
+
+
+def test_a_line_dropped_in_the_middle_of_a_mail_fails_that_mail_and_keeps_the_notice(
+    config: Config, app: Flask, admin: Account, tmp_path: Path
+) -> None:
+    with_addresses(app, "admin", "bo")
+    report_and_get_code(app.test_client())
+    with running("drop-in-data", tmp_path / "drop") as dropping:
+        result, _seconds = notify_send(config, dropping)
+        assert result.returncode == 1
+        for name in ("admin", "bo"):
+            assert f"the notice did not reach {name}: SMTPServerDisconnected" in result.stderr
+        assert dropping.connections() == 2  # a broken connection is opened again for the next mail
+    next_run_delivers(config, app, tmp_path, ["admin", "bo"])
+
+
+def test_a_server_that_stalls_after_each_mail_stops_the_run_after_three_time_outs(
+    config: Config, app: Flask, admin: Account, tmp_path: Path
+) -> None:
+    names = ["admin", "bo", "cy", "dee", "eve", "fay"]
+    with_addresses(app, *names)
+    report_and_get_code(app.test_client())
+    with running("stall-after-data", tmp_path / "stall") as stalling:
+        result, _seconds = notify_send(config, stalling)
+        assert result.returncode == 1
+        tried = stalling.connections()
+    # Six moderators, one second's stall each: the run stops after three seconds, whoever is left.
+    assert tried <= 3
+    not_tried = [
+        n
+        for n in names
+        if f"the notice did not reach {n}: not tried: the run stopped after 3 s" in result.stderr
+    ]
+    assert not_tried == names[tried:]
+    next_run_delivers(config, app, tmp_path, names)
+
+
+def test_no_reporter_request_talks_to_the_mail_server(app: Flask, admin: Account, tmp_path: Path) -> None:
+    """With the mail server black-holed (20 s per step), sending a report and a message answers
+    at once and opens no connection to it: the notice is the timer's business."""
+    with_addresses(app, "admin")
+    with running("silent", tmp_path / "silent") as silent:
+        app.config["PORTAL"] = app.config["PORTAL"].replace(
+            smtp_host="127.0.0.1", smtp_port=silent.port, smtp_starttls=False, smtp_from="portal@example.org"
+        )
+        client = app.test_client()
+        began = time.monotonic()
+        code = report_and_get_code(client)
+        assert open_with_code(client, code).status_code == 303
+        assert reply(client, "Han kom tillbaka i dag.").status_code == 303
+        seconds = time.monotonic() - began
+        assert silent.connections() == 0
+    assert seconds < app.config["PORTAL"].smtp_timeout_seconds  # no step of SMTP was waited for
