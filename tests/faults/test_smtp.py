@@ -11,7 +11,6 @@ test instead of hanging the suite.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,15 +21,14 @@ from sqlalchemy.orm import Session
 from portal.accounts import service as accounts
 from portal.config import Config
 from tests.accounts import Account, make_account
+from tests.faults.commands import HANG_SECONDS, flask
 from tests.faults.smtp_server import SmtpServer, running
-from tests.live_server import ROOT, environment
 from tests.moderation_helpers import events
 from tests.reporting_helpers import open_with_code, reply, report_and_get_code
 
 pytestmark = pytest.mark.slow  # each test starts mail servers and `flask` processes
 
 STEP_SECONDS = 1  # PORTAL_SMTP_TIMEOUT_SECONDS in these runs: a run ends after 3 s of waiting
-HANG_SECONDS = 45  # a run still going after this has hung: the test fails
 SENT, FAILED = "notify:digest:sent", "notify:digest:failed"
 
 
@@ -45,26 +43,20 @@ def with_addresses(app: Flask, *names: str) -> None:
         db.commit()
 
 
+def with_smtp(config: Config, server: SmtpServer) -> Config:
+    return config.replace(
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_starttls=False,
+        smtp_from="portal@example.org",
+        smtp_timeout_seconds=STEP_SECONDS,
+    )
+
+
 def notify_send(config: Config, server: SmtpServer) -> tuple[subprocess.CompletedProcess[str], float]:
     """``flask notify send`` against ``server``, as its own process; its output and seconds taken."""
-    env = environment(
-        config.replace(
-            smtp_host="127.0.0.1",
-            smtp_port=server.port,
-            smtp_starttls=False,
-            smtp_from="portal@example.org",
-            smtp_timeout_seconds=STEP_SECONDS,
-        )
-    )
     began = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "notify", "send"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=HANG_SECONDS,
-    )
+    result = flask(with_smtp(config, server), "notify", "send")
     return result, time.monotonic() - began
 
 
