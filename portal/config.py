@@ -77,6 +77,9 @@ class Config:
     moderator_idle_seconds: int = MODERATOR_IDLE_SECONDS
     session_absolute_seconds: int = SESSION_ABSOLUTE_SECONDS
     max_request_bytes: int = MAX_REQUEST_BYTES
+    # Where a request's files above 500 KB wait while it is read (portal/upload_spool.py); empty:
+    # the system's temporary directory (TMPDIR). A tmpfs in production (docs/deploy.md).
+    upload_spool_dir: str = ""
     # Flask-Limiter strings; each is configurable (DESIGN.md §3 lists what is limited).
     limit_moderator_login: str = "10 per minute; 50 per hour"
     limit_setup: str = "20 per hour"

@@ -141,9 +141,9 @@ def database_directory(config: Config) -> Path | None:
     return Path(url.database).resolve().parent
 
 
-def spool_directory() -> Path:
-    """Where werkzeug spools a request's files above 500 KB (TMPDIR: a tmpfs, docs/deploy.md)."""
-    return Path(tempfile.gettempdir())
+def spool_directory(config: Config) -> Path:
+    """Where a request's files above 500 KB wait (portal/upload_spool.py: a tmpfs, docs/deploy.md)."""
+    return Path(config.upload_spool_dir or tempfile.gettempdir())
 
 
 def notices(db: Session, config: Config, today: dt.date) -> Notices | None:
@@ -207,7 +207,7 @@ def collect(
         redis=redis_state(redis_client),
         stored=from_database,
         database_disk=None if directory is None else disk(directory),
-        spool_disk=disk(spool_directory(), SPOOL_REQUESTS * config.max_request_bytes),
+        spool_disk=disk(spool_directory(config), SPOOL_REQUESTS * config.max_request_bytes),
         failed_codes=failed_codes.recent(now),
         configuration_problems=len(configuration_findings(config, environ)),
     )
