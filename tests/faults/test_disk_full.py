@@ -33,12 +33,15 @@ from tests.accounts import make_account
 from tests.csrf import get_csrf
 from tests.faults.disk import fill, tmpfs
 from tests.http.test_unavailable import TYPED, FormOfPage
-from tests.reporting_helpers import DESCRIPTION, receipt_code
+from tests.reporting_helpers import DESCRIPTION, open_with_code, receipt_code, reply, report_and_get_code
 from tests.settings import CHEAP_KDF, CLIENT_ADDRESS
 
 pytestmark = pytest.mark.slow  # mounts file systems and fills them
 
 FIELDS = {"kind": "influence", "category": "threats", "area": "income_support"}
+# More than werkzeug keeps in memory (IN_MEMORY_BYTES): a file that goes to the spool.
+NOTES = ("Minnesanteckning från mötet den 3 mars.\n" * (IN_MEMORY_BYTES // 40 + 100)).encode()
+MESSAGE = "Han kom tillbaka i dag och sa samma sak igen."
 SPOOL_FULL_SV = (
     "Portalen hade inte plats att ta emot dina filer just nu, så inget skickades. Allt annat du "
     "skrev finns kvar: bifoga filerna igen om några minuter och skicka."
@@ -118,6 +121,12 @@ def spool_on_tmpfs(tmp_path: Path) -> Iterator[tuple[Flask, FlaskClient, Path]]:
             yield app, client, spool
 
 
+def _reply(client: FlaskClient) -> tuple[int, str]:
+    answer = reply(client, MESSAGE, attachments=(io.BytesIO(NOTES), "anteckningar.txt"))
+    answer.request.environ["wsgi.input"].close()  # as in _send
+    return answer.status_code, answer.get_data(as_text=True)
+
+
 def _send(client: FlaskClient, notes: bytes) -> tuple[int, str]:
     data = {**FIELDS, "description": DESCRIPTION, "csrf_token": get_csrf(client, "/report")}
     data["attachments"] = (io.BytesIO(notes), "anteckningar.txt")  # type: ignore[assignment]
@@ -131,11 +140,10 @@ def test_a_full_upload_spool_gives_the_form_back_with_one_sentence_about_the_fil
     spool_on_tmpfs: tuple[Flask, FlaskClient, Path],
 ) -> None:
     app, client, spool = spool_on_tmpfs
-    notes = ("Minnesanteckning från mötet den 3 mars.\n" * (IN_MEMORY_BYTES // 40 + 100)).encode()
-    assert len(notes) > IN_MEMORY_BYTES  # more than werkzeug keeps in memory: it goes to the spool
+    assert len(NOTES) > IN_MEMORY_BYTES  # werkzeug would keep a smaller file in memory
     filler = fill(spool)
 
-    status, page = _send(client, notes)
+    status, page = _send(client, NOTES)
     assert status == 400
     assert SPOOL_FULL_SV in unescape(page)
     typed = re.search(r'<textarea[^>]*name="description"[^>]*>\s*(.*?)</textarea>', page, re.S)
@@ -148,7 +156,27 @@ def test_a_full_upload_spool_gives_the_form_back_with_one_sentence_about_the_fil
     assert [p.name for p in spool.iterdir()] == ["filler"]  # the dropped file left nothing behind
 
     filler.unlink()
-    status, _page = _send(client, notes)
+    status, _page = _send(client, NOTES)
     assert status == 303
     assert receipt_code(client)
     assert stored(app) == (1, 0, 1)
+
+
+def test_a_full_upload_spool_gives_the_reporter_s_message_back_with_the_same_sentence(
+    spool_on_tmpfs: tuple[Flask, FlaskClient, Path],
+) -> None:
+    app, client, spool = spool_on_tmpfs
+    assert open_with_code(client, report_and_get_code(client)).status_code == 303
+    filler = fill(spool)
+
+    status, page = _reply(client)
+    assert status == 400
+    assert SPOOL_FULL_SV in unescape(page)
+    typed = re.search(r'<textarea[^>]*name="message"[^>]*>\s*(.*?)</textarea>', page, re.S)
+    assert typed and unescape(typed.group(1)).strip() == MESSAGE
+    assert stored(app) == (1, 0, 0)
+
+    filler.unlink()
+    status, _page = _reply(client)
+    assert status == 303
+    assert stored(app) == (1, 1, 1)
