@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import installation, production_checks, retention
-from ..db import alembic_config, engine, new_session, transaction, utcnow
+from ..db import alembic_config, engine, transaction, utcnow
 from ..domain import today
 from ..operator_checks import collect
 from ..operator_status import status_document, status_lines
@@ -45,9 +45,9 @@ def check_config_command() -> None:
 def status_command(as_json: bool) -> None:
     """Cases, deadlines, the parts (database, Redis, disks, notices), the last purge and failed
     codes; exit 1 while something needs attention."""
-    # A plain session, not transaction(): status writes nothing, and a database that is down
-    # is one of the things it reports rather than a reason to fail.
-    with new_session() as db:
+    # A database that is down is one of the things status reports (collect catches it and rolls
+    # back), not a reason to fail; status writes nothing, so the block's commit has nothing to do.
+    with transaction() as db:
         checks = collect(
             db,
             current_app.extensions["portal.redis"],
