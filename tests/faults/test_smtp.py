@@ -100,31 +100,28 @@ def test_a_stopped_mail_server_is_retried_once_it_is_back(config: Config, app: F
         assert events(app)[-1] == SENT
 
 
-@pytest.mark.usefixtures("reported")
-def test_a_silent_server_costs_one_time_out_and_the_notice_stays_pending(
-    config: Config, app: Flask, tmp_path: Path
-) -> None:
-    with running("silent", tmp_path / "silent") as silent:
-        result = notify_send(config, silent)
-        assert result.returncode == 1
-        assert "the notice did not reach bo: no session with the mail server: SMTPServerDisconnected" in (
-            result.stderr
-        )
-        assert silent.connections() == 1  # one time-out for the greeting, not one per moderator
-    assert events(app).count(SENT) == 0
-    next_run_delivers(config, app, tmp_path, ["admin", "bo"])
+SILENT = "no session with the mail server: SMTPServerDisconnected"  # the greeting never came
 
 
 @pytest.mark.usefixtures("reported")
-def test_a_line_dropped_in_the_middle_of_a_mail_fails_that_mail_and_keeps_the_notice(
-    config: Config, app: Flask, tmp_path: Path
+@pytest.mark.parametrize(
+    ("mode", "reason", "connections"),
+    [
+        ("silent", SILENT, 1),  # one time-out for the greeting, not one per moderator
+        ("drop-in-data", "SMTPServerDisconnected", 2),  # a broken line is opened again for the next
+    ],
+)
+def test_a_server_that_fails_mid_conversation_fails_the_run_and_the_notice_stays_pending(
+    config: Config, app: Flask, tmp_path: Path, mode: str, reason: str, connections: int
 ) -> None:
-    with running("drop-in-data", tmp_path / "drop") as dropping:
-        result = notify_send(config, dropping)
+    with running(mode, tmp_path / mode) as failing:
+        result = notify_send(config, failing)
         assert result.returncode == 1
         for name in ("admin", "bo"):
-            assert f"the notice did not reach {name}: SMTPServerDisconnected" in result.stderr
-        assert dropping.connections() == 2  # a broken connection is opened again for the next mail
+            assert f"the notice did not reach {name}: {reason}" in result.stderr
+        assert "nobody was told; the next run tries again." in result.stderr
+        assert failing.connections() == connections
+    assert events(app).count(SENT) == 0
     next_run_delivers(config, app, tmp_path, ["admin", "bo"])
 
 
