@@ -2,11 +2,12 @@
 
 Marks advance, with the audit event, only when at least one moderator got the mail: a failed run
 leaves them where they were and the next run tries again. A run in which anyone was not reached
-records ``notify:digest:failed`` as well, which ``status`` reads as the last send's result. The caller's transaction (one per run,
-``portal.db.transaction`` in ``flask notify``) commits them as soon as the run returns, before
-the next run can send again; a ``Skipped`` run commits too, since what it noted stands. A recipient
-who fails while others got it is reported (non-zero exit) but does not hold the others back:
-otherwise one bad address would send the same notice to everyone else on every run.
+records ``notify:digest:failed`` as well, which ``status`` reads as the last send's result. The
+caller's transaction (one per run, ``portal.db.transaction`` in ``flask notify``) commits them as
+soon as the run returns, before the next run can send again; a ``Skipped`` run commits too,
+since what it noted stands. A recipient who fails while others got it is reported (non-zero exit)
+but does not hold the others back: otherwise one bad address would send the same notice to
+everyone else on every run.
 """
 
 from __future__ import annotations
