@@ -16,41 +16,18 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy.orm import Session
 
-from portal.accounts import service as accounts
 from portal.config import Config
-from tests.accounts import Account, make_account
+from tests.accounts import Account
 from tests.faults.commands import flask
+from tests.faults.notices import with_addresses, with_smtp
 from tests.faults.smtp_server import SmtpServer, running
 from tests.moderation_helpers import events
 from tests.reporting_helpers import open_with_code, reply, report_and_get_code
 
 pytestmark = pytest.mark.slow  # each test starts mail servers and `flask` processes
 
-STEP_SECONDS = 1  # PORTAL_SMTP_TIMEOUT_SECONDS in these runs: a run ends after 3 s of waiting
 SENT, FAILED = "notify:digest:sent", "notify:digest:failed"
-
-
-def with_addresses(app: Flask, *names: str) -> None:
-    for name in names:
-        if name != "admin":
-            make_account(app, name)
-    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
-        actor = accounts.find(db, "admin")
-        for name in names:
-            accounts.set_notify_email(db, accounts.find(db, name), f"{name}@example.org", actor)
-        db.commit()
-
-
-def with_smtp(config: Config, server: SmtpServer) -> Config:
-    return config.replace(
-        smtp_host="127.0.0.1",
-        smtp_port=server.port,
-        smtp_starttls=False,
-        smtp_from="portal@example.org",
-        smtp_timeout_seconds=STEP_SECONDS,
-    )
 
 
 def notify_send(config: Config, server: SmtpServer) -> subprocess.CompletedProcess[str]:

@@ -21,9 +21,9 @@ from portal.config import Config
 from portal.db import Base, alembic_config
 from tests.accounts import Account
 from tests.faults.commands import flask, status
+from tests.faults.notices import with_addresses, with_smtp
 from tests.faults.smtp_server import running
 from tests.faults.stores import postgres_cluster, redis_server
-from tests.faults.test_smtp import with_addresses, with_smtp
 from tests.reporting_helpers import report_and_get_code
 
 pytestmark = pytest.mark.slow  # servers of their own and a `flask` process per look
