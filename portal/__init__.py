@@ -8,7 +8,20 @@ from typing import Any
 
 from flask import Flask
 
-from . import db, domain, errors, file_modes, health, i18n, ids, logs, production_checks, scrub, static_assets
+from . import (
+    db,
+    domain,
+    errors,
+    file_modes,
+    health,
+    i18n,
+    ids,
+    logs,
+    production_checks,
+    scrub,
+    static_assets,
+    upload_spool,
+)
 from .cases import removal_labels
 from .cli import register_cli
 from .config import Config
@@ -32,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path.resolve()),
     )
     file_modes.private_directory(config.instance_path)
+    app.request_class = upload_spool.SpoolingRequest  # a full spool refuses the form, not the request
     app.config.update(
         PORTAL=config,
         SECRET_KEY=config.secret_key,
