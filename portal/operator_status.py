@@ -18,7 +18,6 @@ from .domain import TIMEZONE
 from .models import Report
 from .operator_checks import Checks, Disk, Notices, Stored
 
-
 # The portal serves without Redis (issue 19): only this line and /healthz's "degraded" tell.
 REDIS_LINES = {
     "ok": "Redis: ok",

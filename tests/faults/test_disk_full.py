@@ -32,7 +32,7 @@ from portal.upload_spool import IN_MEMORY_BYTES
 from tests.accounts import make_account
 from tests.csrf import get_csrf
 from tests.faults.disk import fill, tmpfs
-from tests.http.test_unavailable import TYPED, FormOfPage
+from tests.form_page import TYPED, FormOfPage
 from tests.reporting_helpers import DESCRIPTION, open_with_code, receipt_code, reply, report_and_get_code
 from tests.settings import CHEAP_KDF, CLIENT_ADDRESS
 

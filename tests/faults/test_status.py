@@ -8,6 +8,7 @@ paused Redis client) carries into the next.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ from portal.db import Base, alembic_config
 from tests.accounts import Account
 from tests.faults.commands import flask, status
 from tests.faults.notices import with_addresses, with_smtp
+from tests.faults.servers import or_skip, postgres_cluster, redis_server
 from tests.faults.smtp_server import running
-from tests.faults.stores import postgres_cluster, redis_server
 from tests.reporting_helpers import report_and_get_code
 
 pytestmark = pytest.mark.slow  # servers of their own and a `flask` process per look
@@ -85,7 +86,8 @@ def _nothing_personal(document: dict[str, Any]) -> None:
 
 
 def test_a_stopped_redis_shows_as_degraded_and_well_again_when_it_is_back(tmp_path: Path) -> None:
-    with redis_server(tmp_path) as redis:
+    with ExitStack() as stack:
+        redis = or_skip(stack, redis_server())
         config = Config(
             secret_key="fault-status-" + tmp_path.name,
             instance_path=tmp_path / "instance",
@@ -114,7 +116,8 @@ def test_a_stopped_redis_shows_as_degraded_and_well_again_when_it_is_back(tmp_pa
 
 
 def test_a_stopped_postgresql_shows_as_unavailable_and_well_again_after_its_restart(tmp_path: Path) -> None:
-    with postgres_cluster() as cluster:
+    with ExitStack() as stack:
+        cluster = or_skip(stack, postgres_cluster())
         config = Config(
             secret_key="fault-status-" + tmp_path.name,
             instance_path=tmp_path / "instance",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask
@@ -24,42 +23,8 @@ from portal import unavailable
 from portal.models import Report
 from tests.accounts import Account
 from tests.csrf import get_csrf
-from tests.reporting_helpers import DESCRIPTION, receipt_code, report_count
-
-# Long enough to need new pages of the database file (a full disk refuses them).
-TYPED = (
-    DESCRIPTION + "\nHan sa det två gånger, <b>inte</b> på skämt & inför kollegor." + " Det fortsatte." * 400
-)
-
-
-class FormOfPage(HTMLParser):
-    """The fields of the page's one POST form, as a browser would send them."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: list[tuple[str, str]] = []
-        self._textarea: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and values.get("method") == "post":
-            self.action = values["action"]
-        elif tag == "input" and "name" in values:
-            self.fields.append((values["name"], values.get("value", "")))
-        elif tag == "textarea" and "name" in values:
-            self._textarea = values["name"]
-            self.fields.append((self._textarea, ""))
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            name, typed = self.fields[-1]
-            self.fields[-1] = (name, typed + data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
+from tests.form_page import TYPED, FormOfPage
+from tests.reporting_helpers import receipt_code, report_count
 
 
 @contextmanager
