@@ -15,7 +15,6 @@ No log line carries a client address (DESIGN.md §3):
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import re
@@ -57,14 +56,6 @@ control_socket_disable = True
 # PSS per worker). Code changes need a restart then (a HUP reloads no code). post_fork below makes
 # each worker open its own connections and draw its own secrets. GUNICORN_PRELOAD_APP=0 turns it off.
 preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "1").lower() not in {"0", "false", "no"}
-
-
-def when_ready(server: Any) -> None:
-    """Once, in the master, before the first worker is forked: every object loaded so far leaves
-    the garbage collector's generations (``gc.freeze``). A collection in a worker would otherwise
-    write to each shared object it scans, and so copy the page it is on into that worker."""
-    gc.collect()
-    gc.freeze()
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -8,7 +8,6 @@ would, so that a worker still using any of them after the fork shows in the answ
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import time
@@ -63,7 +62,6 @@ def probe() -> Response:
         backend_id=_backend_id(),
         redis_client_ids=[int(client.client_id()) for client in redis_clients],
         secret=_secret_fingerprint(),
-        frozen=gc.get_freeze_count(),
     )
 
 

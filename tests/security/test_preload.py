@@ -67,9 +67,6 @@ def _check_own_connections(master: int, answers: list[dict[str, Any]]) -> None:
     for answer in answers:
         assert answer["loaded_in"] == master  # preloaded: imported once, in the master
         assert answer["connection_opened_by"] == answer["pid"]  # not the master's connection
-        # gc.freeze in the master (when_ready): the portal's objects, loaded there, are out of
-        # the collector's reach in every worker (an app this size has well over 100 000).
-        assert answer["frozen"] > 100_000
 
 
 @pytest.mark.slow
