@@ -46,6 +46,15 @@ def memory_mib(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
+def cpu_ns(pid: int) -> int:
+    """CPU time a process's threads have run, in nanoseconds (schedstat: finer than the ticks)."""
+    total = 0
+    for task in (PROC / str(pid) / "task").glob("*"):
+        text = _read(task / "schedstat")
+        total += int(text.split()[0]) if text else 0
+    return total
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in PROC.iterdir():
