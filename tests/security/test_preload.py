@@ -30,6 +30,16 @@ ROUNDS = 6  # each round sends probes together until two workers have answered
 UNLIMITED = "1000000 per second"
 
 
+def _config(tmp_path: Path) -> Config:
+    """SQLite in the instance folder, no Redis; limits lifted (every probe has one address)."""
+    return Config(
+        secret_key="preload-" + uuid.uuid4().hex,
+        instance_path=tmp_path / "instance",
+        limit_default=UNLIMITED,
+        **CHEAP_KDF,
+    )
+
+
 def _probe(server: live_server.LiveServer) -> dict[str, Any]:
     answer = Visitor(server.base_url).get("/_probe/fork")
     assert answer.status == 200, answer.body
@@ -71,13 +81,7 @@ def _check_own_connections(master: int, answers: list[dict[str, Any]]) -> None:
 
 @pytest.mark.slow
 def test_sqlite_workers_have_own_connection_and_own_secret(tmp_path: Path) -> None:
-    config = Config(
-        secret_key="preload-" + uuid.uuid4().hex,
-        instance_path=tmp_path / "instance",
-        limit_default=UNLIMITED,
-        **CHEAP_KDF,
-    )
-    master, answers = _serve_and_probe(config, tmp_path / "server.log")
+    master, answers = _serve_and_probe(_config(tmp_path), tmp_path / "server.log")
     _check_own_connections(master, answers)
     # No Redis: the hourly secret is per process. One per worker, none the master's.
     secrets_by_worker = _by_worker(answers, "secret")
@@ -92,14 +96,8 @@ def test_sqlite_workers_have_own_connection_and_own_secret(tmp_path: Path) -> No
 )
 def test_postgres_workers_have_own_backend_and_redis_sockets(tmp_path: Path) -> None:
     with scratch_postgres(PG_URL, REDIS_URL, label="preload") as scratch:
-        config = Config(
-            secret_key="preload-" + uuid.uuid4().hex,
-            instance_path=tmp_path / "instance",
-            database_url=scratch.database_url,
-            redis_url=REDIS_URL,
-            redis_prefix=scratch.redis_prefix,
-            limit_default=UNLIMITED,
-            **CHEAP_KDF,
+        config = _config(tmp_path).replace(
+            database_url=scratch.database_url, redis_url=REDIS_URL, redis_prefix=scratch.redis_prefix
         )
         master, answers = _serve_and_probe(config, tmp_path / "server.log")
     _check_own_connections(master, answers)
