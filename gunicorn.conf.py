@@ -10,7 +10,9 @@ No log line carries a client address (DESIGN.md §3):
   timestamped "POST /report" next to the employer's proxy log would say who reported when;
 - nor are the start page (/) and the static files (/static/): every visit begins there, so their
   lines would date each visit just as well;
-- gunicorn's own warning about a malformed request names the peer; that address is scrubbed.
+- gunicorn's own warning about a malformed request names the peer; that address is scrubbed;
+- gunicorn's error log dates its lines to the hour only (a worker's error while it served a
+  report would otherwise date that report to the second).
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ PEER = re.compile(r"ip=[0-9A-Fa-f.:]+(?=: )")
 
 
 class AddressFreeLogger(Logger):
+    datefmt = "[%Y-%m-%d %H:00 %z]"
+
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         self.error_log.addFilter(_scrub_peer)

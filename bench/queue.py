@@ -7,14 +7,21 @@ per page (must not grow with the data), on SQLite and on PostgreSQL (a scratch s
 reports carry due dates and assignees, and the tables are analysed after seeding, as autovacuum
 would, so that the planner sees the data it will see in production.
 
+Every filtered page is full at both sizes, so that the two sizes show the same page: 60 of the
+reports are open, overdue, in the category and assigned to the bench moderator (at 100 reports a
+random mix would show 9 rows of a category against 50 at 100 000, and the ratio would measure the
+rendering of 41 more rows, not the query).
+
     .venv/bin/python -m bench.queue [--small 100] [--large 100000] [--runs 21]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
-import statistics
+from dataclasses import dataclass, field
+from functools import partial
 
 import pyotp
 from flask import Flask
@@ -22,16 +29,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from bench.common import PASSWORD, ServerTimer, make_app, on_postgres
+from bench.common import PASSWORD, ServerTimer, make_app, on_postgres, paired_medians
 from portal import dispose
 from portal.accounts import service as accounts
 from portal.devseed import seed_reports
+from portal.domain import Category, Status, today
 from portal.models import Role, User
 
 BENCH_USERS = ("bench-moderator", "bench-admin")
+PAGE_FILL = 60  # more than a page (50) match every filter, at every size
 PAGES = {
     "default": "/moderation/cases",
-    "category + newest": "/moderation/cases?category=threats&sort=newest",
+    "category + newest": f"/moderation/cases?category={Category.THREATS.value}&sort=newest",
     "overdue": "/moderation/cases?due=overdue",
     "assignee": "/moderation/cases?assignee={moderator}",
 }
@@ -64,50 +73,65 @@ def logged_in_client(app: Flask, totp_secret: str | None = None) -> FlaskClient:
     return client
 
 
-def measure(database_url: str, size: int, runs: int) -> dict[str, float]:
+@dataclass
+class Queue:
+    """One seeded app with a logged-in moderator, and what its last page request did."""
+
+    app: Flask
+    client: FlaskClient
+    timer: ServerTimer
+    moderator: int
+    statements: list[str] = field(default_factory=list)
+    rows: int = 0
+
+    def timed(self, url: str) -> float:
+        self.statements.clear()
+        response = self.client.get(url.format(moderator=self.moderator))
+        assert response.status_code == 200
+        self.rows = len(re.findall(r'href="/moderation/cases/\d+"', response.get_data(as_text=True)))
+        return self.timer.last * 1000
+
+    def queries(self) -> int:
+        return len([s for s in self.statements if "server_sessions" not in s])
+
+
+def seeded(database_url: str, size: int) -> Queue:
     app = make_app(database_url=database_url)
     engine = app.extensions["portal.engine"]
     totp_secret = create_moderator(app)
     with Session(engine) as db:
         moderator, admin = (db.scalar(select(User.id).where(User.username == n)) for n in BENCH_USERS)
         assert moderator is not None and admin is not None
-        seed_reports(db, size, production=False, assignees=(moderator, admin))
+        matching = {
+            "category": Category.THREATS,
+            "status": Status.IN_PROGRESS,
+            "due_on": today() - dt.timedelta(days=5),
+            "assignee_id": moderator,
+        }
+        seed_reports(db, PAGE_FILL, production=False, fixed=matching)
+        seed_reports(db, size - PAGE_FILL, production=False, assignees=(moderator, admin))
         db.commit()
     with engine.connect() as conn:  # what autovacuum (PostgreSQL) or a maintenance run (SQLite) does
         conn.execute(text("ANALYZE"))
         conn.commit()
-    client = logged_in_client(app, totp_secret)
-    timer = ServerTimer(app)
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    results: dict[str, float] = {}
+    queue = Queue(app, logged_in_client(app, totp_secret), ServerTimer(app), moderator)
+    event.listen(engine, "before_cursor_execute", lambda *a: queue.statements.append(a[2]))
+    return queue
+
+
+def report(label: str, small_url: str, large_url: str, args: argparse.Namespace) -> None:
+    """Both sizes at once, their requests alternated: drift on a shared machine hits both alike."""
+    small, large = seeded(small_url, args.small), seeded(large_url, args.large)
     for name, url in PAGES.items():
-        url = url.format(moderator=moderator)
-        samples = []
-        for _ in range(runs + 2):
-            statements.clear()
-            response = client.get(url)
-            assert response.status_code == 200
-            samples.append(timer.last)
-        results[name] = statistics.median(samples[2:]) * 1000
-        results[name + " queries"] = len([s for s in statements if "server_sessions" not in s])
-        results[name + " rows"] = len(
-            re.findall(r'href="/moderation/cases/\d+"', response.get_data(as_text=True))
-        )
-    dispose(app)
-    return results
-
-
-def report(label: str, database_url: str, args: argparse.Namespace) -> None:
-    small, large = measure(database_url, args.small, args.runs), measure(database_url, args.large, args.runs)
-    for name in PAGES:
-        ratio = large[name] / small[name]
+        at_small, at_large = paired_medians(partial(small.timed, url), partial(large.timed, url), args.runs)
         print(
-            f"{label} {name}: {small[name]:.1f} ms at {args.small}, {large[name]:.1f} ms at {args.large}, "
-            f"ratio {ratio:.2f} (target <= 1.5); queries {small[name + ' queries']:.0f} / "
-            f"{large[name + ' queries']:.0f}; rows shown {small[name + ' rows']:.0f} / {large[name + ' rows']:.0f}",
+            f"{label} {name}: {at_small:.1f} ms at {args.small}, {at_large:.1f} ms at {args.large}, "
+            f"ratio {at_large / at_small:.2f} (target <= 1.5); queries {small.queries()} / "
+            f"{large.queries()}; rows shown {small.rows} / {large.rows}",
             flush=True,
         )
+    dispose(small.app)
+    dispose(large.app)
 
 
 def main() -> None:
@@ -116,8 +140,8 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
-    report("SQLite", "", args)
-    on_postgres("q", lambda url: report("PostgreSQL", url, args))
+    report("SQLite", "", "", args)
+    on_postgres("qs", lambda small: on_postgres("ql", lambda large: report("PostgreSQL", small, large, args)))
 
 
 if __name__ == "__main__":

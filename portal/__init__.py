@@ -8,7 +8,20 @@ from typing import Any
 
 from flask import Flask
 
-from . import db, domain, errors, file_modes, health, i18n, ids, logs, production_checks, scrub, static_assets
+from . import (
+    db,
+    domain,
+    errors,
+    file_modes,
+    health,
+    i18n,
+    ids,
+    logs,
+    production_checks,
+    scrub,
+    static_assets,
+    upload_spool,
+)
 from .cases import removal_labels
 from .cli import register_cli
 from .config import Config
@@ -16,7 +29,8 @@ from .security import clock_windows, form_posts, headers
 from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
-from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore
+from .security.session_fallback import FallbackStore
+from .security.sessions import DatabaseStore, EncryptedSessionInterface, RedisStore, refuse_unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = DoubleSubmitProtect()
@@ -31,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path.resolve()),
     )
     file_modes.private_directory(config.instance_path)
+    app.request_class = upload_spool.SpoolingRequest  # a full spool refuses the form, not the request
     app.config.update(
         PORTAL=config,
         SECRET_KEY=config.secret_key,
@@ -46,6 +61,8 @@ def create_app(config: Config | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_STORAGE_URI=clock_windows.storage_uri(config.redis_url),
+        # Short timeouts for the limiter's own Redis client too (portal/redis_client.py).
+        RATELIMIT_STORAGE_OPTIONS=_redis_options(config),
         # Key prefix and default limit: per request, in security/ratelimit.py.
         RATELIMIT_HEADERS_ENABLED=False,
     )
@@ -56,14 +73,19 @@ def create_app(config: Config | None = None) -> Flask:
 
     redis_client = _redis(config)
     app.extensions["portal.redis"] = redis_client
+    # Redis down: new sessions go to the database and are found there (session_fallback.py).
     store: Any = (
-        RedisStore(redis_client, config.redis_prefix, config.session_absolute_seconds)
+        FallbackStore(
+            RedisStore(redis_client, config.redis_prefix, config.session_absolute_seconds),
+            DatabaseStore(engine),
+        )
         if redis_client
         else DatabaseStore(engine)
     )
     app.session_interface = EncryptedSessionInterface(
         store, idle_seconds=config.reporter_idle_seconds, absolute_seconds=config.session_absolute_seconds
     )
+    app.before_request(refuse_unreadable)  # first: before any view or check reads the session
     secret = HourlySecret(redis_client, config.redis_prefix)
     app.extensions["portal.hourly_secret"] = secret
     app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, secret, config.proxy_count)  # type: ignore[method-assign]
@@ -73,6 +95,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     form_posts.init_app(app)
     limiter.init_app(app)
+    clock_windows.use_clock_fallback(limiter)
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
     static_assets.init_app(app)
@@ -125,9 +148,17 @@ def after_fork(app: Flask) -> None:
     app.extensions["portal.hourly_secret"].forget()
 
 
+def _redis_options(config: Config) -> dict[str, Any]:
+    if not config.redis_url:
+        return {}
+    from . import redis_client  # only where Redis is configured: the embedded default runs without it
+
+    return redis_client.client_options(config.redis_timeout_ms / 1000)
+
+
 def _redis(config: Config) -> Any:
     if not config.redis_url:
         return None
-    import redis  # only where Redis is configured: the embedded default runs without it
+    from . import redis_client  # only where Redis is configured: the embedded default runs without it
 
-    return redis.Redis.from_url(config.redis_url)
+    return redis_client.connect(config.redis_url, config.redis_timeout_ms / 1000, config.redis_pause_seconds)

@@ -66,6 +66,9 @@ class Event(enum.StrEnum):
     BACKUP_CREATED = "admin:backup:created", _l("Backup created")
     BACKUP_RESTORED = "admin:backup:restored", _l("Backup restored")
     NOTIFICATION_SENT = "notify:digest:sent", _l("E-mail notice sent")
+    # A run in which the mail server refused or failed at least one moderator (`flask notify`
+    # printed why): `status` reads the last of these two events as the last send's result.
+    NOTIFICATION_FAILED = "notify:digest:failed", _l("E-mail notice not delivered to every moderator")
     FORUM_POST_APPROVED = "forum:post:approved", _l("Forum post published")
     FORUM_POST_REJECTED = "forum:post:rejected", _l("Forum post not published")
     FORUM_POST_REDACTED = "forum:post:redacted", _l("Forum post edited by a moderator")

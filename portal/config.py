@@ -77,6 +77,9 @@ class Config:
     moderator_idle_seconds: int = MODERATOR_IDLE_SECONDS
     session_absolute_seconds: int = SESSION_ABSOLUTE_SECONDS
     max_request_bytes: int = MAX_REQUEST_BYTES
+    # Where a request's files above 500 KB wait while it is read (portal/upload_spool.py); empty:
+    # the system's temporary directory (TMPDIR). A tmpfs in production (docs/deploy.md).
+    upload_spool_dir: str = ""
     # Flask-Limiter strings; each is configurable (DESIGN.md §3 lists what is limited).
     limit_moderator_login: str = "10 per minute; 50 per hour"
     limit_setup: str = "20 per hour"
@@ -110,8 +113,17 @@ class Config:
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_starttls: bool = True
+    # Seconds each network step may take (connect, greeting, each command, the mail's data); a
+    # `notify` run gives up after three of them in all (portal/notify/smtp.py), so a black-holed
+    # or stalled mail server delays nothing but the next notice.
+    smtp_timeout_seconds: int = 20
     # Prefix for every key the portal puts into Redis (lets tests and tenants share a server).
     redis_prefix: str = "portal"
+    # A Redis command gives up after this many milliseconds (refused, unreachable or hung), and
+    # after a failure Redis is not asked again for this many seconds: meanwhile sessions go to
+    # the database and rate limits count per process (portal/redis_client.py, docs/deploy.md).
+    redis_timeout_ms: int = 500
+    redis_pause_seconds: int = 5
 
     @property
     def production(self) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -34,9 +35,11 @@ def seed_reports(
     production: bool,
     rng: random.Random | None = None,
     assignees: Sequence[int] = (),
+    fixed: Mapping[str, Any] | None = None,
 ) -> int:
     """Open reports get a due date from 30 days ago to 90 days ahead (one in ten none), and one of
-    ``assignees`` or nobody; closed reports have neither, as in the portal."""
+    ``assignees`` or nobody; closed reports have neither, as in the portal. ``fixed`` gives every
+    report the same values for some columns (a benchmark's reports that match a filter)."""
     if production:
         raise SeedingRefused("refusing to seed synthetic reports in production")
     org_public = installation.get(db).org_public_key
@@ -72,6 +75,7 @@ def seed_reports(
                     "description": description,
                     "wants_acknowledgement": rng.random() > 0.1,
                 }
+                | dict(fixed or {})
             )
         db.execute(insert(Report), rows)
         written += len(rows)

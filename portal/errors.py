@@ -5,8 +5,11 @@ from __future__ import annotations
 import traceback
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import unavailable
 
 MESSAGES = {
     400: (
@@ -35,9 +38,18 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Flask's own logging of an unhandled exception writes its message, which may quote what a
+    # user typed or the statement's parameters: this portal logs frames only (unexpected_error).
+    app.log_exception = lambda exc_info: None  # type: ignore[method-assign]
+
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            # Raised outside a view (the request's commit, portal/db.py): Flask hands it over
+            # wrapped in a 500.
+            return unexpected_error(original)
         if code == 400 and getattr(error, "description", None) and "CSRF" in str(error.description):
             return render_error(
                 400,
@@ -46,7 +58,10 @@ def init_app(app: Flask) -> None:
         return render_error(code if code in MESSAGES else 500)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: BaseException) -> ResponseReturnValue:
+        if unavailable.is_unavailable(error):
+            app.logger.warning("unavailable: %s", type(error).__name__)
+            return unavailable.answer()
         # Frames only: an exception's message may quote what a user typed.
         frames = traceback.extract_tb(error.__traceback__)
         where = "; ".join(f"{f.filename}:{f.lineno} in {f.name}" for f in frames[-5:])

@@ -14,6 +14,7 @@ from wtforms import Field, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from . import unavailable
 from .domain import label
 from .ids import MAX_ID
 from .security.csrf import FormCSRF
@@ -33,6 +34,10 @@ class Form(FlaskForm):
 
     class Meta:
         csrf_class = FormCSRF
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unavailable.remember_form(self)
 
 
 class PlainText:

@@ -251,6 +251,14 @@ def _database_password(url: str) -> str | None:
         return None
 
 
+def migrations_at_head(engine: Engine, scripts: ScriptDirectory) -> bool:
+    """Is the database at the newest migration? Raises SQLAlchemyError when it does not answer
+    (check-config and ``status`` both ask)."""
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == set(scripts.get_heads())
+
+
 def installation_findings(
     engine: Engine, redis_client: Any, scripts: ScriptDirectory, now: dt.datetime
 ) -> list[Finding]:
@@ -264,14 +272,13 @@ def installation_findings(
         else:
             findings += _redis_persistence(redis_client)
     try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+        at_head = migrations_at_head(engine, scripts)
     except SQLAlchemyError as error:
         findings.append(
             Finding(_var("database_url"), f"the database cannot be reached ({type(error).__name__}).")
         )
         return findings
-    if current != set(scripts.get_heads()):
+    if not at_head:
         findings.append(
             Finding("database", "is not at the newest migration; run: flask --app wsgi db upgrade")
         )

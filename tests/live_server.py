@@ -17,10 +17,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
+from portal import create_app, dispose
 from portal.config import ENV_PREFIX, Config
+from portal.models import Role
+from tests.accounts import make_account
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 30.0
@@ -127,3 +132,16 @@ def start(
             time.sleep(0.1)
     server.stop(signal.SIGKILL)
     raise RuntimeError(f"the server did not answer within {START_TIMEOUT_SECONDS} s:\n{server.log()}")
+
+
+@contextmanager
+def installed(config: Config, log_path: Path, workers: int = 1) -> Iterator[LiveServer]:
+    """:func:`start`, with the administrator a portal needs before it takes any report (made in
+    this process, through the app, as ``make_account`` makes every test's accounts)."""
+    with start(config, log_path, workers=workers) as server:
+        app = create_app(config)
+        try:
+            make_account(app, "admin", Role.ADMIN)
+        finally:
+            dispose(app)
+        yield server

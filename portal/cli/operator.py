@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -14,7 +15,8 @@ from flask.cli import with_appcontext
 from .. import installation, production_checks, retention
 from ..db import alembic_config, engine, transaction, utcnow
 from ..domain import today
-from ..operator_status import status_lines
+from ..operator_checks import collect
+from ..operator_status import status_document, status_lines
 
 NOT_READY = "Not ready for production"
 
@@ -38,12 +40,28 @@ def check_config_command() -> None:
 
 
 @click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for a monitor.")
 @with_appcontext
-def status_command() -> None:
-    """Cases by status, deadlines, forum queue, the last purge and failed codes, as plain text."""
+def status_command(as_json: bool) -> None:
+    """Cases, deadlines, the parts (database, Redis, disks, notices), the last purge and failed
+    codes; exit 1 while something needs attention."""
+    # A database that is down is one of the things status reports (collect catches it and rolls
+    # back), not a reason to fail; status writes nothing, so the block's commit has nothing to do.
     with transaction() as db:
-        lines = status_lines(db, installation.current_config(), os.environ, today(), utcnow())
-    click.echo("\n".join(lines))
+        checks = collect(
+            db,
+            current_app.extensions["portal.redis"],
+            ScriptDirectory.from_config(alembic_config()),
+            installation.current_config(),
+            os.environ,
+            today(),
+            utcnow(),
+        )
+        document = status_document(checks) if as_json else None
+        lines = None if as_json else status_lines(checks, today())
+    click.echo(json.dumps(document, indent=2) if document is not None else "\n".join(lines or []))
+    if checks.attention():
+        sys.exit(1)
 
 
 @click.command("setup-link")

@@ -1,16 +1,19 @@
 """The rules of the notices: who is told, when, and what is remembered afterwards.
 
 Marks advance, with the audit event, only when at least one moderator got the mail: a failed run
-leaves them where they were and the next run tries again. The caller's transaction (one per run,
-``portal.db.transaction`` in ``flask notify``) commits them as soon as the run returns, before
-the next run can send again; a ``Skipped`` run commits too, since what it noted stands. A recipient
-who fails while others got it is reported (non-zero exit) but does not hold the others back:
-otherwise one bad address would send the same notice to everyone else on every run.
+leaves them where they were and the next run tries again. A run in which anyone was not reached
+records ``notify:digest:failed`` as well, which ``status`` reads as the last send's result. The
+caller's transaction (one per run, ``portal.db.transaction`` in ``flask notify``) commits them as
+soon as the run returns, before the next run can send again; a ``Skipped`` run commits too,
+since what it noted stands. A recipient who fails while others got it is reported (non-zero exit)
+but does not hold the others back: otherwise one bad address would send the same notice to
+everyone else on every run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,6 +67,16 @@ def _send(db: Session, config: Config, notice: message.Notice) -> Delivery:
     return smtp.deliver(config, notice, people)
 
 
+def _record(db: Session, delivery: Delivery, subject: str, remember: Callable[[], None]) -> Delivery:
+    """What a run that reached the mail server leaves behind: the marks and one or two events."""
+    if delivery.delivered:
+        remember()
+        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=subject)
+    if delivery.failed:
+        audit.record(db, audit.Event.NOTIFICATION_FAILED, subject=subject)
+    return delivery
+
+
 def send_news(db: Session, config: Config) -> Delivery:
     """Tell every moderator that something is new, if anything is."""
     if not config.smtp_host:
@@ -74,10 +87,8 @@ def send_news(db: Session, config: Config) -> Delivery:
         news.remember(db, marks)  # lower marks after answers and erasures (see news.remember)
         raise NothingNew
     delivery = _send(db, config, message.compose(message.news_wording, config.base_url))
-    if delivery.delivered:
-        news.remember(db, marks)  # as read before sending: what came in meanwhile is next run's
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.NEWS_SUBJECT)
-    return delivery
+    # The marks as read before sending: what came in meanwhile is the next run's news.
+    return _record(db, delivery, audit.NEWS_SUBJECT, lambda: news.remember(db, marks))
 
 
 def send_deadline_reminder(db: Session, config: Config, today: dt.date) -> Delivery:
@@ -90,7 +101,4 @@ def send_deadline_reminder(db: Session, config: Config, today: dt.date) -> Deliv
     if not news.deadline_near(db, today):
         raise NoDeadlineNear
     delivery = _send(db, config, message.compose(message.deadline_wording, config.base_url))
-    if delivery.delivered:
-        news.remember_reminder(db, today)
-        audit.record(db, audit.Event.NOTIFICATION_SENT, subject=audit.DEADLINES_SUBJECT)
-    return delivery
+    return _record(db, delivery, audit.DEADLINES_SUBJECT, lambda: news.remember_reminder(db, today))

@@ -1,7 +1,11 @@
 """Sending with smtplib: STARTTLS when configured, log-in when a user is set, time-outs on every step.
 
 One connection for all recipients; a recipient the server refuses does not stop the others,
-and a broken connection is opened again for the next one.
+and a broken connection is opened again for the next one. A whole run is bounded too: each step
+waits at most ``smtp_timeout_seconds``, and the run stops after ``RUN_STEPS`` of them in all, so
+a mail server that accepts and then stalls (in the greeting, or after each mail's data) cannot
+hold a timer's run for one time-out per moderator. Recipients not tried count as failed: the
+notice stays pending and the next run sends it.
 """
 
 from __future__ import annotations
@@ -9,14 +13,16 @@ from __future__ import annotations
 import ipaddress
 import smtplib
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..config import Config
 from .message import Notice, mail_for
 
-# Seconds per network step: a stalled mail server must not hang the timer's run.
-SMTP_TIMEOUT = 20
+# A run's time in all, counted in step time-outs (Config.smtp_timeout_seconds, 20 s by default):
+# a healthy server takes well under a second per mail, a stalled one is left after 60 s.
+RUN_STEPS = 3
 # Answers about one mail: smtplib has reset the transaction, the connection serves the next one.
 REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -62,8 +68,28 @@ def check(config: Config) -> None:
         )
 
 
-def _connect(config: Config) -> smtplib.SMTP:
-    connection = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=SMTP_TIMEOUT)
+@dataclass(frozen=True)
+class _Deadline:
+    """The end of a run on the monotonic clock, and the time-out of its next step."""
+
+    step: float  # seconds
+    ends: float  # time.monotonic()
+
+    @classmethod
+    def start(cls, config: Config) -> _Deadline:
+        step = float(config.smtp_timeout_seconds)
+        return cls(step=step, ends=time.monotonic() + RUN_STEPS * step)
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.ends
+
+    def timeout(self) -> float:
+        # Never past the run's end; never zero, which a socket would take as "do not wait at all".
+        return max(0.01, min(self.step, self.ends - time.monotonic()))
+
+
+def _connect(config: Config, deadline: _Deadline) -> smtplib.SMTP:
+    connection = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=deadline.timeout())
     try:
         connection.ehlo()
         if config.smtp_starttls:
@@ -92,8 +118,10 @@ def _answer(code: int, text: bytes | str) -> str:
     return f"{code} {words}".strip()
 
 
-def _quit(connection: smtplib.SMTP) -> None:
+def _quit(connection: smtplib.SMTP, deadline: _Deadline) -> None:
     try:
+        if connection.sock is not None:
+            connection.sock.settimeout(deadline.timeout())
         connection.quit()
     except (smtplib.SMTPException, OSError):
         connection.close()
@@ -102,18 +130,25 @@ def _quit(connection: smtplib.SMTP) -> None:
 def deliver(config: Config, notice: Notice, recipients: Sequence[Recipient]) -> Delivery:
     check(config)
     result = Delivery()
+    deadline = _Deadline.start(config)
     connection: smtplib.SMTP | None = None
     try:
         for position, recipient in enumerate(recipients):
+            if deadline.passed():
+                reason = f"not tried: the run stopped after {RUN_STEPS * deadline.step:g} s"
+                result.failed += [Failure(r.username, reason) for r in recipients[position:]]
+                break
             if connection is None:
                 try:
-                    connection = _connect(config)
+                    connection = _connect(config, deadline)
                 except (smtplib.SMTPException, OSError) as error:
                     # No connection for this one means none for the rest either.
                     reason = "no session with the mail server: " + _reason(error)
                     result.failed += [Failure(r.username, reason) for r in recipients[position:]]
                     break
             try:
+                if connection.sock is not None:  # this mail's steps end with the run at the latest
+                    connection.sock.settimeout(deadline.timeout())
                 connection.send_message(mail_for(notice, config.smtp_from, recipient.address))
             except (*REFUSALS, ValueError) as error:  # ValueError: an address no mail header can hold
                 result.failed.append(Failure(recipient.username, _reason(error)))  # connection still usable
@@ -125,5 +160,5 @@ def deliver(config: Config, notice: Notice, recipients: Sequence[Recipient]) -> 
                 result.delivered.append(recipient.username)
     finally:
         if connection is not None:
-            _quit(connection)
+            _quit(connection, deadline)
     return result

@@ -20,6 +20,7 @@ from ..forms import (
     enum_choice,
     no_answer,
 )
+from ..upload_spool import ArrivedWhole
 
 
 def _optional(enum_type: type[enum.StrEnum], label: object, description: object) -> RadioField:
@@ -114,6 +115,7 @@ class ReportForm(Form):
     )
     attachments = MultipleFileField(
         _l("Attachments (optional)"),
+        validators=[ArrivedWhole()],
         description=ATTACHMENTS_HELP,
     )
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
@@ -130,7 +132,9 @@ class CodeForm(Form):
 
 class ReplyForm(Form):
     message = text_field(_l("Your message"), _l("Only the moderators can read it."))
-    attachments = MultipleFileField(_l("Attachments (optional)"), description=ATTACHMENTS_HELP)
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"), validators=[ArrivedWhole()], description=ATTACHMENTS_HELP
+    )
 
 
 class FilesForm(Form):
@@ -138,7 +142,7 @@ class FilesForm(Form):
     # that each label (and each error-summary link) points at its field.
     attachments = MultipleFileField(
         _l("Add files"),
-        validators=[InputRequired(message=_l("Choose at least one file."))],
+        validators=[InputRequired(message=_l("Choose at least one file.")), ArrivedWhole()],
         id="more-files",
         description=ATTACHMENTS_HELP,
     )

@@ -13,6 +13,9 @@ Redis every entry's time-to-live told that request's time to the second, for up 
   dates its request to the minute only, while it lives. A window under a minute (slow mode of a
   few seconds) ends on the next multiple of itself after the window, at most twice its length;
 - a longer expiry (the failed-code counter's) is rounded up to the full hour.
+
+The same windows hold in Flask-Limiter's in-memory fallback while Redis is down
+(:func:`use_clock_fallback`): a limit counts the same way, only per process.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import math
 import time
 from typing import Any
 
-from limits.storage import RedisStorage
+from flask_limiter import Limiter
+from limits.storage import MemoryStorage, RedisStorage
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -60,6 +64,28 @@ class ClockWindowRedisStorage(RedisStorage):
         return int(self.lua_incr_expire([self.prefixed_key(key)], [until, amount]))
 
 
+class ClockWindowMemoryStorage(MemoryStorage):
+    """This process's memory, with the same windows on the clock."""
+
+    STORAGE_SCHEME = [SCHEME + "memory"]
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        return int(super().incr(key, window_end(now, int(expiry)) - now, amount))
+
+
 def storage_uri(redis_url: str | None) -> str:
     """Flask-Limiter's ``RATELIMIT_STORAGE_URI``: clock windows in Redis, else this process's memory."""
     return SCHEME + redis_url if redis_url else "memory://"
+
+
+def use_clock_fallback(limiter: Limiter) -> None:
+    """Give Flask-Limiter's in-memory fallback (Redis down) clock windows too. Flask-Limiter
+    makes a plain ``MemoryStorage`` for it, whose entries expire a window after their first
+    hit; it offers no option for another class, so the two attributes it made are replaced."""
+    fallback = getattr(limiter, "_fallback_limiter", None)
+    if fallback is None:
+        return
+    storage = ClockWindowMemoryStorage()
+    limiter._fallback_storage = storage
+    limiter._fallback_limiter = type(fallback)(storage)

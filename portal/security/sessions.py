@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from flask import Flask, Request, Response, current_app, session
+from flask import Flask, Request, Response, current_app, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import CursorResult, Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
-from .. import scrub
+from .. import retry, scrub, unavailable
 from ..db import commit_failed, utcnow
 from ..models import ServerSession
 from .crypto import DecryptionFailed, unwrap, wrap
@@ -212,6 +212,7 @@ class ServerSideSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate_requested = False
         self.destroy_requested = False
+        self.unreadable: Exception | None = None  # the store's error: answered by refuse_unreadable
 
     def rotate(self) -> None:
         """New id and key (after log-in: defeats session fixation)."""
@@ -266,6 +267,14 @@ class EncryptedSessionInterface(SessionInterface):
             data = json.loads(unwrap(key, blob))
         except (DecryptionFailed, ValueError, binascii.Error):
             return ServerSideSession()
+        except Exception as error:
+            if not unavailable.is_unavailable(error):
+                raise
+            # The store is down: an empty session that is never saved (the cookie stays, for when
+            # the store is back), and the calm 503 (refuse_unreadable), which needs a session.
+            empty = ServerSideSession()
+            empty.unreadable = error
+            return empty
         now = time.time()
         idle = data.get(IDLE, self.idle_seconds)
         if now - data.get(SEEN, 0) > idle or now - data.get(CREATED, 0) > self.absolute_seconds:
@@ -275,10 +284,11 @@ class EncryptedSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSideSession)
-        if commit_failed():
+        if commit_failed() or response.status_code == 503:
             # The request's rows were rolled back (portal/db.py), so what the view put here for
             # its answer (a receipt's code, a log-in) must not be stored either: the stored
-            # session and the browser's cookie stay as they were before this request.
+            # session and the browser's cookie stay as they were before this request. A 503 (a
+            # part is down, portal/unavailable.py) asks no store: it may be the one that is down.
             return
         cookie_options = {
             "path": "/",
@@ -314,8 +324,10 @@ class EncryptedSessionInterface(SessionInterface):
         idle = int(data.get(IDLE, self.idle_seconds))
         exact_end = min(now + idle, data[CREATED] + self.absolute_seconds)
         blob = wrap(session.key, json.dumps(data).encode())
-        if not self.store.save(
-            _store_id(session.token), blob, stored_expiry(exact_end), new, replaces, session.owner
+        store_id, until = _store_id(session.token), stored_expiry(exact_end)
+        # Asked again for a moment: the request's rows may be committed already (portal/retry.py).
+        if not retry.while_unavailable(
+            lambda: self.store.save(store_id, blob, until, new, replaces, session.owner)
         ):
             # Ended while this request ran (its user was disabled): it stays ended.
             session.stored = False
@@ -327,6 +339,13 @@ class EncryptedSessionInterface(SessionInterface):
         key_text = base64.urlsafe_b64encode(session.key).decode().rstrip("=")
         response.set_cookie(COOKIE_NAME, f"{session.token}.{key_text}", **cookie_options)
         response.vary.add("Cookie")
+
+
+def refuse_unreadable() -> None:
+    """Before every view: a session its store could not read answers 503 (portal.unavailable)."""
+    error = getattr(session, "unreadable", None)
+    if error is not None and request.endpoint != "static":  # the 503 page's stylesheet is served
+        raise error
 
 
 def end_sessions_of(db: Session, user_id: int) -> None:

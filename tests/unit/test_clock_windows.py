@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
+from flask import Flask
 
-from portal.security.clock_windows import storage_uri, window_end
+from portal.security.clock_windows import ClockWindowMemoryStorage, storage_uri, window_end
+from portal.security.ratelimit import limiter
 
 
 def _at(text: str) -> float:
@@ -36,3 +39,20 @@ def test_redis_gets_clock_windows_and_memory_stays_memory() -> None:
     assert storage_uri("redis://127.0.0.1:6379/0") == "portal+redis://127.0.0.1:6379/0"
     assert storage_uri("rediss://cache.example:6380/1") == "portal+rediss://cache.example:6380/1"
     assert storage_uri(None) == "memory://"
+
+
+def test_the_fallback_in_memory_ends_windows_on_the_clock_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = ClockWindowMemoryStorage()
+    monkeypatch.setattr(time, "time", lambda: _at("2026-12-02T19:11:40.244"))
+    assert storage.incr("k", 3600) == 1
+    assert storage.expirations["k"] == _at("2026-12-02T20:00:00")
+    assert storage.incr("k", 3600) == 2 and storage.expirations["k"] == _at("2026-12-02T20:00:00")
+
+
+def test_the_limiter_falls_back_to_clock_windows(app: Flask) -> None:
+    # The portal's one limiter, as create_app (the app fixture) configured it.
+    assert isinstance(limiter._fallback_storage, ClockWindowMemoryStorage)
+    assert (
+        limiter._fallback_limiter is not None
+        and limiter._fallback_limiter.storage is limiter._fallback_storage
+    )
