@@ -53,6 +53,22 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn's control socket is shared per user; several instances on one host would clash.
 control_socket_disable = True
+# Load the portal once in the master and fork the workers from it: the interpreter, the libraries
+# and the compiled code are shared copy-on-write instead of loaded per worker (docs/performance.md:
+# PSS per worker). Code changes need a restart then (a HUP reloads no code). post_fork below makes
+# each worker open its own connections and draw its own secrets. GUNICORN_PRELOAD_APP=0 turns it off.
+preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "1").lower() not in {"0", "false", "no"}
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """In each new worker: nothing of the master's database pool, Redis sockets or secrets."""
+    app = getattr(worker.app, "callable", None)  # the loaded app, with preload_app only
+    if "portal.engine" in getattr(app, "extensions", {}):  # the portal, not a bench's bare app
+        # Imported here, not at the top: this file is read before any app is loaded.
+        from portal import after_fork
+
+        after_fork(app)
+
 
 UNLOGGED_PATHS = frozenset({"/"})
 UNLOGGED_PREFIXES = ("/report", "/followup", "/forum", "/healthz", "/static/")

@@ -39,6 +39,22 @@ def _stat_fields(pid: int) -> list[str] | None:
     return None if text is None else text.rsplit(")", 1)[1].split()
 
 
+def memory_mib(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of one process now, in MiB (0 once it has gone)."""
+    rss = _kib(_read(PROC / str(pid) / "status"), "VmRSS:")
+    pss = _kib(_read(PROC / str(pid) / "smaps_rollup"), "Pss:")
+    return rss / 1024, pss / 1024
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time a process's threads have run, in nanoseconds (schedstat: finer than the ticks)."""
+    total = 0
+    for task in (PROC / str(pid) / "task").glob("*"):
+        text = _read(task / "schedstat")
+        total += int(text.split()[0]) if text else 0
+    return total
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in PROC.iterdir():

@@ -87,6 +87,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.before_request(refuse_unreadable)  # first: before any view or check reads the session
     secret = HourlySecret(redis_client, config.redis_prefix)
+    app.extensions["portal.hourly_secret"] = secret
     app.wsgi_app = ClientKeyMiddleware(app.wsgi_app, secret, config.proxy_count)  # type: ignore[method-assign]
     # Outermost: a health probe touches neither the client's address nor the rate limiter.
     app.wsgi_app = health.HealthCheck(app.wsgi_app, engine, redis_client)  # type: ignore[method-assign]
@@ -129,6 +130,22 @@ def dispose(app: Flask) -> None:
     for client in (app.extensions["portal.redis"], getattr(limiter.storage, "storage", None)):
         if client is not None and hasattr(client, "close"):
             client.close()
+
+
+def after_fork(app: Flask) -> None:
+    """In a worker forked from a master that loaded the app (gunicorn's ``preload_app``, the
+    ``post_fork`` hook in gunicorn.conf.py): use nothing the master may have opened or drawn.
+
+    The inherited pool's connections are dropped without closing them (``close=False``: they are
+    the master's, and a close here would end its session on the server); Redis clients start new
+    pools; the hourly secret is drawn or fetched again, so a per-process secret stays per process.
+    """
+    app.extensions["portal.engine"].dispose(close=False)
+    for client in (app.extensions["portal.redis"], getattr(limiter.storage, "storage", None)):
+        pool = getattr(client, "connection_pool", None)
+        if pool is not None:
+            pool.reset()  # forgets the master's sockets without shutting them down
+    app.extensions["portal.hourly_secret"].forget()
 
 
 def _redis_options(config: Config) -> dict[str, Any]:

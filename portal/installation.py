@@ -42,9 +42,13 @@ def get(db: Session) -> Installation:
 _CODE_SALTS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
 
 
-def code_salt(db: Session) -> bytes:
+def _engine(db: Session) -> Engine:
     bind = db.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def code_salt(db: Session) -> bytes:
+    engine = _engine(db)
     if engine not in _CODE_SALTS:
         # Read on a connection of its own, so only a committed salt is remembered: one flushed in
         # the caller's transaction may still roll back.
@@ -54,6 +58,23 @@ def code_salt(db: Session) -> bytes:
             return get(db).code_salt
         _CODE_SALTS[engine] = committed
     return _CODE_SALTS[engine]
+
+
+# Once the organisation key exists it is only ever replaced (``keys rotate``), never removed:
+# remember per engine that it does, so that a submission reads the installation row once, locked
+# (``lock_for_sealing``, which still decides), instead of once more before its argon2id.
+_CAN_SEAL: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def can_seal(db: Session) -> bool:
+    """Is there an organisation key to seal reports to? Asked before the costly part of a
+    submission; ``lock_for_sealing`` reads the key again, under its lock, and is the one answer."""
+    engine = _engine(db)
+    if engine not in _CAN_SEAL:
+        if get(db).org_public_key is None:
+            return False
+        _CAN_SEAL.add(engine)
+    return True
 
 
 @dataclass(frozen=True)

@@ -96,17 +96,20 @@ def start(
     port: int | None = None,
     migrate_first: bool = True,
     wsgi_target: str = "wsgi:app",
+    environ: dict[str, str] | None = None,
 ) -> LiveServer:
     """Serve ``config`` with gunicorn; returns once ``/`` answers (or raises with the log).
 
     ``wsgi_target`` lets a benchmark serve another app (a bare Flask baseline) with the very
-    same gunicorn settings.
+    same gunicorn settings; ``environ`` adds variables (``GUNICORN_PRELOAD_APP=0``).
     """
     if migrate_first:
         migrate(config)
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = environment(config, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
+    env = environment(
+        config, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), **(environ or {})
+    )
     log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", wsgi_target],

@@ -117,7 +117,7 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
 
     The view shows the code only after that transaction has committed (portal/db.py commits
     before the 303 to the receipt leaves)."""
-    if installation.get(db).org_public_key is None:
+    if not installation.can_seal(db):
         raise ReportingUnavailable
     clean = _clean_files(submission.files)
     code = codes.generate()

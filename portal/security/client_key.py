@@ -71,6 +71,13 @@ class HourlySecret:
         self._keys: dict[Purpose, bytes] = {}
         self._local = (-1, b"")  # this process's own secret for an hour in which Redis failed
 
+    def forget(self) -> None:
+        """Drop the secret and keys held, so that the next request draws or fetches them afresh
+        (in a process forked from one that held them: its own secret, never its parent's)."""
+        with self._lock:
+            self._hour, self._valid_until, self._keys = -1, 0.0, {}
+            self._local = (-1, b"")
+
     def keys(self) -> dict[Purpose, bytes]:
         now = now_seconds()
         hour = int(now // SECRET_SECONDS)

@@ -58,4 +58,8 @@ def test_gunicorn_refuses_to_serve_an_unsafe_production_configuration(tmp_path: 
     with pytest.raises(RuntimeError, match="exited") as refused:
         live_server.start(unsafe, tmp_path / "server.log", migrate_first=False)
     log = str(refused.value)
-    assert "UnsafeConfiguration" in log and "PORTAL_BASE_URL" in log and "PORTAL_RETENTION_SCHEDULE" in log
+    # preload_app: the master loads the portal and refuses before any worker is forked, with the
+    # refusal's text (gunicorn prints the message, not the exception's class).
+    assert "the server exited with 3:" in log  # systemd's RestartPreventExitStatus=3
+    assert "Unsafe production configuration: the portal refuses to serve it" in log
+    assert "PORTAL_BASE_URL" in log and "PORTAL_RETENTION_SCHEDULE" in log

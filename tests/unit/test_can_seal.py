@@ -1,0 +1,67 @@
+"""A submission reads the installation row once, locked, once the organisation key is known to
+exist (``installation.can_seal``); the locked read still decides (portal/installation.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from portal import installation
+from portal.domain import Kind
+from portal.models import Installation
+from portal.reporting import service
+from tests.accounts import Account
+
+SUBMISSION = service.Submission(kind=Kind.INFLUENCE, description="Chefen sa att jag skulle tiga.")
+
+
+@contextmanager
+def installation_reads(app: Flask) -> Iterator[list[str]]:
+    """The statements that read the installation row while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM installation" in statement:
+            seen.append(statement)
+
+    engine = app.extensions["portal.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_no_key_is_not_remembered(app: Flask) -> None:
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
+        assert installation.can_seal(db) is False
+        assert installation.can_seal(db) is False  # asked again: the row is read again
+        with installation_reads(app) as reads:
+            installation.can_seal(db)
+        assert len(reads) == 1
+
+
+def test_a_submission_reads_the_row_once_when_the_key_is_known(app: Flask, admin: Account) -> None:
+    config = app.config["PORTAL"]
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
+        service.submit(db, SUBMISSION, config)  # the first one learns that the key exists
+        db.commit()
+        with installation_reads(app) as reads:
+            service.submit(db, SUBMISSION, config)
+        db.commit()
+    assert len(reads) == 1  # the locked read (FOR SHARE on PostgreSQL), not one more before it
+
+
+def test_the_locked_read_still_refuses_when_the_key_is_gone(app: Flask, admin: Account) -> None:
+    config = app.config["PORTAL"]
+    with app.app_context(), Session(app.extensions["portal.engine"]) as db:
+        assert installation.can_seal(db) is True
+        db.execute(update(Installation).values(org_public_key=None))
+        with pytest.raises(service.ReportingUnavailable):
+            service.submit(db, SUBMISSION, config)
+        db.rollback()
