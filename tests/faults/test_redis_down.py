@@ -82,7 +82,10 @@ def _until(condition: Callable[[], bool], seconds: float) -> bool:
 
 
 def _back(portal: Portal) -> None:
-    """Redis runs again; the portal returns to it by itself within a pause (and a probe)."""
+    """Redis runs again; the portal returns to it by itself within a pause (and a probe).
+
+    /healthz reaches one worker; the other's pause may still run: wait it out before asking."""
+    time.sleep(PAUSE_SECONDS + 0.2)
     assert _until(lambda: portal.health() == (200, "ok\n"), PAUSE_SECONDS + 5)
 
 

@@ -53,6 +53,8 @@ def _numbers_in(html: str) -> list[str]:
     for _, value in ATTRIBUTE.findall(html):
         if value == csrf or value.startswith("/static/"):
             continue  # random, and the portal's own files
+        # A thread's token is random URL-safe text: its own digits ("…-70-…") are no id.
+        value = re.sub(r"/forum/t/[A-Za-z0-9_-]{16}", "/forum/t/token", value)
         parts = urlsplit(value)
         pieces = [*parts.path.split("/"), *re.split(r"[&=]", parts.query), *value.split("-")]
         found.extend(piece for piece in pieces if piece.isdigit())
