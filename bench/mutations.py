@@ -133,6 +133,21 @@ MUTATIONS = (
         "$(BIN)/pip install --quiet -r requirements.txt",
         ("tests/unit/test_requirements.py",),
     ),
+    Mutation(
+        "part-down-answers-500",
+        "portal/errors.py",
+        "        if unavailable.is_unavailable(error):",
+        "        if False:",
+        ("tests/http/test_unavailable.py",),
+    ),
+    Mutation(
+        "typed-password-given-back",
+        "portal/unavailable.py",
+        # Both walls at once (the secret field names and the form's PasswordField): either alone holds.
+        "def _secret(name: str, field: Field | None) -> bool:\n",
+        'def _secret(name: str, field: Field | None) -> bool:\n    return name == "csrf_token"\n',
+        ("tests/http/test_unavailable.py",),
+    ),
 )
 
 
