@@ -6,7 +6,10 @@ no ``secure_delete`` …), runs only the tests that guard it (``MUTATIONS`` belo
 file. A mutation is *killed* when those tests fail; one that *survives* is a missing test. First
 the guarding tests run once unmutated, so that a failure means the mutation and not the machine.
 
-    .venv/bin/python -m bench.mutations [--only NAME ...] [--list]
+    .venv/bin/python -m bench.mutations [--only NAME ...] [--list] [--jobs N]
+
+Two mutations run at once by default (each on a copy of its own): the guarding runs are mostly
+pytest's start-up and the app's creation, one core each.
 
 Exit status 0 when every mutation is killed, 1 otherwise. The backends are those of the test
 suite: with ``PORTAL_TEST_DATABASE_URL`` and ``PORTAL_TEST_REDIS_URL`` set, the guarding tests
@@ -20,12 +23,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import shutil
 import subprocess  # noqa: S404 - runs pytest on a copy of this repository, nothing else
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,36 +180,50 @@ def _apply(copy: Path, mutation: Mutation) -> str:
     return original
 
 
-def run(selected: tuple[Mutation, ...]) -> int:
+def _killed(copies: queue.Queue[Path], mutation: Mutation) -> bool:
+    """Apply ``mutation`` to a free copy, run its guarding tests, restore; say what happened."""
+    copy = copies.get()
+    try:
+        original = _apply(copy, mutation)
+        try:
+            code, seconds, summary = _pytest(copy, mutation.tests)
+        finally:
+            (copy / mutation.path).write_text(original)
+    finally:
+        copies.put(copy)
+    # pytest's 1 is "tests failed"; anything else (2 to 5) is a broken run, not a kill.
+    verdict = "killed" if code == 1 else "SURVIVED" if code == 0 else f"ERROR ({code})"
+    print(f"{verdict:9} {mutation.name:40} {seconds:5.0f} s  {summary}", flush=True)
+    return code == 1
+
+
+def run(selected: tuple[Mutation, ...], jobs: int) -> int:
     started = time.monotonic()
     if not os.environ.get("PORTAL_TEST_REDIS_URL"):
         for mutation in (m for m in selected if m.needs_redis):
             print(f"skipped   {mutation.name:40} (guarded on Redis: set PORTAL_TEST_REDIS_URL)")
         selected = tuple(m for m in selected if not m.needs_redis)
     with tempfile.TemporaryDirectory(prefix="portal-mutations-") as tmp:
-        copy = Path(tmp) / "repo"
-        shutil.copytree(ROOT, copy, ignore=SKIP)
-        (copy / ".venv").symlink_to(ROOT / ".venv")
+        # One copy per job: a mutation is applied to a copy no other run reads meanwhile.
+        copies: queue.Queue[Path] = queue.Queue()
+        for n in range(jobs):
+            copy = Path(tmp) / f"repo-{n}"
+            shutil.copytree(ROOT, copy, ignore=SKIP)
+            (copy / ".venv").symlink_to(ROOT / ".venv")
+            copies.put(copy)
         every = tuple(dict.fromkeys(t for m in selected for t in m.tests))
-        code, seconds, summary = _pytest(copy, every)
+        code, seconds, summary = _pytest(copies.queue[0], every)
         print(f"unmutated: {summary} ({seconds:.0f} s)")
         if code != 0:
             print("the guarding tests fail without any mutation: fix that first")
             return 2
-        survivors = []
-        for mutation in selected:
-            original = _apply(copy, mutation)
-            try:
-                code, seconds, summary = _pytest(copy, mutation.tests)
-            finally:
-                (copy / mutation.path).write_text(original)
-            # pytest's 1 is "tests failed"; anything else (2 to 5) is a broken run, not a kill.
-            verdict = "killed" if code == 1 else "SURVIVED" if code == 0 else f"ERROR ({code})"
-            if code != 1:
-                survivors.append(mutation.name)
-            print(f"{verdict:9} {mutation.name:40} {seconds:5.0f} s  {summary}")
+        with ThreadPoolExecutor(jobs) as pool:
+            killed = list(pool.map(partial(_killed, copies), selected))
+    survivors = [m.name for m, k in zip(selected, killed, strict=True) if not k]
     total = time.monotonic() - started
-    print(f"{len(selected) - len(survivors)} of {len(selected)} killed in {total:.0f} s")
+    print(f"{len(selected) - len(survivors)} of {len(selected)} killed in {total:.0f} s ({jobs} at a time)")
+    if survivors:
+        print(f"survived: {', '.join(survivors)}")
     return 1 if survivors else 0
 
 
@@ -211,6 +231,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutations")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument(
+        "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="mutations run at once (default: 2)"
+    )
     args = parser.parse_args()
     if args.list:
         for m in MUTATIONS:
@@ -221,7 +244,7 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown mutation(s): {', '.join(sorted(unknown))}")
     selected = tuple(m for m in MUTATIONS if not args.only or m.name in args.only)
-    sys.exit(run(selected))
+    sys.exit(run(selected, max(1, args.jobs)))
 
 
 if __name__ == "__main__":

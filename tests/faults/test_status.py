@@ -44,6 +44,13 @@ def portal_on(config: Config) -> Flask:
     return app
 
 
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: a mail server's faults are the same whatever the database, and the notices'
+    rows on PostgreSQL are covered by tests/http/test_notifications.py (both backends)."""
+    return "sqlite"
+
+
 def test_a_failing_mail_server_shows_as_notices_failing_until_a_run_gets_through(
     config: Config, app: Flask, admin: Account, tmp_path: Path
 ) -> None:

@@ -1,6 +1,6 @@
 """The suite's teeth (issue 19): every named mutation of bench/mutations.py makes its tests fail.
 
-Slow (about 75 s on SQLite, 100 s with PostgreSQL + Redis on 2 cores): ``make test`` and CI run
+Slow (about 100 s with PostgreSQL + Redis on 2 cores, two mutations at a time): ``make test`` and CI run
 it; a developer skips it with ``-m "not slow"``.
 """
 
