@@ -56,28 +56,30 @@ def remember_form(form: object) -> None:
 
 
 def answer() -> tuple[str, int, dict[str, str]]:
-    kept = kept_fields() if request.method == "POST" else []
+    kept, secrets_typed = typed() if request.method == "POST" else ([], False)
     page = render_template(
         "errors/unavailable.html",
         kept=kept,
         shown=[field for field in kept if field.shown],
-        secrets_left_out=_secrets_left_out(),
+        secrets_left_out=secrets_typed,
         files_left_out=any(file.filename for _, file in request.files.items(multi=True)),
     )
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
-def kept_fields() -> list[KeptField]:
+def typed() -> tuple[list[KeptField], bool]:
+    """The POST's fields that may be given back, and whether a secret was typed (and left out)."""
     fields = _form_fields()
-    kept = []
+    kept, secrets_typed = [], False
     for name in dict.fromkeys(request.form):
         field = fields.get(name)
-        if _secret(name, field):
-            continue
         values = tuple(request.form.getlist(name))
+        if _secret(name, field):
+            secrets_typed = secrets_typed or (name != "csrf_token" and any(values))
+            continue
         label = str(field.label.text) if field is not None else ""
         kept.append(KeptField(name, label, values, _shown(field, values)))
-    return kept
+    return kept, secrets_typed
 
 
 def _form_fields() -> dict[str, Field]:
@@ -101,11 +103,3 @@ def _shown(field: Field | None, values: tuple[str, ...]) -> bool:
     if field is None:
         return True  # no form to ask: better shown once too often than a text lost
     return field.type in {"StringField", "TextAreaField"}
-
-
-def _secrets_left_out() -> bool:
-    fields = _form_fields()
-    return any(
-        name != "csrf_token" and _secret(name, fields.get(name)) and any(request.form.getlist(name))
-        for name in request.form
-    )
