@@ -32,7 +32,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import make_app, seed_messages
-from portal import dispose, installation, retention
+from portal import dispose, organisations, retention
 from portal.cases import erasure, vault
 from portal.db import transaction
 from portal.devseed import seed_reports
@@ -47,10 +47,12 @@ BACKGROUND_FILE_BYTES = 256 * 1024
 
 def _victim(db: Session, closed_days_ago: int | None = None) -> int:
     """A case with a description, three messages and a 2 MB file; closed long ago if asked."""
-    org_public = installation.get(db).org_public_key
+    organisation = organisations.only(db)
+    org_public = organisation.public_key
     assert org_public is not None
     key, sealed, wrapped = vault.new_report_key(org_public, crypto.new_key())
     report = Report(
+        organisation_id=organisation.id,
         lookup=crypto.new_key(),
         kind=Kind.INFLUENCE,
         status=Status.NEW,

@@ -6,8 +6,8 @@ Seeds a temporary SQLite file, and a scratch PostgreSQL schema when the server a
 runs the real command ``--runs`` times (each run with the recovery key the previous one printed)
 and prints the wall time of each, and how much of it went to cleaning the old wraps out of the
 database's files after the commits (``portal.scrub``: SQLite's WAL checkpoint, PostgreSQL's
-VACUUM of installation, reports, users and server_sessions). The whole command is one transaction, so its time is also how
-long a report sent meanwhile waits (the installation row is locked throughout).
+VACUUM of organisations, reports, users and server_sessions). The whole command is one transaction, so its time is also how
+long a report sent meanwhile waits (the organisation row is locked throughout).
 
     .venv/bin/python -m bench.rotate [--reports 10000] [--messages 2] [--moderators 10] [--runs 3]
 """
@@ -27,8 +27,8 @@ from bench.common import PASSWORD, make_app, on_postgres, seed_messages
 from portal import dispose
 from portal.accounts import service as accounts
 from portal.devseed import seed_reports
-from portal.installation import get as installation_row
 from portal.models import Report, Role
+from portal.organisations import only as only_organisation
 from portal.security import crypto
 
 SHOWN_ONCE = re.compile(r"^Recovery key: (\S+)$", re.M)
@@ -42,7 +42,7 @@ def seed(app: Flask, reports: int, messages: int, moderators: int) -> str:
         org_private = accounts.open_org_key(admin, PASSWORD, config)
         # make_app does not keep the recovery key it was shown: wrap the key under a known one.
         recovery = crypto.new_key()
-        installation_row(db).org_private_key_recovery = crypto.wrap(recovery, org_private)
+        only_organisation(db).private_key_recovery = crypto.wrap(recovery, org_private)
         for n in range(moderators):
             user = accounts.create_user(db, f"bench-mod-{n}", Role.MODERATOR, PASSWORD, config).user
             accounts.grant(db, user, org_private, admin)

@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from portal import models  # noqa: F401  (registers the tables)
+from portal.db import Base
 from portal.forum import models as forum_models  # noqa: F401  (the forum's tables live with the forum)
 from portal.notify import models as notify_models  # noqa: F401  (what the last notices announced)
-from portal.db import Base
 
 config = context.config
 target_metadata = Base.metadata

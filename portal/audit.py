@@ -14,6 +14,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from . import organisations, scoping
 from .models import AuditEvent, User
 
 
@@ -130,6 +131,33 @@ NEWS_SUBJECT = "notify:news"  # the "something to look at" notice
 DEADLINES_SUBJECT = "notify:deadlines"  # the daily deadline reminder
 
 
-def record(db: Session, event: Event, actor: User | None = None, subject: str | None = None) -> None:
-    """Add an event to the caller's transaction: it commits or rolls back with the change."""
-    db.add(AuditEvent(event=str(event), actor_id=actor.id if actor else None, subject=subject))
+def record(
+    db: Session,
+    event: Event,
+    actor: User | None = None,
+    subject: str | None = None,
+    organisation_id: int | None = None,
+) -> None:
+    """Add an event to the caller's transaction: it commits or rolls back with the change.
+
+    The event goes into the log of ``organisation_id``, by default the actor's organisation, else
+    the one the session is scoped to; an operator's event about an organisation names it, so
+    that it stands in that organisation's own log (issue 14). An event of nobody in particular (a
+    log-in under an unknown name, a timer's run) is the installation's, which with a single
+    organisation is that organisation's log, as before there were several."""
+    if organisation_id is None:
+        if actor is not None:
+            organisation_id = actor.organisation_id
+        elif scoping.is_scoped(db):
+            organisation_id = scoping.current(db)
+        else:
+            single = organisations.single(db)
+            organisation_id = single.id if single is not None else None
+    db.add(
+        AuditEvent(
+            event=str(event),
+            actor_id=actor.id if actor else None,
+            subject=subject,
+            organisation_id=organisation_id,
+        )
+    )

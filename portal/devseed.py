@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from . import installation
+from . import organisations
 from .domain import Area, Category, Kind, Status, today
 from .models import Report
 from .security import crypto
@@ -36,13 +36,16 @@ def seed_reports(
     rng: random.Random | None = None,
     assignees: Sequence[int] = (),
     fixed: Mapping[str, Any] | None = None,
+    organisation_id: int | None = None,
 ) -> int:
     """Open reports get a due date from 30 days ago to 90 days ahead (one in ten none), and one of
     ``assignees`` or nobody; closed reports have neither, as in the portal. ``fixed`` gives every
-    report the same values for some columns (a benchmark's reports that match a filter)."""
+    report the same values for some columns (a benchmark's reports that match a filter). The
+    reports go to ``organisation_id``, by default the installation's only organisation."""
     if production:
         raise SeedingRefused("refusing to seed synthetic reports in production")
-    org_public = installation.get(db).org_public_key
+    organisation = organisations.get(db, organisation_id) if organisation_id else organisations.only(db)
+    org_public = organisation.public_key
     if org_public is None:
         raise SeedingRefused("create the first admin first (the organisation key is missing)")
     rng = rng or random.Random(2021_890)
@@ -61,6 +64,7 @@ def seed_reports(
             due = day + dt.timedelta(days=rng.randrange(-30, 90)) if open_ and rng.random() > 0.1 else None
             rows.append(
                 {
+                    "organisation_id": organisation.id,
                     "lookup": secrets.token_bytes(32),
                     "kind": rng.choice([Kind.INFLUENCE, Kind.INFLUENCE, Kind.WHISTLEBLOWING]),
                     "category": rng.choice(categories),

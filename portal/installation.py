@@ -1,14 +1,13 @@
-"""The installation row: salts and the organisation key (DESIGN.md §3)."""
+"""The installation row: the salts its organisations share (DESIGN.md §3); the set-up link."""
 
 from __future__ import annotations
 
 import hmac
 import weakref
-from dataclasses import dataclass
 from hashlib import sha256
 
 from flask import current_app
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from .config import Config
@@ -60,71 +59,10 @@ def code_salt(db: Session) -> bytes:
     return _CODE_SALTS[engine]
 
 
-# Once the organisation key exists it is only ever replaced (``keys rotate``), never removed:
-# remember per engine that it does, so that a submission reads the installation row once, locked
-# (``lock_for_sealing``, which still decides), instead of once more before its argon2id.
-_CAN_SEAL: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-
-def can_seal(db: Session) -> bool:
-    """Is there an organisation key to seal reports to? Asked before the costly part of a
-    submission; ``lock_for_sealing`` reads the key again, under its lock, and is the one answer."""
-    engine = _engine(db)
-    if engine not in _CAN_SEAL:
-        if get(db).org_public_key is None:
-            return False
-        _CAN_SEAL.add(engine)
-    return True
-
-
-@dataclass(frozen=True)
-class OrganisationKey:
-    public: bytes
-    private: bytes
-    recovery_key: str  # formatted for display, shown once
-
-
-def create_org_key(db: Session) -> OrganisationKey:
-    """A new organisation key pair; its private half wrapped under a new recovery key."""
-    row = get(db)
-    if row.org_public_key is not None:
-        raise RuntimeError("the organisation key exists already")
-    return _new_org_key(row)
-
-
-def lock_for_sealing(db: Session, share: bool) -> Installation:
-    """The installation row, read afresh and locked until the caller's transaction ends.
-
-    ``share=True`` for whoever seals to the organisation public key, ``share=False`` for
-    ``keys rotate``, which replaces it: a report sent while the key rotates waits for the new
-    public key, instead of being sealed to the old one after the re-seal has passed it (it would
-    then open for nobody but the holder of the old key). PostgreSQL locks the row (``FOR SHARE``
-    / ``FOR UPDATE``); SQLite has no row locks, so the caller takes the database's one write lock
-    with a write that changes nothing, and reads the key inside it.
-    """
-    if db.get_bind().dialect.name == "sqlite":
-        db.execute(update(Installation).where(Installation.id == INSTALLATION_ID).values(id=Installation.id))
-    row = db.get(Installation, INSTALLATION_ID, with_for_update={"read": share}, populate_existing=True)
-    return row if row is not None else get(db)
-
-
-def replace_org_key(row: Installation) -> OrganisationKey:
-    """A new organisation key pair and a new recovery key in place of the old ones (``keys rotate``)."""
-    return _new_org_key(row)
-
-
-def _new_org_key(row: Installation) -> OrganisationKey:
-    pair = crypto.KeyPair.generate()
-    recovery = crypto.new_key()
-    row.org_public_key = pair.public
-    row.org_private_key_recovery = crypto.wrap(recovery, pair.private)
-    return OrganisationKey(
-        public=pair.public, private=pair.private, recovery_key=crypto.format_recovery_key(recovery)
-    )
-
-
 def has_users(db: Session) -> bool:
-    return bool(db.scalar(select(func.count()).select_from(User)))
+    """Has any organisation a user? (An installation operator alone leaves the set-up wizard open:
+    it still creates the first organisation's admin.)"""
+    return db.scalar(select(User.id).where(User.organisation_id.is_not(None)).limit(1)) is not None
 
 
 def setup_token(config: Config) -> str:

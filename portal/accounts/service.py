@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audit, installation, scrub
+from .. import audit, installation, organisations, scoping, scrub
 from ..audit import Event
 from ..config import Config
 from ..db import utcnow
@@ -97,35 +97,59 @@ def _require_strong(password: str, username: str) -> None:
         raise WeakPassword(strength.problems)
 
 
-def build_user(username: str, role: Role, password: str, secret: str, config: Config) -> User:
+def build_user(
+    username: str, role: Role, password: str, secret: str, config: Config, organisation_id: int | None = None
+) -> User:
     """A user object with credentials, not yet added (the set-up wizard confirms TOTP first)."""
     _require_strong(password, username)
-    user = User(username=username, role=role, active=True)
+    user = User(username=username, role=role, active=True, organisation_id=organisation_id)
     _credentials(user, password, secret, config)
     return user
 
 
+def _first_of(db: Session, organisation_id: int) -> bool:
+    return db.scalar(select(User.id).where(User.organisation_id == organisation_id).limit(1)) is None
+
+
 def add_user(db: Session, user: User, actor: User | None, config: Config) -> NewAccount:
-    """Store a built user; the very first one creates the organisation key and gets it."""
-    if db.scalar(select(User.id).where(User.username == user.username)) is not None:
+    """Store a built user. The first user of an organisation creates its key pair, here, in this
+    user's own request, and gets it; the recovery key is shown to them alone (issue 14)."""
+    if (user.role is Role.OPERATOR) != (user.organisation_id is None):
+        raise ValueError("an operator belongs to no organisation, every other user to one")
+    # User names are unique in the whole installation, whichever organisation asks.
+    taken = (
+        select(User.id).where(User.username == user.username).execution_options(**scoping.EVERY_ORGANISATION)
+    )
+    if db.scalar(taken) is not None:
         raise UsernameTaken(user.username)
     recovery = None
-    first = not installation.has_users(db)
+    first = user.organisation_id is not None and _first_of(db, user.organisation_id)
     db.add(user)
     db.flush()
     if first:
-        org = installation.create_org_key(db)
+        assert user.organisation_id is not None
+        org = organisations.create_key(organisations.get(db, user.organisation_id))
         user_keys.seal_org_key(user, org.private)
         recovery = org.recovery_key
         audit.record(db, Event.SETUP_COMPLETED, user, audit.user_subject(user.id))
-    audit.record(db, Event.USER_CREATED, actor or user, audit.user_subject(user.id))
+    audit.record(db, Event.USER_CREATED, actor or user, audit.user_subject(user.id), user.organisation_id)
     return NewAccount(user=user, totp_secret=totp_secret(user, config), recovery_key=recovery)
 
 
 def create_user(
-    db: Session, username: str, role: Role, password: str, config: Config, actor: User | None = None
+    db: Session,
+    username: str,
+    role: Role,
+    password: str,
+    config: Config,
+    actor: User | None = None,
+    organisation_id: int | None = None,
 ) -> NewAccount:
-    user = build_user(username.strip(), role, password, totp.new_secret(), config)
+    """A new account in ``organisation_id`` (by default the installation's only organisation; an
+    operator in none)."""
+    if role is not Role.OPERATOR and organisation_id is None:
+        organisation_id = organisations.only(db).id
+    user = build_user(username.strip(), role, password, totp.new_secret(), config, organisation_id)
     return add_user(db, user, actor, config)
 
 
@@ -273,9 +297,12 @@ def enable(db: Session, user: User, password: str, config: Config, actor: User |
 
 
 def awaiting_grant(db: Session) -> list[User]:
+    """Active users still without the organisation key (of the request's organisation only)."""
     return list(
         db.scalars(
-            select(User).where(User.org_key_sealed.is_(None), User.active.is_(True)).order_by(User.username)
+            select(User)
+            .where(User.org_key_sealed.is_(None), User.active.is_(True), User.role != Role.OPERATOR)
+            .order_by(User.username)
         )
     )
 
@@ -284,7 +311,7 @@ def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -
     """A logged-in admin seals the organisation key to the user's (new) public key."""
     if not user.active:
         raise UserDisabled(user.username)
-    if org_private_key is None:
+    if org_private_key is None or user.organisation_id != actor.organisation_id:
         raise NoAccess
     user_keys.seal_org_key(user, org_private_key)
     audit.record(db, Event.USER_KEY_GRANTED, actor, audit.user_subject(user.id))
@@ -294,10 +321,12 @@ def recover(db: Session, user: User, recovery_key_text: str) -> None:
     """Grant the org key with the offline recovery key (when no admin can log in)."""
     if not user.active:
         raise UserDisabled(user.username)
-    row = installation.get(db)
-    if row.org_private_key_recovery is None:
+    if user.organisation_id is None:
         raise NoAccess
-    private = user_keys.recover_org_key(recovery_key_text, row.org_private_key_recovery)
+    row = organisations.get(db, user.organisation_id)
+    if row.private_key_recovery is None:
+        raise NoAccess
+    private = user_keys.recover_org_key(recovery_key_text, row.private_key_recovery)
     user_keys.seal_org_key(user, private)
     audit.record(db, Event.USER_KEY_RECOVERED, None, audit.user_subject(user.id))
 

@@ -13,7 +13,9 @@ from ..accounts import service as accounts
 from ..db import transaction
 from ..security.crypto import DecryptionFailed
 from ..security.sessions import end_all_sessions
+from . import pick
 from .output import error, fail
+from .pick import organisation_option
 
 keys_cli = AppGroup("keys", help="The organisation key.")
 
@@ -42,7 +44,8 @@ def _progress(done: int, total: int) -> None:
 
 
 @keys_cli.command("rotate")
-def keys_rotate() -> None:
+@organisation_option
+def keys_rotate(organisation_slug: str | None) -> None:
     """A new organisation key and recovery key, opened with the current recovery key from stdin.
 
     One transaction: every report key re-sealed, every active holder re-granted, every session
@@ -53,7 +56,8 @@ def keys_rotate() -> None:
     try:
         with transaction() as db:
             try:
-                rotated = rotation.rotate(db, text, _progress)
+                organisation = pick.organisation(db, organisation_slug)
+                rotated = rotation.rotate(db, organisation.id, text, _progress)
             except (accounts.NoAccess, DecryptionFailed):
                 fail(WRONG_RECOVERY_KEY)
             sessions = end_all_sessions(db, store)

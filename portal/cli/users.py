@@ -15,7 +15,9 @@ from ..accounts import service as accounts
 from ..config import Config
 from ..db import transaction
 from ..models import Role, User
+from . import pick
 from .output import fail
+from .pick import organisation_option
 
 users_cli = AppGroup("users", help="Moderator and admin accounts.")
 
@@ -30,13 +32,19 @@ def _read_password(password_stdin: bool) -> str:
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def users_create(name: str, role: str, password_stdin: bool) -> None:
+@organisation_option
+def users_create(name: str, role: str, password_stdin: bool, organisation_slug: str | None) -> None:
     """Create a user; prints the TOTP secret (and the recovery key for the very first user)."""
     password = _read_password(password_stdin)
     config = installation.current_config()
     with transaction() as db:
         try:
-            account = accounts.create_user(db, name, Role(role), password, config)
+            organisation_id = (
+                None if Role(role) is Role.OPERATOR else pick.organisation(db, organisation_slug).id
+            )
+            account = accounts.create_user(
+                db, name, Role(role), password, config, organisation_id=organisation_id
+            )
         except accounts.WeakPassword as weak:
             fail("weak password: " + " ".join(weak.problems))
         except accounts.UsernameTaken:

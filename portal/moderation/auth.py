@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from .. import scoping
 from ..accounts.service import LoggedIn
 from ..db import db_session
 from ..installation import current_config
@@ -64,7 +65,14 @@ def require_login() -> Response | None:
         if request.method == "GET":
             return redirect(url_for("moderation.login"))
         abort(403)
+    if user.is_operator:
+        # The operator's pages are their own (/operator); moderation is the organisations' work.
+        if request.method == "GET":
+            return redirect(url_for("moderation.login"))
+        abort(403)
     g.moderator = user
+    # From here on, every query of this request sees the user's organisation only (portal.scoping).
+    scoping.scope_to(db_session(), user.organisation_id)
     return None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import installation, organisations
 from ..cases import dialogue, uploads, vault
 from ..cases.clocks import refresh_due
 from ..cases.dialogue import Dialogue
@@ -27,7 +27,7 @@ from ..security.codes import CodeNotFound as CodeNotFound  # part of this servic
 
 
 class ReportingUnavailable(Exception):
-    """The portal has no organisation key yet (no admin set up): nothing can be sealed."""
+    """The organisation has no key yet (its first admin has not enrolled): nothing can be sealed."""
 
 
 class NothingToSend(Exception):
@@ -82,6 +82,7 @@ class News:
 @dataclass(frozen=True)
 class Opened:
     report_id: int
+    organisation_id: int  # the case's own: its pages speak in that organisation's words
     report_key: bytes
     news: News
 
@@ -112,24 +113,26 @@ class Sent:
     files: list[FileInfo]
 
 
-def submit(db: Session, submission: Submission, config: Config) -> Sent:
-    """Create the report, its files and key wraps in the caller's transaction; return the new code.
+def submit(db: Session, organisation_id: int, submission: Submission, config: Config) -> Sent:
+    """Create the organisation's report, its files and key wraps in the caller's transaction;
+    return the new code.
 
     The view shows the code only after that transaction has committed (portal/db.py commits
     before the 303 to the receipt leaves)."""
-    if not installation.can_seal(db):
+    if not organisations.can_seal(db, organisation_id):
         raise ReportingUnavailable
     clean = _clean_files(submission.files)
     code = codes.generate()
     keys = _code_keys(db, codes.normalize(code), config)
     # Read last, under the lock ``keys rotate`` takes, so that the key cannot change between this
     # read and the commit; the files and the argon2id are done by now, so the lock is short.
-    org_public = installation.lock_for_sealing(db, share=True).org_public_key
+    org_public = organisations.lock_for_sealing(db, organisation_id, share=True).public_key
     if org_public is None:
         raise ReportingUnavailable
     report_key, sealed, wrapped = vault.new_report_key(org_public, keys.unwrap)
     report = Report(
         **submission.columns(),
+        organisation_id=organisation_id,
         lookup=keys.lookup,
         status=Status.NEW,
         reporter_seen_status=Status.NEW,
@@ -145,7 +148,8 @@ def submit(db: Session, submission: Submission, config: Config) -> Sent:
 
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:
-    """One argon2id and one indexed query, whether or not the code exists."""
+    """One argon2id and one indexed query, whether or not the code exists, and whatever the
+    number of organisations: codes are unique in the installation."""
     keys = codes.derive_typed(code_text, installation.code_salt(db), installation.kdf_cost(config))
     report = db.scalar(select(Report).where(Report.lookup == keys.lookup))
     if report is None:
@@ -158,7 +162,9 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     )
     _mark_seen(report)
     report.code_last_used_on = today()  # written only when it changed (second visit the same day)
-    return Opened(report_id=report.id, report_key=report_key, news=news)
+    return Opened(
+        report_id=report.id, organisation_id=report.organisation_id, report_key=report_key, news=news
+    )
 
 
 def _mark_seen(report: Report) -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from .. import organisations
 from ..cases import uploads
 from ..db import db_session, keep_writes
 from ..errors import render_error
@@ -49,7 +50,8 @@ def report() -> Page:
     if form.validate_on_submit():
         submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
-            sent = service.submit(db_session(), submission, current_config())
+            db = db_session()
+            sent = service.submit(db, organisations.only(db).id, submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import installation, organisations
 from ..accounts import service as accounts
 from ..config import Config
 from ..models import Role, User
@@ -85,7 +85,8 @@ def complete(db: Session, pending: PendingAdmin, code: str, config: Config) -> a
     step = totp.matching_step(pending.totp_secret, code, 0)
     if step is None:
         raise WrongCode
-    user = User(username=pending.username, role=Role.ADMIN, active=True)
+    organisation = organisations.only(db)  # the wizard sets up the installation's first organisation
+    user = User(username=pending.username, role=Role.ADMIN, active=True, organisation_id=organisation.id)
     user.password_hash = pending.password_hash
     user.public_key = base64.b64decode(pending.public_key)
     user.private_key_wrapped = base64.b64decode(pending.private_key_wrapped)

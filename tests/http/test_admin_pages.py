@@ -234,7 +234,7 @@ def test_moderator_gets_403_on_every_admin_page(
     app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
 ) -> None:
     with _db(app) as db:
-        db.add(ReplyTemplate(language="sv", title="Tack", body="Tack för din rapport."))
+        db.add(ReplyTemplate(organisation_id=1, language="sv", title="Tack", body="Tack för din rapport."))
         db.commit()
     admin_id = _user(app, "admin").id
     mo = moderator("mo")
@@ -278,7 +278,7 @@ def test_audit_page_lists_and_filters(
     with _db(app) as db:
         db.add_all(
             [
-                AuditEvent(event=Event.CASE_VIEWED, actor_id=admin_id, subject=s)
+                AuditEvent(organisation_id=1, event=Event.CASE_VIEWED, actor_id=admin_id, subject=s)
                 for s in ("case:12", "case:120")
             ]
         )
@@ -328,7 +328,9 @@ def test_audit_page_ignores_bad_filters(client: FlaskClient, admin: Account, que
 
 def test_audit_page_pages_with_a_cursor(app: Flask, client: FlaskClient, admin: Account) -> None:
     with _db(app) as db:
-        db.add_all([AuditEvent(event=Event.CASE_VIEWED, subject=f"case:{n}") for n in range(120)])
+        db.add_all(
+            [AuditEvent(organisation_id=1, event=Event.CASE_VIEWED, subject=f"case:{n}") for n in range(120)]
+        )
         db.commit()
     _log_in(client, admin)
     seen: list[str] = []

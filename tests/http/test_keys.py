@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.installation import kdf_cost
-from portal.models import Installation, Role
+from portal.models import Organisation, Role
 from portal.security import crypto
 from tests.accounts import Account, AccountFactory, AuthActions
 from tests.csrf import get_csrf
@@ -18,9 +18,9 @@ NEW_PASSWORD = "blue violin quietly forgets mountains"
 
 def _org_public(app: Flask) -> bytes:
     with Session(app.extensions["portal.engine"]) as db:
-        row = db.get(Installation, 1)
-        assert row and row.org_public_key
-        return row.org_public_key
+        row = db.get(Organisation, 1)
+        assert row and row.public_key
+        return row.public_key
 
 
 def _can_read(app: Flask, username: str, password: str) -> bool:

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from portal import organisations
 from portal.domain import Area, Category, Kind, Status, today
 from portal.models import Report
 from portal.moderation.stats.linked import recoverable_linked
@@ -45,7 +46,8 @@ def _add(app: Flask, batches: list[Batch], kind: Kind = Kind.INFLUENCE) -> None:
         for n in range(number)
     ]
     with Session(app.extensions["portal.engine"]) as db:
-        db.execute(insert(Report), rows)
+        organisation_id = organisations.only(db).id
+        db.execute(insert(Report), [{**row, "organisation_id": organisation_id} for row in rows])
         db.commit()
 
 

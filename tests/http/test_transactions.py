@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from portal import organisations
 from portal.db import db_session, keep_writes
 from portal.forum import moderation as forum_moderation
 from portal.forum.models import Thread, WordAction
@@ -35,7 +36,14 @@ def probe(app: Flask) -> FlaskClient:
     """A page that writes a row, then answers with the status it is asked for."""
 
     def write(status: int) -> tuple[str, int]:
-        db_session().add(Label(name=f"probe {status}{' kept' if 'keep' in request.args else ''}"))
+        db = db_session()
+        organisation_id = organisations.only(db).id
+        db.add(
+            Label(
+                organisation_id=organisation_id,
+                name=f"probe {status}{' kept' if 'keep' in request.args else ''}",
+            )
+        )
         if "keep" in request.args:
             keep_writes()
         if "crash" in request.args:

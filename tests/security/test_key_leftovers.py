@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from portal import installation
 from portal.accounts import service as accounts
 from portal.config import Config
-from portal.models import Installation, Report, ServerSession, User
+from portal.models import Organisation, Report, ServerSession, User
 from portal.security import crypto
 from tests import stored_bytes
 from tests.accounts import Account, AccountFactory, AuthActions
@@ -111,12 +111,10 @@ def test_after_a_rotation_no_old_wrap_is_left_in_the_stored_bytes(
     assert AuthActions(admin_client).login(admin).status_code == 302
     assert admin_client.get("/moderation/").status_code == 200
     with _engine_session(app) as db:
-        row = db.get_one(Installation, 1)
-        assert row.org_private_key_recovery is not None
-        old_private = crypto.unwrap(
-            crypto.parse_recovery_key(admin.recovery_key), row.org_private_key_recovery
-        )
-        old: dict[str, bytes] = {"recovery wrap": row.org_private_key_recovery}
+        row = db.get_one(Organisation, 1)
+        assert row.private_key_recovery is not None
+        old_private = crypto.unwrap(crypto.parse_recovery_key(admin.recovery_key), row.private_key_recovery)
+        old: dict[str, bytes] = {"recovery wrap": row.private_key_recovery}
         for user in db.scalars(select(User).order_by(User.username)):
             assert user.org_key_sealed is not None
             old[f"grant of {user.username}"] = user.org_key_sealed

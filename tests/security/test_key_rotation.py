@@ -28,7 +28,7 @@ from portal.accounts import rotation
 from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.db import transaction, utcnow
-from portal.models import Attachment, AuditEvent, Installation, Report, ServerSession, User
+from portal.models import Attachment, AuditEvent, Organisation, Report, ServerSession, User
 from portal.security import crypto, user_keys
 from tests.accounts import Account, AccountFactory, AuthActions
 from tests.csrf import get_csrf
@@ -66,16 +66,16 @@ def _engine_session(app: Flask) -> Session:
     return Session(app.extensions["portal.engine"])
 
 
-def _installation(app: Flask) -> Installation:
+def _organisation(app: Flask) -> Organisation:
     with _engine_session(app) as db:
-        row = db.get(Installation, 1)
-        assert row is not None and row.org_private_key_recovery is not None
+        row = db.get(Organisation, 1)
+        assert row is not None and row.private_key_recovery is not None
         db.expunge(row)
         return row
 
 
 def _org_private_via_recovery(app: Flask, recovery_key: str) -> bytes:
-    wrapped = _installation(app).org_private_key_recovery
+    wrapped = _organisation(app).private_key_recovery
     assert wrapped is not None
     return crypto.unwrap(crypto.parse_recovery_key(recovery_key), wrapped)
 
@@ -197,7 +197,7 @@ def test_after_rotation_the_old_key_opens_nothing_and_everyone_entitled_reads_ag
         _org_private_via_recovery(app, installed.admin.recovery_key)
     # The new key opens every report, and the public key matches it.
     assert all(_opens(new_private, item) for item in sealed)
-    probe = crypto.seal(bytes(_installation(app).org_public_key or b""), b"probe")
+    probe = crypto.seal(bytes(_organisation(app).public_key or b""), b"probe")
     assert crypto.unseal(new_private, probe) == b"probe"
 
     # No session is left in either store; the admin's and the reporter's old cookies open nothing.
@@ -250,17 +250,17 @@ def test_a_report_sent_after_rotation_is_sealed_to_the_new_key(app: Flask, insta
 
 
 def test_a_wrong_recovery_key_changes_nothing(app: Flask, installed: World) -> None:
-    before = _installation(app)
+    before = _organisation(app)
     sealed_before = _sealed_report_keys(app)
     for wrong in (crypto.format_recovery_key(crypto.new_key()), "not a key at all", ""):
         result = _rotate(app, wrong)
         assert result.exit_code == 1, wrong
         assert "the recovery key does not open the organisation key" in result.output
         assert SHOWN_ONCE.findall(result.output) == []
-    after = _installation(app)
-    assert (after.org_public_key, after.org_private_key_recovery) == (
-        before.org_public_key,
-        before.org_private_key_recovery,
+    after = _organisation(app)
+    assert (after.public_key, after.private_key_recovery) == (
+        before.public_key,
+        before.private_key_recovery,
     )
     assert _sealed_report_keys(app) == sealed_before
     assert installed.admin_client.get("/moderation/").status_code == 200  # sessions untouched
@@ -270,7 +270,7 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
     app: Flask, installed: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert installed.admin.recovery_key
-    before = _installation(app)
+    before = _organisation(app)
     sealed_before = _sealed_report_keys(app)
     with _engine_session(app) as db:
         grants_before = {
@@ -291,10 +291,10 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
     assert SHOWN_ONCE.findall(stopped.output) == []  # no new recovery key was ever shown
     assert len(calls) == 2
 
-    after = _installation(app)
-    assert (after.org_public_key, after.org_private_key_recovery) == (
-        before.org_public_key,
-        before.org_private_key_recovery,
+    after = _organisation(app)
+    assert (after.public_key, after.private_key_recovery) == (
+        before.public_key,
+        before.private_key_recovery,
     )
     assert _sealed_report_keys(app) == sealed_before
     assert all(_opens(installed.old_private, item) for item in _sealed_report_keys(app))
@@ -335,7 +335,7 @@ def test_a_report_sent_while_the_key_rotates_is_sealed_to_the_new_key(
 
     def rotate_in_thread() -> None:
         with app.app_context(), transaction() as db:
-            results["rotated"] = rotation.rotate(db, installed.admin.recovery_key or "")
+            results["rotated"] = rotation.rotate(db, 1, installed.admin.recovery_key or "")
 
     reporter = _client(app)
     token = get_csrf(reporter, "/report")  # the form first: its session is saved before the rotation

@@ -209,7 +209,9 @@ def build_world(app: Flask) -> World:
             accounts.find(db, moderator.username).id,
             accounts.find(db, no_key.username).id,
         )
-        template = ReplyTemplate(language="sv", title="Mottagen", body="Tack, vi har tagit emot din anmälan.")
+        template = ReplyTemplate(
+            organisation_id=1, language="sv", title="Mottagen", body="Tack, vi har tagit emot din anmälan."
+        )
         word = WatchedWord(word="förbjudetord", action=WordAction.REVIEW)
         db.add_all([template, word])
         db.commit()

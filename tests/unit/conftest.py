@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from portal import installation
+from portal import organisations
 from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.cases.clocks import refresh_due
@@ -42,10 +42,12 @@ class ReportFactory:
         category: Category | None = Category.THREATS,
         area: Area | None = Area.HOUSING,
     ) -> Report:
-        org_public = installation.get(self._db).org_public_key
+        organisation = organisations.only(self._db)
+        org_public = organisation.public_key
         assert org_public is not None, "the admin fixture creates the organisation key"
         key, sealed, wrapped = vault.new_report_key(org_public, crypto.new_key())
         report = Report(
+            organisation_id=organisation.id,
             lookup=crypto.new_key(),
             kind=kind,
             category=category,

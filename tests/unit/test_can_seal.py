@@ -1,5 +1,5 @@
-"""A submission reads the installation row once, locked, once the organisation key is known to
-exist (``installation.can_seal``); the locked read still decides (portal/installation.py)."""
+"""A submission reads the organisation's row once, locked, once its key is known to exist
+(``organisations.can_seal``); the locked read still decides (portal/organisations.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from portal import installation
+from portal import organisations
 from portal.domain import Kind
-from portal.models import Installation
+from portal.models import Organisation
 from portal.reporting import service
 from tests.accounts import Account
 
@@ -21,12 +21,12 @@ SUBMISSION = service.Submission(kind=Kind.INFLUENCE, description="Chefen sa att 
 
 
 @contextmanager
-def installation_reads(app: Flask) -> Iterator[list[str]]:
-    """The statements that read the installation row while the block runs."""
+def organisation_reads(app: Flask) -> Iterator[list[str]]:
+    """The statements that read an organisation's row while the block runs."""
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.lstrip().startswith("SELECT") and "FROM installation" in statement:
+        if statement.lstrip().startswith("SELECT") and "FROM organisations" in statement:
             seen.append(statement)
 
     engine = app.extensions["portal.engine"]
@@ -39,20 +39,20 @@ def installation_reads(app: Flask) -> Iterator[list[str]]:
 
 def test_no_key_is_not_remembered(app: Flask) -> None:
     with app.app_context(), Session(app.extensions["portal.engine"]) as db:
-        assert installation.can_seal(db) is False
-        assert installation.can_seal(db) is False  # asked again: the row is read again
-        with installation_reads(app) as reads:
-            installation.can_seal(db)
+        assert organisations.can_seal(db, 1) is False
+        assert organisations.can_seal(db, 1) is False  # asked again: the row is read again
+        with organisation_reads(app) as reads:
+            organisations.can_seal(db, 1)
         assert len(reads) == 1
 
 
 def test_a_submission_reads_the_row_once_when_the_key_is_known(app: Flask, admin: Account) -> None:
     config = app.config["PORTAL"]
     with app.app_context(), Session(app.extensions["portal.engine"]) as db:
-        service.submit(db, SUBMISSION, config)  # the first one learns that the key exists
+        service.submit(db, 1, SUBMISSION, config)  # the first one learns that the key exists
         db.commit()
-        with installation_reads(app) as reads:
-            service.submit(db, SUBMISSION, config)
+        with organisation_reads(app) as reads:
+            service.submit(db, 1, SUBMISSION, config)
         db.commit()
     assert len(reads) == 1  # the locked read (FOR SHARE on PostgreSQL), not one more before it
 
@@ -60,8 +60,8 @@ def test_a_submission_reads_the_row_once_when_the_key_is_known(app: Flask, admin
 def test_the_locked_read_still_refuses_when_the_key_is_gone(app: Flask, admin: Account) -> None:
     config = app.config["PORTAL"]
     with app.app_context(), Session(app.extensions["portal.engine"]) as db:
-        assert installation.can_seal(db) is True
-        db.execute(update(Installation).values(org_public_key=None))
+        assert organisations.can_seal(db, 1) is True
+        db.execute(update(Organisation).values(public_key=None))
         with pytest.raises(service.ReportingUnavailable):
-            service.submit(db, SUBMISSION, config)
+            service.submit(db, 1, SUBMISSION, config)
         db.rollback()

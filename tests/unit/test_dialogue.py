@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from portal import organisations
 from portal.accounts import service as accounts
 from portal.cases import dialogue, vault
 from portal.cases.uploads import CleanFile, Removal
@@ -24,6 +25,7 @@ def _file(name: str) -> CleanFile:
 def _new_report(db: Session) -> tuple[int, bytes]:
     key, sealed, wrapped = vault.new_report_key(ORG.public, CODE_KEY)
     report = Report(
+        organisation_id=organisations.only(db).id,
         lookup=crypto.new_key(),
         kind=Kind.INFLUENCE,
         status=Status.NEW,

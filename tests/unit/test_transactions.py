@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal import organisations
 from portal.db import transaction
 from portal.models import Label
 
@@ -73,14 +74,14 @@ def _labels(app: Flask) -> int:
 
 def test_a_transaction_commits_when_its_block_ends(app: Flask) -> None:
     with app.app_context(), transaction() as db:
-        db.add(Label(name="hot"))
+        db.add(Label(organisation_id=organisations.only(db).id, name="hot"))
     assert _labels(app) == 1
 
 
 @pytest.mark.parametrize("failure", [RuntimeError("crash"), SystemExit(1)])
 def test_a_transaction_rolls_back_when_its_block_raises(app: Flask, failure: BaseException) -> None:
     with pytest.raises(type(failure)), app.app_context(), transaction() as db:
-        db.add(Label(name="hot"))
+        db.add(Label(organisation_id=organisations.only(db).id, name="hot"))
         db.flush()  # written to the database, not yet committed
         raise failure
     assert _labels(app) == 0

@@ -163,6 +163,7 @@ def new_user() -> Page:
                 form.password.data or "",
                 current_config(),
                 current_user(),
+                organisation_id=current_user().organisation_id,
             )
         except accounts.WeakPassword as weak:
             form.password.errors = list(weak.problems)
@@ -264,7 +265,7 @@ def _template_page(form: TemplateForm, template: ReplyTemplate | None, **extra: 
 def new_template() -> Page:
     form = TemplateForm()
     if form.validate_on_submit():
-        return _save_template(ReplyTemplate(), form)
+        return _save_template(ReplyTemplate(organisation_id=current_user().organisation_id), form)
     return _template_page(form, None)
 
 

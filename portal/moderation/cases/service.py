@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ... import audit
+from ... import audit, scoping
 from ...audit import Event
 from ...cases import dialogue, vault
 from ...cases.clocks import refresh_due
@@ -68,7 +68,8 @@ class CaseFile:
 
 def get(db: Session, report_id: int) -> Report:
     report = db.get(Report, report_id)
-    if report is None:
+    # The scope already hides other organisations' cases; asked again here, where it matters most.
+    if report is None or (scoping.is_scoped(db) and report.organisation_id != scoping.current(db)):
         raise CaseNotFound
     return report
 
@@ -188,7 +189,9 @@ def set_labels(db: Session, report_id: int, user: User, version: int, names: Seq
     _check_version(report, version)
     wanted = sorted({n.strip()[:LABEL_MAX] for n in names if n.strip()})
     existing = {label.name: label for label in db.scalars(select(Label).where(Label.name.in_(wanted)))}
-    report.labels = [existing.get(name) or Label(name=name) for name in wanted]
+    report.labels = [
+        existing.get(name) or Label(name=name, organisation_id=report.organisation_id) for name in wanted
+    ]
     audit.record(db, Event.CASE_LABELS_CHANGED, user, audit.case_subject(report.id))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import utcnow
-from portal.models import AuditEvent, Installation, Role, User
+from portal.models import AuditEvent, Organisation, Role, User
 from portal.security import crypto, passwords, user_keys
 
 PASSWORD = "sju blå hästar springer över isen"
@@ -49,10 +49,10 @@ def test_the_first_account_creates_the_organisation_key_and_the_next_waits_for_a
 ) -> None:
     first = _create(db, config, "ada", Role.ADMIN)
     assert first.recovery_key is not None and first.user.has_org_key
-    row = db.get_one(Installation, 1)
-    assert row.org_public_key is not None
+    row = db.get_one(Organisation, 1)
+    assert row.public_key is not None
     # The recovery key opens the same organisation key the first account was given.
-    from_recovery = user_keys.recover_org_key(first.recovery_key, row.org_private_key_recovery or b"")
+    from_recovery = user_keys.recover_org_key(first.recovery_key, row.private_key_recovery or b"")
     assert accounts.open_org_key(first.user, PASSWORD, config) == from_recovery
     second = _create(db, config, "bo")
     assert second.recovery_key is None and not second.user.has_org_key
@@ -309,7 +309,7 @@ def test_the_recovery_key_grants_without_any_admin_and_only_the_right_one(
 def test_without_a_stored_recovery_blob_recovery_is_no_access(db: Session, config: Config) -> None:
     ada = _create(db, config, "ada", Role.ADMIN)
     assert ada.recovery_key is not None
-    db.get_one(Installation, 1).org_private_key_recovery = None
+    db.get_one(Organisation, 1).private_key_recovery = None
     with pytest.raises(accounts.NoAccess):
         accounts.recover(db, ada.user, ada.recovery_key)
 
