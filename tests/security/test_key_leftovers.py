@@ -39,7 +39,7 @@ from tests.reporting_helpers import report_and_get_code
 from tests.settings import CLIENT_ADDRESS
 
 # What a rotation rewrites (installation, reports, users) and deletes (server_sessions).
-ROTATED_TABLES = ("installation", "reports", "users", "server_sessions")
+ROTATED_TABLES = ("organisations", "reports", "users", "server_sessions")
 DISABLED_TABLES = ("users", "server_sessions")
 
 
