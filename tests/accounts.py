@@ -43,11 +43,19 @@ class AccountFactory(Protocol):
     def __call__(self, username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account: ...
 
 
-def make_account(app: Flask, username: str, role: Role = Role.MODERATOR, password: str = PASSWORD) -> Account:
-    """A stored account (the very first one gets the organisation key), committed here so that
-    every later session and request sees it."""
+def make_account(
+    app: Flask,
+    username: str,
+    role: Role = Role.MODERATOR,
+    password: str = PASSWORD,
+    organisation_id: int | None = None,
+) -> Account:
+    """A stored account (the very first one of an organisation gets its key), committed here so
+    that every later session and request sees it; by default in the only organisation."""
     with app.app_context(), new_session() as db:
-        created = accounts.create_user(db, username, role, password, app.config["PORTAL"])
+        created = accounts.create_user(
+            db, username, role, password, app.config["PORTAL"], organisation_id=organisation_id
+        )
         db.commit()
         return Account(username, password, created.totp_secret, created.recovery_key)
 

@@ -6,8 +6,11 @@ code keeps working with one argon2id; a restore into an installation with anothe
 before anything is written (the codes would open nothing there). A restore back into the
 organisation's own installation, after it left, needs every id and unique value to be free: ids
 are never handed out twice on PostgreSQL (sequences) and for organisations on SQLite
-(AUTOINCREMENT); a taken one, or a taken user name, is refused by name. Either way it is one
-transaction: a refusal or failure halfway leaves nothing.
+(AUTOINCREMENT), but SQLite gives the other tables' highest ids again once their rows are erased.
+Rows nothing refers to by id (audit events, messages, files, notes, quick replies) then take new
+ids; a taken id of a user, a report or a label (a case's number, which its audit trail names), or
+a taken user name, is refused by name. Either way it is one transaction: a refusal or a failure
+halfway leaves nothing.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def restore(engine: Engine, reader: ArchiveReader, head: str) -> Summary:
         raise BackupRefused("the organisation's backup does not begin with the installation's row")
     with database.exclusive(engine) as conn:
         tables = copying.matching_tables(conn, info)
-        rows = copying.load(conn, reader, tables, prepare=_Arrivals(info.organisation))
+        rows = copying.load(conn, reader, tables, prepare=_Arrivals(info.organisation, tables))
         database.reset_sequences(conn, [tables[layout.name] for layout in info.tables])
         if info.revision == head:
             copying.record_event(conn, audit.Event.BACKUP_RESTORED, info.organisation.id)
@@ -98,22 +101,24 @@ class _Arrivals:
     """Checks each batch before it is inserted: the salt, free ids and unique values, and
     references (``SET NULL``) to rows this installation does not have."""
 
-    def __init__(self, organisation: OrganisationRef) -> None:
+    def __init__(self, organisation: OrganisationRef, tables: dict[str, Table]) -> None:
         self.organisation = organisation
+        self.referenced = {key.column.table.name for table in tables.values() for key in table.foreign_keys}
 
     def __call__(self, conn: Connection, table: Table, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if table.name == INSTALLATION:
             return _adopt_or_match(conn, table, batch)
-        for columns in _unique_columns(table):
-            self._refuse_taken(conn, table, columns, batch)
+        if table.name not in self.referenced and _taken(conn, table, "id", batch) is not None:
+            # SQLite gives the highest id of a deleted row again (the event that recorded the
+            # leaving took one): nothing refers to these rows by id, so they take new ones.
+            batch = [{name: value for name, value in row.items() if name != "id"} for row in batch]
+        for column in _unique_columns(table):
+            self._refuse_taken(conn, table, column, batch)
         _drop_dangling(conn, table, batch)
         return batch
 
     def _refuse_taken(self, conn: Connection, table: Table, column: str, batch: list[dict[str, Any]]) -> None:
-        values = {row[column] for row in batch if row[column] is not None}
-        if not values:
-            return
-        taken = conn.scalars(select(table.c[column]).where(table.c[column].in_(values)).limit(1)).first()
+        taken = _taken(conn, table, column, batch)
         if taken is None:
             return
         if table.name == ownership.ROOT:
@@ -122,10 +127,23 @@ class _Arrivals:
                 "is taken): restore it only after it has left, or into a fresh installation"
             )
         shown = f"{taken!r} " if isinstance(taken, int | str) else ""
-        raise BackupRefused(
-            f"{table.name}.{column} {shown}is already taken on this installation, so the organisation's "
-            "rows cannot come back with their own values; nothing was changed"
+        why = (
+            " (SQLite hands out the highest ids of erased rows again: restore into a fresh installation)"
+            if column == "id" and conn.dialect.name == "sqlite"
+            else ""
         )
+        raise BackupRefused(
+            f"{table.name}.{column} {shown}is already taken on this installation{why}, so the "
+            "organisation's rows cannot come back with their own values"
+        )
+
+
+def _taken(conn: Connection, table: Table, column: str, batch: list[dict[str, Any]]) -> Any:
+    """A value of ``column`` in ``batch`` that the table holds already, or None."""
+    values = {row[column] for row in batch if row.get(column) is not None}
+    if not values or column not in table.c:
+        return None
+    return conn.scalars(select(table.c[column]).where(table.c[column].in_(values)).limit(1)).first()
 
 
 def _adopt_or_match(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -144,12 +162,13 @@ def _adopt_or_match(conn: Connection, table: Table, batch: list[dict[str, Any]])
 
 
 def _unique_columns(table: Table) -> list[str]:
-    """The columns whose values alone must be free: a one-column primary key or unique rule.
-    (Unique rules over several columns include an id checked here already.)"""
+    """The columns whose values alone must be free: a one-column unique rule, then the primary
+    key (a taken user name is named before a taken id). Unique rules over several columns include
+    an id checked here already."""
     found: list[str] = []
-    groups = [list(table.primary_key.columns)]
-    groups += [list(rule.columns) for rule in table.constraints if isinstance(rule, UniqueConstraint)]
+    groups = [list(rule.columns) for rule in table.constraints if isinstance(rule, UniqueConstraint)]
     groups += [list(index.columns) for index in table.indexes if index.unique]
+    groups += [list(table.primary_key.columns)]
     for group in groups:
         if len(group) == 1 and group[0].name not in found:
             found.append(group[0].name)
