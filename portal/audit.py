@@ -66,6 +66,8 @@ class Event(enum.StrEnum):
     TEMPLATE_CHANGED = "admin:template:changed", _l("Quick reply saved or deleted")
     BACKUP_CREATED = "admin:backup:created", _l("Backup created")
     BACKUP_RESTORED = "admin:backup:restored", _l("Backup restored")
+    # In the installation's own log, with the number of rows erased: the organisation's log went.
+    ORGANISATION_LEFT = "admin:organisation:left", _l("An organisation left; its data and keys erased")
     NOTIFICATION_SENT = "notify:digest:sent", _l("E-mail notice sent")
     # A run in which the mail server refused or failed at least one moderator (`flask notify`
     # printed why): `status` reads the last of these two events as the last send's result.
@@ -131,12 +133,20 @@ NEWS_SUBJECT = "notify:news"  # the "something to look at" notice
 DEADLINES_SUBJECT = "notify:deadlines"  # the daily deadline reminder
 
 
+def left_subject(slug: str, rows: int) -> str:
+    """An organisation that left, with the number of its rows erased (slugs are 40 characters
+    at most, so this fits the 64 of a subject)."""
+    return f"org:{slug}:rows:{rows}"
+
+
 def record(
     db: Session,
     event: Event,
     actor: User | None = None,
     subject: str | None = None,
     organisation_id: int | None = None,
+    *,
+    installation_wide: bool = False,
 ) -> None:
     """Add an event to the caller's transaction: it commits or rolls back with the change.
 
@@ -144,8 +154,10 @@ def record(
     the one the session is scoped to; an operator's event about an organisation names it, so
     that it stands in that organisation's own log (issue 14). An event of nobody in particular (a
     log-in under an unknown name, a timer's run) is the installation's, which with a single
-    organisation is that organisation's log, as before there were several."""
-    if organisation_id is None:
+    organisation is that organisation's log, as before there were several.
+    ``installation_wide=True`` writes to the installation's own log (organisation NULL) whatever
+    the number of organisations (an organisation leaving)."""
+    if organisation_id is None and not installation_wide:
         if actor is not None:
             organisation_id = actor.organisation_id
         elif scoping.is_scoped(db):

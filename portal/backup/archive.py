@@ -1,6 +1,7 @@
 """The plaintext inside a backup: compressed JSON lines, one record a line.
 
 1. a header: format, Alembic revision, time, source database, and every table's columns;
+   An organisation's backup (issue 14) names its organisation there: ``{"id": …, "slug": …}``;
 2. for each table in foreign-key order: ``{"table": name}``, then one JSON list per row;
 3. ``{"end": {table: rows}}``: the reader checks every count, so nothing can go missing quietly.
 """
@@ -31,11 +32,19 @@ class TableLayout:
 
 
 @dataclass(frozen=True)
+class OrganisationRef:
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
 class BackupInfo:
     revision: str
     created_at: str
     source: str
     tables: tuple[TableLayout, ...]
+    # The one organisation an organisation's backup holds; None for the whole installation.
+    organisation: OrganisationRef | None = None
 
 
 class ArchiveWriter:
@@ -50,18 +59,19 @@ class ArchiveWriter:
         self._sink.write(self._compressor.compress(line))
 
     def header(self, info: BackupInfo) -> None:
-        self.record(
-            {
-                "format": FORMAT_VERSION,
-                "revision": info.revision,
-                "created_at": info.created_at,
-                "source": info.source,
-                "tables": [
-                    {"name": t.name, "columns": [list(pair) for pair in zip(t.columns, t.kinds, strict=True)]}
-                    for t in info.tables
-                ],
-            }
-        )
+        header: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "revision": info.revision,
+            "created_at": info.created_at,
+            "source": info.source,
+            "tables": [
+                {"name": t.name, "columns": [list(pair) for pair in zip(t.columns, t.kinds, strict=True)]}
+                for t in info.tables
+            ],
+        }
+        if info.organisation is not None:
+            header["organisation"] = {"id": info.organisation.id, "slug": info.organisation.slug}
+        self.record(header)
 
     def close(self) -> None:
         self._sink.write(self._compressor.flush())
@@ -98,7 +108,11 @@ def _info(header: Any) -> BackupInfo:
             )
             for table in header["tables"]
         )
-        info = BackupInfo(str(header["revision"]), str(header["created_at"]), str(header["source"]), layouts)
+        scope = header.get("organisation")
+        organisation = None if scope is None else OrganisationRef(int(scope["id"]), str(scope["slug"]))
+        info = BackupInfo(
+            str(header["revision"]), str(header["created_at"]), str(header["source"]), layouts, organisation
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise DamagedStream("the backup's header is damaged") from exc
     if any(kind not in KINDS for layout in layouts for kind in layout.kinds):

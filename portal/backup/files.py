@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from .outcome import BackupRefused
+
 
 @contextmanager
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
@@ -29,3 +31,11 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def check_new_file(path: Path) -> None:
+    """A backup (or a report) is never written over an existing file."""
+    if path.exists():
+        raise BackupRefused(f"{path} exists already; give the backup a new name")
+    if not path.parent.is_dir():
+        raise BackupRefused(f"there is no directory {path.parent}")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, Table
 
 from .. import audit, installation
 from ..config import Config
@@ -15,10 +12,11 @@ from ..db import utcnow
 from ..security.backup_cipher import EncryptingWriter, open_stream
 from ..security.crypto import KdfCost
 from ..security.passwords import check_strength
-from . import database
-from .archive import ArchiveReader, ArchiveWriter, BackupInfo, TableLayout
-from .files import atomic_file
-from .values import UnsupportedColumn, column_kind, encode
+from . import copying, database, scoped
+from .archive import ArchiveReader, ArchiveWriter, BackupInfo
+from .files import atomic_file, check_new_file
+from .outcome import BackupRefused as BackupRefused  # part of this service's interface
+from .outcome import Summary as Summary
 
 # A stolen backup is attacked offline with no rate limit, so its passphrase is longer than a
 # log-in password (five random words, or a generated secret) ...
@@ -26,25 +24,6 @@ MIN_PASSPHRASE_LENGTH = 20
 # ... and its key costs more: the price is paid once per backup, not at every log-in.
 BACKUP_KDF_MEMORY_FACTOR = 4
 BACKUP_KDF_EXTRA_PASSES = 1
-# Rows are read and written in batches: memory stays bounded by the batch, not the database.
-FETCH_ROWS = 500
-FETCH_ROWS_WITH_FILES = 16  # up to 16 attachments of 10 MB in memory at once
-INSERT_ROWS = 500
-INSERT_BYTES = 16 * 1024 * 1024
-
-
-class BackupRefused(Exception):
-    """The operation cannot go ahead; the message says why and what to do instead."""
-
-
-@dataclass(frozen=True)
-class Summary:
-    revision: str
-    rows: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
 
 
 def kdf_cost(config: Config) -> KdfCost:
@@ -65,37 +44,9 @@ def check_passphrase(passphrase: str) -> None:
         raise BackupRefused("the passphrase is too weak: " + " ".join(problems))
 
 
-def _layout(table: Table) -> TableLayout:
-    try:
-        kinds = tuple(column_kind(column) for column in table.columns)
-    except UnsupportedColumn as exc:
-        raise BackupRefused(f"a column cannot be backed up: {exc}") from exc
-    return TableLayout(table.name, tuple(column.name for column in table.columns), kinds)
-
-
-def _dump(conn: Connection, table: Table, layout: TableLayout, archive: ArchiveWriter) -> int:
-    archive.record({"table": table.name})
-    batch = FETCH_ROWS_WITH_FILES if "bytes" in layout.kinds else FETCH_ROWS
-    query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=batch)
-    count = 0
-    for row in conn.execute(query):
-        archive.record([encode(kind, value) for kind, value in zip(layout.kinds, row, strict=True)])
-        count += 1
-    return count
-
-
-def _record(conn: Connection, event: audit.Event) -> None:
-    with Session(bind=conn) as db:
-        audit.record(db, event)
-        db.flush()
-
-
 def create(engine: Engine, path: Path, passphrase: str, cost: KdfCost, head: str) -> Summary:
     """Write every table, as one snapshot, encrypted under ``passphrase``, to a new file ``path``."""
-    if path.exists():
-        raise BackupRefused(f"{path} exists already; give the backup a new name")
-    if not path.parent.is_dir():
-        raise BackupRefused(f"there is no directory {path.parent}")
+    check_new_file(path)
     with database.snapshot(engine) as conn:
         revision = database.revision(conn)
         if revision is None:
@@ -103,14 +54,14 @@ def create(engine: Engine, path: Path, passphrase: str, cost: KdfCost, head: str
                 "the database has no schema revision: run 'flask --app wsgi db upgrade' first"
             )
         tables = database.tables(conn)
-        layouts = [_layout(table) for table in tables]
+        layouts = [copying.layout(table) for table in tables]
         info = BackupInfo(revision, utcnow().isoformat(), conn.dialect.name, tuple(layouts))
         with atomic_file(path) as handle:
             cipher = EncryptingWriter(handle, passphrase, cost)
             archive = ArchiveWriter(cipher)
             archive.header(info)
             rows = {
-                table.name: _dump(conn, table, layout, archive)
+                table.name: copying.dump(conn, table, layout, archive)
                 for table, layout in zip(tables, layouts, strict=True)
             }
             archive.record({"end": rows})
@@ -118,7 +69,7 @@ def create(engine: Engine, path: Path, passphrase: str, cost: KdfCost, head: str
             cipher.close()
     if revision == head:  # the models describe this schema, so the audit trail can be written
         with database.exclusive(engine) as conn:
-            _record(conn, audit.Event.BACKUP_CREATED)
+            copying.record_event(conn, audit.Event.BACKUP_CREATED)
     return Summary(revision, rows)
 
 
@@ -134,18 +85,7 @@ def verify(path: Path, passphrase: str) -> Summary:
 
 def _targets(conn: Connection, info: BackupInfo) -> dict[str, Table]:
     """The database's tables, if it is empty and has exactly the backup's schema."""
-    revision = database.revision(conn)
-    if revision != info.revision:
-        raise BackupRefused(
-            f"the backup is of schema revision {info.revision} but the database is at {revision or 'none'}: "
-            f"restore into a new database prepared with 'flask --app wsgi db upgrade {info.revision}', "
-            "then run 'flask --app wsgi db upgrade'"
-        )
-    tables = {table.name: table for table in database.tables(conn)}
-    for layout in info.tables:
-        table = tables.get(layout.name)
-        if table is None or set(table.columns.keys()) != set(layout.columns):
-            raise BackupRefused(f"the table {layout.name} differs between the backup and the database")
+    tables = copying.matching_tables(conn, info)
     if extra := sorted(set(tables) - {layout.name for layout in info.tables}):
         raise BackupRefused("the database has tables the backup does not know: " + ", ".join(extra))
     if filled := database.occupied(conn, list(tables.values())):
@@ -154,27 +94,6 @@ def _targets(conn: Connection, info: BackupInfo) -> dict[str, Table]:
             "database that was migrated and has not been used yet"
         )
     return tables
-
-
-def _weight(row: dict[str, Any]) -> int:
-    return sum(len(value) for value in row.values() if isinstance(value, bytes | str))
-
-
-def _load(conn: Connection, reader: ArchiveReader, tables: dict[str, Table]) -> dict[str, int]:
-    rows = {layout.name: 0 for layout in reader.info.tables}
-    batch: list[dict[str, Any]] = []
-    batch_table, batch_bytes = "", 0
-    for layout, row in reader.rows():
-        if batch and (layout.name != batch_table or len(batch) >= INSERT_ROWS or batch_bytes >= INSERT_BYTES):
-            conn.execute(insert(tables[batch_table]), batch)
-            batch, batch_bytes = [], 0
-        batch_table = layout.name
-        batch.append(row)
-        batch_bytes += _weight(row)
-        rows[layout.name] += 1
-    if batch:
-        conn.execute(insert(tables[batch_table]), batch)
-    return rows
 
 
 def restore(engine: Engine, path: Path, passphrase: str, head: str) -> Summary:
@@ -186,11 +105,13 @@ def restore(engine: Engine, path: Path, passphrase: str, head: str) -> Summary:
     """
     with path.open("rb") as handle:
         reader = ArchiveReader(open_stream(handle, passphrase))
+        if reader.info.organisation is not None:
+            return scoped.restore(engine, reader, head)
         with database.exclusive(engine) as conn:
             tables = _targets(conn, reader.info)
             database.clear_seeded(conn, list(tables.values()))
-            rows = _load(conn, reader, tables)
+            rows = copying.load(conn, reader, tables)
             database.reset_sequences(conn, list(tables.values()))
             if reader.info.revision == head:
-                _record(conn, audit.Event.BACKUP_RESTORED)
+                copying.record_event(conn, audit.Event.BACKUP_RESTORED)
     return Summary(reader.info.revision, rows)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import stat
-import sys
 from pathlib import Path
 
 import click
@@ -12,35 +10,14 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import installation
-from ..backup import service
+from ..backup import scoped, service
 from ..db import alembic_config, engine
 from ..security.backup_cipher import DamagedStream, WrongPassphrase
+from .passphrase import passphrase_file_option, read_passphrase
 
 backup_cli = AppGroup("backup", help="Encrypted backups of the database: create, verify, restore.")
 
 _FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-_PASSPHRASE_FILE = click.option(
-    "--passphrase-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the passphrase from the first line of this file (otherwise from stdin).",
-)
-
-
-def _read_passphrase(passphrase_file: Path | None, confirm: bool) -> str:
-    """From a file, a prompt, or the first line of stdin: never from the command line,
-    where every user of the machine can read it in the process list."""
-    if passphrase_file is not None:
-        if passphrase_file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            click.echo(f"Warning: {passphrase_file} can be read by other users (chmod 600 it).", err=True)
-        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
-        passphrase = lines[0] if lines else ""
-    elif sys.stdin.isatty():
-        passphrase = str(click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm))
-    else:
-        passphrase = sys.stdin.readline().rstrip("\r\n")
-    if not passphrase:
-        raise click.ClickException("no passphrase given")
-    return passphrase
 
 
 def _head() -> str:
@@ -54,14 +31,23 @@ def _summary(summary: service.Summary) -> str:
 
 @backup_cli.command("create")
 @_FILE
-@_PASSPHRASE_FILE
-def backup_create(file: Path, passphrase_file: Path | None) -> None:
+@passphrase_file_option
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    metavar="SLUG",
+    help="Only this organisation's rows (and the installation's code salt); otherwise everything.",
+)
+def backup_create(file: Path, passphrase_file: Path | None, organisation_slug: str | None) -> None:
     """Write a consistent, encrypted backup of the database to the new file FILE."""
-    passphrase = _read_passphrase(passphrase_file, confirm=True)
+    passphrase = read_passphrase(passphrase_file, confirm=True)
     try:
         service.check_passphrase(passphrase)
         cost = service.kdf_cost(installation.current_config())
-        summary = service.create(engine(), file, passphrase, cost, _head())
+        if organisation_slug is None:
+            summary = service.create(engine(), file, passphrase, cost, _head())
+        else:
+            summary = scoped.create(engine(), file, passphrase, cost, _head(), organisation_slug)
     except service.BackupRefused as refused:
         raise click.ClickException(str(refused)) from refused
     except SQLAlchemyError as exc:
@@ -72,10 +58,10 @@ def backup_create(file: Path, passphrase_file: Path | None) -> None:
 
 @backup_cli.command("verify")
 @_FILE
-@_PASSPHRASE_FILE
+@passphrase_file_option
 def backup_verify(file: Path, passphrase_file: Path | None) -> None:
     """Decrypt and check all of FILE without writing anything (a test of the backup)."""
-    passphrase = _read_passphrase(passphrase_file, confirm=False)
+    passphrase = read_passphrase(passphrase_file, confirm=False)
     try:
         summary = service.verify(file, passphrase)
     except (WrongPassphrase, DamagedStream, OSError) as exc:
@@ -85,10 +71,13 @@ def backup_verify(file: Path, passphrase_file: Path | None) -> None:
 
 @backup_cli.command("restore")
 @_FILE
-@_PASSPHRASE_FILE
+@passphrase_file_option
 def backup_restore(file: Path, passphrase_file: Path | None) -> None:
-    """Restore FILE into this instance's database, which must be new, empty and migrated."""
-    passphrase = _read_passphrase(passphrase_file, confirm=False)
+    """Restore FILE into this instance's database, which must be new, empty and migrated.
+
+    An organisation's backup goes back into its own installation (after it left) or into a
+    fresh one, which adopts the installation's code salt."""
+    passphrase = read_passphrase(passphrase_file, confirm=False)
     head = _head()
     try:
         summary = service.restore(engine(), file, passphrase, head)

@@ -7,26 +7,22 @@ the restored one shares only ``PORTAL_SECRET_KEY`` with the original (docs/backu
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import create_app, dispose
 from portal.backup import database, service
 from portal.config import Config
 from portal.db import Base
 from portal.models import Role, User
 from portal.security.sessions import COOKIE_NAME
 from tests.accounts import Account, AuthActions, make_account
+from tests.backup_helpers import PASSPHRASE, Instance, backup_cli, with_passphrase
 from tests.migration_helpers import DESCRIPTION_0002, MESSAGE_0002, migrate, write_0001, write_0002_report
 from tests.moderation_helpers import case_html, events
 from tests.reporting_helpers import (
@@ -38,56 +34,12 @@ from tests.reporting_helpers import (
     report_and_get_code,
     report_count,
 )
-from tests.scratch_backend import scratch_postgres
-from tests.settings import PG_URL, REDIS_URL
 
-PASSPHRASE = "sex slumpade ord om kaffe och regn"
 NEW_PASSWORD = "a whole new passphrase here"
 CANARY = "KANARIEFÅGEL: ordföranden hotade mig i korridoren efter mötet om bidraget."
 ANSWER = "KANARIESVAR: vi har tagit emot din anmälan och pratar med din chef."
 # Large and random enough to fill several encrypted frames: a late one can then be damaged.
 FILE_CANARY = b"KANARIEFIL\n" + secrets.token_hex(150_000).encode() + b"\n"
-
-Instance = Callable[..., Flask]
-
-
-def _fresh_config(stack: ExitStack, base: Config, directory: Path, postgres: bool) -> Config:
-    config = base.replace(instance_path=directory)
-    if not postgres:
-        return config.replace(database_url="", redis_url="")
-    scratch = stack.enter_context(scratch_postgres(PG_URL, REDIS_URL, label="backup"))
-    return config.replace(
-        database_url=scratch.database_url, redis_url=REDIS_URL, redis_prefix=scratch.redis_prefix
-    )
-
-
-@pytest.fixture
-def instance(config: Config, tmp_path: Path) -> Iterator[Instance]:
-    """``instance(revision, postgres, secret_key)``: an app on a new database (default: this run's)."""
-    numbers = itertools.count()
-    with ExitStack() as stack:
-
-        def build(revision: str | None = "head", postgres: bool | None = None, secret_key: str = "") -> Flask:
-            on_postgres = bool(config.database_url) if postgres is None else postgres
-            base = config.replace(secret_key=secret_key or config.secret_key)
-            app = create_app(_fresh_config(stack, base, tmp_path / f"instance-{next(numbers)}", on_postgres))
-            stack.callback(dispose, app)
-            if revision:
-                migrate(app, revision)
-            return app
-
-        yield build
-
-
-def _cli(app: Flask, *args: str, stdin: str | None = None) -> Any:
-    return app.test_cli_runner().invoke(args=["backup", *args], input=stdin)
-
-
-def _with_passphrase(app: Flask, command: str, path: Path, passphrase: str = PASSPHRASE) -> Any:
-    passphrase_file = path.parent / f"passphrase-{secrets.token_hex(4)}"
-    passphrase_file.write_text(passphrase + "\n", encoding="utf-8")
-    passphrase_file.chmod(0o600)
-    return _cli(app, command, str(path), "--passphrase-file", str(passphrase_file))
 
 
 def _populated(app: Flask) -> tuple[Account, str, int, str]:
@@ -129,7 +81,7 @@ def test_round_trip_opens_an_old_report_by_its_code(instance: Instance, tmp_path
     source = instance()
     admin, code, report_id, session_cookie = _populated(source)
     path = tmp_path / "portal.tbak"
-    created = _with_passphrase(source, "create", path)
+    created = with_passphrase(source, "create", path)
     assert created.exit_code == 0, created.output
     assert "Backup written" in created.output and path.stat().st_mode & 0o777 == 0o600
     assert "admin:backup:created" in events(source)
@@ -137,12 +89,12 @@ def test_round_trip_opens_an_old_report_by_its_code(instance: Instance, tmp_path
     data = path.read_bytes()
     for plaintext in (CANARY.encode(), ANSWER.encode(), FILE_CANARY[:40], b"$argon2id$", b"installation"):
         assert plaintext not in data  # the whole stream is encrypted, not only the report contents
-    assert "is intact" in _with_passphrase(source, "verify", path).output
+    assert "is intact" in with_passphrase(source, "verify", path).output
     every_table = {table.name for table in Base.metadata.sorted_tables} - database.SKIPPED_TABLES
     assert set(service.verify(path, PASSPHRASE).rows) == every_table
 
     target = instance()
-    restored = _with_passphrase(target, "restore", path)
+    restored = with_passphrase(target, "restore", path)
     assert restored.exit_code == 0, restored.output
     assert "Restored" in restored.output and "db upgrade" not in restored.output
     assert events(target)[-1] == "admin:backup:restored"
@@ -157,10 +109,10 @@ def test_wrong_passphrase_damage_or_truncation_restore_nothing(instance: Instanc
     source = instance()
     admin, code, report_id, _ = _populated(source)
     path = tmp_path / "portal.tbak"
-    assert _with_passphrase(source, "create", path).exit_code == 0
+    assert with_passphrase(source, "create", path).exit_code == 0
     target = instance()
 
-    wrong = _with_passphrase(target, "restore", path, passphrase="en helt annan men lång lösenfras")
+    wrong = with_passphrase(target, "restore", path, passphrase="en helt annan men lång lösenfras")
     assert wrong.exit_code == 1 and "passphrase does not open this backup" in wrong.output
     data = path.read_bytes()
     damaged = tmp_path / "damaged.tbak"
@@ -170,12 +122,12 @@ def test_wrong_passphrase_damage_or_truncation_restore_nothing(instance: Instanc
     cut.write_bytes(data[: len(data) * 3 // 4])
     for bad in (damaged, cut):
         for command in ("verify", "restore"):
-            refused = _with_passphrase(target, command, bad)
+            refused = with_passphrase(target, command, bad)
             assert refused.exit_code == 1 and "cannot be trusted" in refused.output, refused.output
     assert "Nothing was restored" in refused.output
     assert _users(target) == 0 and report_count(target) == 0
 
-    assert _with_passphrase(target, "restore", path).exit_code == 0  # the target was left empty
+    assert with_passphrase(target, "restore", path).exit_code == 0  # the target was left empty
     _restored_portal_works(target, admin, code, report_id)
 
 
@@ -183,14 +135,14 @@ def test_restore_refuses_a_used_or_differently_migrated_database(instance: Insta
     source = instance()
     make_account(source, "admin", Role.ADMIN)
     path = tmp_path / "portal.tbak"
-    assert _with_passphrase(source, "create", path).exit_code == 0
+    assert with_passphrase(source, "create", path).exit_code == 0
 
-    into_itself = _with_passphrase(source, "restore", path)
+    into_itself = with_passphrase(source, "restore", path)
     assert into_itself.exit_code == 1 and "not empty" in into_itself.output
     assert _users(source) == 1
-    unmigrated = _with_passphrase(instance(revision=None), "restore", path)
+    unmigrated = with_passphrase(instance(revision=None), "restore", path)
     assert unmigrated.exit_code == 1 and "database is at none" in unmigrated.output
-    older = _with_passphrase(instance(revision="0003"), "restore", path)
+    older = with_passphrase(instance(revision="0003"), "restore", path)
     assert older.exit_code == 1 and "database is at 0003" in older.output
     assert "Nothing was restored" in older.output
 
@@ -198,16 +150,16 @@ def test_restore_refuses_a_used_or_differently_migrated_database(instance: Insta
 def test_create_refuses_weak_passphrases_and_existing_files(instance: Instance, tmp_path: Path) -> None:
     app = instance()
     path = tmp_path / "portal.tbak"
-    weak = _with_passphrase(app, "create", path, passphrase="kort")
+    weak = with_passphrase(app, "create", path, passphrase="kort")
     assert weak.exit_code == 1 and "too weak" in weak.output and not path.exists()
-    assert _cli(app, "create", str(path), stdin="\n").exit_code == 1  # no passphrase at all
+    assert backup_cli(app, "create", str(path), stdin="\n").exit_code == 1  # no passphrase at all
     assert not path.exists()
-    from_stdin = _cli(app, "create", str(path), stdin=PASSPHRASE + "\n")
+    from_stdin = backup_cli(app, "create", str(path), stdin=PASSPHRASE + "\n")
     assert from_stdin.exit_code == 0, from_stdin.output
     before = path.read_bytes()
-    again = _cli(app, "create", str(path), stdin=PASSPHRASE + "\n")
+    again = backup_cli(app, "create", str(path), stdin=PASSPHRASE + "\n")
     assert again.exit_code == 1 and "exists already" in again.output and path.read_bytes() == before
-    assert "is intact" in _cli(app, "verify", str(path), stdin=PASSPHRASE + "\n").output
+    assert "is intact" in backup_cli(app, "verify", str(path), stdin=PASSPHRASE + "\n").output
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
 
 
@@ -228,13 +180,13 @@ def test_an_older_backup_is_restored_at_its_revision_then_upgraded(
     source = instance(revision="0002")
     old = write_0002_report(source, write_0001(source))
     path = tmp_path / "old.tbak"
-    created = _with_passphrase(source, "create", path)
+    created = with_passphrase(source, "create", path)
     assert created.exit_code == 0 and "revision 0002" in created.output, created.output
 
-    at_head = _with_passphrase(instance(), "restore", path)
+    at_head = with_passphrase(instance(), "restore", path)
     assert at_head.exit_code == 1 and "db upgrade 0002" in at_head.output
     target = instance(revision="0002")
-    restored = _with_passphrase(target, "restore", path)
+    restored = with_passphrase(target, "restore", path)
     assert restored.exit_code == 0 and "run 'flask --app wsgi db upgrade'" in restored.output
     migrate(target)
     reporter = target.test_client()
@@ -250,9 +202,9 @@ def test_a_sqlite_backup_moves_to_postgresql(config: Config, instance: Instance,
     source = instance(postgres=False)
     admin, code, report_id, _ = _populated(source)
     path = tmp_path / "from-sqlite.tbak"
-    assert _with_passphrase(source, "create", path).exit_code == 0
+    assert with_passphrase(source, "create", path).exit_code == 0
     target = instance(postgres=True)
-    restored = _with_passphrase(target, "restore", path)
+    restored = with_passphrase(target, "restore", path)
     assert restored.exit_code == 0, restored.output
     _restored_portal_works(target, admin, code, report_id)
 
@@ -265,9 +217,9 @@ def test_without_the_old_secret_key_the_recovery_key_restores_access(
     admin, code, report_id, _ = _populated(source)
     assert admin.recovery_key
     path = tmp_path / "portal.tbak"
-    assert _with_passphrase(source, "create", path).exit_code == 0
+    assert with_passphrase(source, "create", path).exit_code == 0
     target = instance(secret_key="a-new-server-" + secrets.token_hex(16))
-    assert _with_passphrase(target, "restore", path).exit_code == 0
+    assert with_passphrase(target, "restore", path).exit_code == 0
     reporter = target.test_client()
     assert open_with_code(reporter, code).status_code == 303 and CANARY in case_page(reporter)
 

@@ -1,0 +1,134 @@
+"""Two organisations with a case each, and what each holds in every table, counted literally.
+
+For the tests of per-organisation backups and of leaving: the counts here are written query by
+query, not derived from the foreign keys as ``portal.backup.ownership`` does, so that a wrong
+derivation cannot pass by agreeing with itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from portal import organisations
+from portal.accounts import service as accounts
+from portal.backup.archive import ArchiveReader
+from portal.domain import Kind
+from portal.models import (
+    Attachment,
+    AuditEvent,
+    Label,
+    Message,
+    Note,
+    Organisation,
+    ReplyTemplate,
+    Report,
+    Role,
+    ServerSession,
+    User,
+    report_labels,
+)
+from portal.reporting import service as reporting
+from portal.security.backup_cipher import open_stream
+from tests.accounts import Account, make_account
+from tests.backup_helpers import PASSPHRASE
+from tests.reporting_helpers import moderator_answers
+
+B_SLUG = "b-kommun"
+FILE_BYTES = b"KANARIEFIL: protokollet fran motet\n" * 40
+
+
+@dataclass
+class Side:
+    """One organisation: its admin, its one case, and the ids a query after erasure needs."""
+
+    prefix: str
+    organisation_id: int
+    admin: Account
+    code: str
+    report_id: int
+    user_ids: list[int] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        return f"{self.prefix}-KANARIE: kommunalrådet hotade mig efter beslutet."
+
+
+def _engine(app: Flask) -> Any:
+    return app.extensions["portal.engine"]
+
+
+def organisation_with_a_case(app: Flask, prefix: str, slug: str | None) -> Side:
+    """``slug=None``: the installation's only organisation (made on first use)."""
+    with app.app_context(), Session(_engine(app)) as db:
+        row = organisations.only(db) if slug is None else organisations.create(db, slug, f"{prefix} kommun")
+        db.commit()
+        organisation_id = row.id
+    admin = make_account(app, f"{prefix.lower()}admin", Role.ADMIN, organisation_id=organisation_id)
+    side = Side(prefix, organisation_id, admin, "", 0)
+    with app.test_request_context(), Session(_engine(app)) as db:
+        files = [reporting.Upload("anteckning.txt", FILE_BYTES)]
+        submission = reporting.Submission(kind=Kind.INFLUENCE, description=side.description, files=files)
+        side.code = reporting.submit(db, organisation_id, submission, app.config["PORTAL"]).code
+        db.commit()
+        side.report_id = db.scalars(select(Report.id).where(Report.organisation_id == organisation_id)).one()
+        side.user_ids = list(db.scalars(select(User.id).where(User.organisation_id == organisation_id)))
+    moderator_answers(app, admin, side.report_id, f"{prefix}-SVAR: vi har tagit emot din anmälan.")
+    _lists_and_a_note(app, side)
+    return side
+
+
+def _lists_and_a_note(app: Flask, side: Side) -> None:
+    from portal.moderation.cases import service as cases
+
+    with app.test_request_context(), Session(_engine(app)) as db:
+        user = accounts.find(db, side.admin.username)
+        org_key = accounts.open_org_key(user, side.admin.password, app.config["PORTAL"])
+        cases.add_note(db, side.report_id, org_key, user, f"{side.prefix}-ANTECKNING")
+        label = Label(organisation_id=side.organisation_id, name=f"{side.prefix}-etikett")
+        db.add(label)
+        db.add(
+            ReplyTemplate(
+                organisation_id=side.organisation_id, language="sv", title=f"{side.prefix}-mall", body="Tack."
+            )
+        )
+        db.flush()
+        db.execute(insert(report_labels).values(report_id=side.report_id, label_id=label.id))
+        db.commit()
+
+
+def rows_of(app: Flask, side: Side) -> dict[str, int]:
+    """The organisation's rows in every table that can hold one, by the ids remembered in ``side``."""
+    reports = [side.report_id]
+    questions = {
+        "organisations": select(func.count()).where(Organisation.id == side.organisation_id),
+        "users": select(func.count()).where(User.organisation_id == side.organisation_id),
+        "reports": select(func.count()).where(Report.organisation_id == side.organisation_id),
+        "labels": select(func.count()).where(Label.organisation_id == side.organisation_id),
+        "reply_templates": select(func.count()).where(ReplyTemplate.organisation_id == side.organisation_id),
+        "audit_events": select(func.count()).where(AuditEvent.organisation_id == side.organisation_id),
+        "messages": select(func.count()).where(Message.report_id.in_(reports)),
+        "attachments": select(func.count()).where(Attachment.report_id.in_(reports)),
+        "notes": select(func.count()).where(Note.report_id.in_(reports)),
+        "report_labels": select(func.count())
+        .select_from(report_labels)
+        .where(report_labels.c.report_id.in_(reports)),
+        "server_sessions": select(func.count()).where(ServerSession.user_id.in_(side.user_ids)),
+    }
+    with Session(_engine(app)) as db:
+        return {table: int(db.scalar(question) or 0) for table, question in questions.items()}
+
+
+def archive_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every row of a backup file, by table."""
+    with path.open("rb") as handle:
+        reader = ArchiveReader(open_stream(handle, PASSPHRASE))
+        rows: dict[str, list[dict[str, Any]]] = {layout.name: [] for layout in reader.info.tables}
+        for layout, row in reader.rows():
+            rows[layout.name].append(row)
+    return rows
