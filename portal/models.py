@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, string_enum, utcnow
 from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, Support, When
+from .record_key import new_record_key
 
 
 class Role(enum.StrEnum):
@@ -148,6 +149,8 @@ class Report(Base):
     reporter_seen_status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.NEW)
     # Messages are ordered by this counter, never by time.
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Random, uniform in 0 .. N-1, never shown: picks the perturbation of exported figures (cell_key.py).
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="report", order_by="Message.seq", cascade="all, delete-orphan"
@@ -167,8 +170,9 @@ class Report(Base):
         # first: read in page order from the index, never a sort of every match (bench/queue.py).
         Index("ix_reports_category_created_on_id", "category", "created_on", "id"),
         Index("ix_reports_assignee_due_on_id", "assignee_id", "due_on", "id"),
-        # Statistics count by date, kind, category and area from the index alone (bench/stats.py).
-        Index("ix_reports_created_on_stats", "created_on", "kind", "category", "area"),
+        # Statistics count (and sum record keys) by date, kind, category and area from the index alone
+        # (bench/stats.py).
+        Index("ix_reports_created_on_stats", "created_on", "kind", "category", "area", "record_key"),
     )
 
 
