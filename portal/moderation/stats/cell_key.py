@@ -6,30 +6,29 @@ reports always has the same cell key, so it always gets the same published value
 whichever table it is asked for. The key only picks a perturbation; it says nothing about anyone.
 
 Publication units. Only *fixed* cells are ever perturbed: one month × one kind × one category (or one
-area), and one month × one kind in total. Everything else a table shows (a quarter, a year, all kinds,
-a row total over the chosen range, the grand total) is the sum of published unit figures. So every
-table over any range, period or kind filter is made of the same published units: a second table over an
-overlapping range, or the difference of two, is arithmetic on figures the reader already has, and adds
-no new observation of any set of reports. (Totals perturbed as cells of their own would be a new noisy
-observation for every range a moderator picks, and enough of them intersect to a narrow interval; the
-attack test shows the idea, ``tests/unit/test_stats_differencing.py``.) Consequently a total in the
-published table is exactly the sum of its published cells, but not the true total: the month total
-across categories and the one across areas are perturbed as units of their own, so the two tables'
-totals agree with each other but may differ from the sum of their rows.
+area). Everything else a table shows (a quarter, a year, all kinds, a row or period total, the grand
+total) is the sum of published unit figures. So every table over any range, period or kind filter is
+made of the same published units: a second table over an overlapping range, or the difference of two,
+is arithmetic on figures the reader already has, and adds no new observation of any set of reports.
+Totals are therefore the sums of their published cells, not the true totals, and the category and area
+tables may show different totals for the same period (each sums its own perturbed cells). Totals
+perturbed as cells of their own (the ABS default) would observe the same reports a second time: the
+attack test found a small cell narrowed to 0..3 from a period total perturbed on its own and the cells
+beside it, so here they are not.
 
 Perturbation table (``threshold`` T, 5 by default; ``u = cell key / N``, uniform in [0, 1)):
 
 - ``0`` stays ``0``: an empty cell has no records and so no key, and "nobody reported this" identifies
   no one (the same reasoning as suppression).
 - ``1 .. T-1`` is never published as itself: it becomes ``T`` when ``u < count / T`` and ``0`` otherwise
-  (unbiased: the expected published value is the count). A published ``0`` may hide 0 to T-1 reports,
-  a published ``T`` anything from 1 to T+2.
+  (unbiased: the expected published value is the count).
 - ``T`` and more get ``d`` in ``-2 .. +2`` with probabilities 1/10, 2/10, 4/10, 2/10, 1/10 (by ``u``), and
-  a result below ``T`` is published as ``T``. So nothing between 1 and T-1 is ever published.
+  a result below ``T`` is published as ``0``. So nothing between 1 and T-1 is ever published, a published
+  ``0`` may hide 0 to T+1 reports and a published ``T`` 1 to T+2.
 
 Limits. The guarantee is about the *published units*: each is observed once, with the noise above, and
 any published figure is a sum of them. A reader who knows the table learns of a unit at most its
-preimage under the table (for ``0``: 0 .. T-1, never narrower than T values). Combining units that
+preimage under the table (for ``0``: 0 .. T+1; for ``T``: 1 .. T+2; never narrower than T values). Combining units that
 cover the same reports in two breakdowns (category and area) gives bounds that can be tighter on
 unusual data; the attack test measures it. The record keys are in the database; a holder of the
 database can compute the true counts anyway, so the keys protect nothing there and need protect nothing.
@@ -59,7 +58,7 @@ def perturb(count: int, cell_key: int, threshold: int) -> int:
     position = cell_key * 10
     for tenths, change in _SPREAD:
         if position < tenths * N:
-            return max(count + change, threshold)
+            return count + change if count + change >= threshold else 0
         position -= tenths * N
     raise AssertionError("the spread sums to ten tenths")  # pragma: no cover
 
@@ -76,30 +75,18 @@ class KeyedRow:
     key_sum: int
 
 
-@dataclass(frozen=True)
-class Units:
-    """The published unit figures: by (month, kind, row key) for one breakdown, and by (month, kind)."""
-
-    cells: dict[tuple[dt.date, enum.StrEnum, enum.StrEnum | None], int]
-    totals: dict[tuple[dt.date, enum.StrEnum], int]
+Units = dict[tuple[dt.date, enum.StrEnum, enum.StrEnum | None], int]
 
 
 def units(rows: Iterable[KeyedRow], by_area: bool, threshold: int) -> Units:
-    """Perturb every unit of one breakdown; rows may come from any query that counts and sums keys."""
+    """The published figure of every (month, kind, row key) of one breakdown. The rows may come from
+    any query that counts reports and sums their record keys per month, kind, category and area."""
     counted: dict[tuple[dt.date, enum.StrEnum, enum.StrEnum | None], list[int]] = {}
-    totals: dict[tuple[dt.date, enum.StrEnum], list[int]] = {}
     for row in rows:
-        for key, into in (
-            ((row.month, row.kind, row.area if by_area else row.category), counted),
-            ((row.month, row.kind), totals),
-        ):
-            pair = into.setdefault(key, [0, 0])  # type: ignore[arg-type]
-            pair[0] += row.count
-            pair[1] += row.key_sum
-    return Units(
-        {key: perturb(c, s % N, threshold) for key, (c, s) in counted.items()},
-        {key: perturb(c, s % N, threshold) for key, (c, s) in totals.items()},
-    )
+        pair = counted.setdefault((row.month, row.kind, row.area if by_area else row.category), [0, 0])
+        pair[0] += row.count
+        pair[1] += row.key_sum
+    return {key: perturb(number, keys % N, threshold) for key, (number, keys) in counted.items()}
 
 
 @dataclass(frozen=True)
@@ -124,15 +111,12 @@ def table(
     """Sum the published units into a table: ``columns`` are (label, the months the column covers)."""
     cells = tuple(
         tuple(
-            sum(published.cells.get((month, kind, key), 0) for month in months for kind in kinds)
+            sum(published.get((month, kind, key), 0) for month in months for kind in kinds)
             for _label, months in columns
         )
         for key in row_keys
     )
-    column_totals = tuple(
-        sum(published.totals.get((month, kind), 0) for month in months for kind in kinds)
-        for _label, months in columns
-    )
+    column_totals = tuple(sum(line[j] for line in cells) for j in range(len(columns)))
     return PerturbedTable(
         rows=tuple(row_labels),
         columns=tuple(label for label, _months in columns),

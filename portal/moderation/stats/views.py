@@ -166,8 +166,8 @@ def _perturbed_note(threshold: int) -> str:
 def _totals_note() -> str:
     return str(
         _(
-            "Each row total is the sum of its row; each period total is perturbed on its own, so it need not "
-            "be the sum of its column. The exact figures are on the statistics page, for moderators only."
+            "Every total is the sum of the perturbed figures it adds up, so it is not the exact total, and the two "
+            "tables may show different totals. The exact figures are on the statistics page, for moderators only."
         )
     )
 
