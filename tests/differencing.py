@@ -14,13 +14,13 @@ inside, which ``narrow`` checks.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 BIG = 10**6  # "no upper bound known"
 
-Row = Hashable  # ("category", c), ("area", a) or ("total",)
-Unit = tuple[Row, str, int]  # (row, kind, month 1..12)
+Row = tuple[object, ...]  # ("category", c), ("area", a) or ("total",)
+Key = tuple[Row, frozenset[str], int]  # (row, kinds counted together, month 1..12)
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,16 @@ class Figure:
     high: int
 
 
-Bounds = dict[tuple[Row, frozenset[str], int], tuple[int, int]]
+Bounds = dict[Key, tuple[int, int]]
+Truth = Mapping[Key, int]
 
 
 def narrow(
     figures: Iterable[Figure],
-    rows: dict[str, Sequence[Row]],
+    rows: Mapping[str, Sequence[Row]],
     kinds: Sequence[str],
     months: int,
-    truth: Bounds,
+    truth: Truth,
 ) -> Bounds:
     """Bounds on every (row, kind set, month) sum; ``rows`` names each breakdown's rows, besides ("total",)."""
     kind_sets = [frozenset([kind]) for kind in kinds] + [frozenset(kinds)]
@@ -68,13 +69,13 @@ def narrow(
             _rows(group, kind_sets, months, bounds)
         if bounds == before:
             break
-    for key, value in truth.items():
-        low, high = bounds[key]
-        assert low <= value <= high, f"the attacker is unsound at {key}: {value} outside {low}..{high}"
+    for unit, value in truth.items():
+        low, high = bounds[unit]
+        assert low <= value <= high, f"the attacker is unsound at {unit}: {value} outside {low}..{high}"
     return bounds
 
 
-def _tighten(bounds: Bounds, key: tuple[Row, frozenset[str], int], low: int, high: int) -> None:
+def _tighten(bounds: Bounds, key: Key, low: int, high: int) -> None:
     old_low, old_high = bounds[key]
     bounds[key] = (max(old_low, low), min(old_high, high))
 
@@ -129,7 +130,7 @@ def _rows(group: Sequence[Row], kind_sets: Sequence[frozenset[str]], months: int
     """A breakdown's rows sum to the period total: each row is the total minus the others."""
     for ks, m in itertools.product(kind_sets, range(1, months + 1)):
         parts = [bounds[(row, ks, m)] for row in group]
-        total = ("total",), ks, m
+        total: Key = (("total",), ks, m)
         _tighten(bounds, total, sum(p[0] for p in parts), sum(p[1] for p in parts))
         low, high = bounds[total]
         for i, row in enumerate(group):

@@ -21,6 +21,7 @@ from portal.moderation.stats.linked import recoverable_linked
 from portal.moderation.stats.service import add_months, month_start
 from portal.moderation.stats.suppression import SuppressedTable, recoverable
 from tests.accounts import Account, AuthActions, make_account
+from tests.differencing import Figure, Key, Row, narrow
 from tests.moderation_helpers import events
 
 # (year, month, category, area, how many): reports received that month.
@@ -289,3 +290,85 @@ def test_bad_filters_get_a_clear_400(
         assert 'role="alert"' in html and message in html, html[:3000]
         assert "<svg" not in html
     assert "stats:table:exported" not in events(app)
+
+
+def _csv_figures(block: list[list[str]], group: str, months: list[tuple[int, ...]]) -> list[Figure]:
+    """One CSV table as the attacker reads it: a figure over n units lies within -4n .. +6n of the truth,
+    one unit's by its preimage (0: 0..6, 5: 1..7, p: p-2..p+2)."""
+    keys = (
+        [("category", c) for c in [*Category, None]]
+        if group == "category"
+        else [("area", a) for a in [*Area, None]]
+    )
+    kinds = frozenset(kind.value for kind in Kind)
+    whole = tuple(m for column in months for m in column)
+
+    def figure(row: Row, span: tuple[int, ...], text: str, rows: int = 1) -> Figure:
+        value, units = int(text), len(span) * len(kinds) * rows
+        assert not 0 < value < 5
+        low, high = (value - 6 * units, value + 4 * units)
+        return Figure(row, kinds, span, max(low, 0), high)
+
+    _header, *body, total = block
+    figures = []
+    for row, line in zip(keys, body, strict=True):
+        figures += [figure(row, span, text) for span, text in zip(months, line[1:-1], strict=True)]
+        figures.append(figure(row, whole, line[-1]))
+    figures += [
+        figure(("total",), span, text, len(keys)) for span, text in zip(months, total[1:-1], strict=True)
+    ]
+    return figures
+
+
+def test_overlapping_csvs_give_nothing_away(app: Flask, client: FlaskClient, admin: Account) -> None:
+    """Six overlapping ranges of the first half-year, by month and by quarter: the same month is the same
+    figure in every file, and combining them all confines no small cell below five values."""
+    batches = [
+        *LEAKY,
+        *LINKED,
+        (2024, 4, Category.THREATS, Area.HOUSING, 2),
+        (2024, 6, Category.BRIBERY, None, 3),
+    ]
+    _add(app, batches)
+    _moderator(app, client)
+    client.set_cookie("lang", "en")
+    seen: dict[tuple[str, str, str], str] = {}
+    figures: list[Figure] = []
+    for period, first, last in [
+        ("month", 1, 6),
+        ("month", 2, 6),
+        ("month", 1, 5),
+        ("month", 3, 4),
+        ("quarter", 1, 6),
+        ("quarter", 4, 6),
+    ]:
+        url = f"/moderation/stats.csv?period={period}&date_from=2024-{first:02d}&date_to=2024-{last:02d}"
+        _title, by_category, by_area, _note = _sections(
+            client.get(url).get_data(as_text=True).lstrip("\ufeff")
+        )
+        step = 1 if period == "month" else 3
+        months = [tuple(range(m, m + step)) for m in range(first, last + 1, step)]
+        for group, block in (("category", by_category), ("area", by_area)):
+            figures += _csv_figures(block, group, months)
+            if period == "month":
+                for line in block[1:-1]:
+                    for column, text in zip(block[0][1:-1], line[1:-1], strict=True):
+                        assert seen.setdefault((group, line[0], column), text) == text
+    truth_tables = _truth(batches, [(2024, m) for m in range(1, 7)])
+    kinds = frozenset(kind.value for kind in Kind)
+    truth: dict[Key, int] = {}
+    for (group, keys), counts in zip(
+        (("category", [*Category, None]), ("area", [*Area, None])), truth_tables, strict=True
+    ):
+        for key, counted in zip(keys, counts, strict=True):
+            truth.update({((group, key), kinds, m + 1): value for m, value in enumerate(counted)})
+    rows: dict[str, list[Row]] = {
+        "category": [("category", c) for c in [*Category, None]],
+        "area": [("area", a) for a in [*Area, None]],
+    }
+    bounds = narrow(figures, rows, [kind.value for kind in Kind], 6, truth)
+    small = {key: value for key, value in truth.items() if 0 < value < 5}
+    assert len(small) >= 8
+    for key in small:
+        low, high = bounds[key]
+        assert high - low + 1 >= 5 and not 1 <= low <= high <= 4, (key, small[key], (low, high))
