@@ -27,12 +27,16 @@ Perturbation table (``threshold`` T, 5 by default; ``u = cell key / N``, uniform
   ``0`` may hide 0 to T+1 reports and a published ``T`` 1 to T+2.
 
 Limits. The guarantee is about the *published units*: each is observed once, with the noise above, and
-any published figure is a sum of them. A reader who knows the table learns of a unit at most its
-preimage under the table (for ``0``: 0 .. T+1; for ``T``: 1 .. T+2; never narrower than T values). Combining units that
-cover the same reports in two breakdowns (category and area) gives bounds that can be tighter on
-unusual data; the attack test measures it. The record keys are in the database; a holder of the
-database can compute the true counts anyway, so the keys protect nothing there and need protect nothing.
-Sums over many units carry their noise, about ±1 per unit.
+any published figure is a sum of them. From one unit a reader who knows the table learns at most its
+preimage (for ``0``: 0 .. T+1; for ``T``: 1 .. T+2), which never tells whether a small count is 0, nor
+narrows it below T+2 values. What the structure adds (rows of both breakdowns sum to the same period
+total, the kinds to all kinds) is what ``tests/unit/test_stats_differencing.py`` attacks, exactly per
+chain of months and by interval arithmetic between chains; it does not model the joint category × area
+table, so a smarter reader might do better on unusual data. A unit is a new set, and so a new
+observation, whenever its reports change: the month still running (the default range leaves it out)
+and months thinned by erasure. The record keys are in the database, where the true counts are anyway:
+they protect nothing there and need protect nothing. Sums over many units carry their noise, about ±1
+per unit.
 """
 
 from __future__ import annotations
