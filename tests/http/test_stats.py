@@ -220,9 +220,10 @@ def test_csv_is_an_audited_attachment(app: Flask, client: FlaskClient, admin: Ac
     assert "is not the exact total" in note[0][0]
     assert by_category[0] == ["Category", "2024-01", "2024-02", "2024-03", "Total"]
     assert by_area[0][0] == "Area of work" and by_category[-1][0] == "Total"
-    # 79 whistleblowing reports in 9 cells; the 40 influence reports are left out. No figure is small, and
-    # every total is the sum of its cells.
-    assert 79 - 2 * 9 <= int(by_category[-1][-1]) <= 79 + 4 * 9
+    # 79 whistleblowing reports in 9 cells; the 40 influence reports are left out. A cell's figure lies
+    # within -6 .. +4 of its count (a 6 may become 0, a 1 may become 5), and record keys are random here.
+    # No figure is small, and every total is the sum of its cells.
+    assert 79 - 6 * 9 <= int(by_category[-1][-1]) <= 79 + 4 * 9
     assert all(int(line[-1]) == sum(map(int, line[1:-1])) for line in by_category[1:])
     assert all(not 0 < int(text) < 5 for line in by_category[1:] for text in line[1:])
     assert events(app)[-1] == "stats:table:exported"
