@@ -294,8 +294,8 @@ def test_bad_filters_get_a_clear_400(
 
 
 def _csv_figures(block: list[list[str]], group: str, months: list[tuple[int, ...]]) -> list[Figure]:
-    """One CSV table as the attacker reads it: a figure over n units lies within -4n .. +6n of the truth,
-    one unit's by its preimage (0: 0..6, 5: 1..7, p: p-2..p+2)."""
+    """One CSV table as the attacker reads it: every CSV figure covers both kinds, so at least two units,
+    and a figure p over n units means a true sum in p - 4n .. p + 6n."""
     keys = (
         [("category", c) for c in [*Category, None]]
         if group == "category"
@@ -307,7 +307,7 @@ def _csv_figures(block: list[list[str]], group: str, months: list[tuple[int, ...
     def figure(row: Row, span: tuple[int, ...], text: str, rows: int = 1) -> Figure:
         value, units = int(text), len(span) * len(kinds) * rows
         assert not 0 < value < 5
-        low, high = (value - 6 * units, value + 4 * units)
+        low, high = (value - 4 * units, value + 6 * units)
         return Figure(row, kinds, span, max(low, 0), high)
 
     _header, *body, total = block

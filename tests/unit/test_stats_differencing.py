@@ -95,8 +95,8 @@ def _preimage(published: int) -> tuple[int, int]:
 
 
 def _figures(result: Published) -> Iterator[Figure]:
-    """Every published figure as the attacker reads it: one unit by its preimage, a sum of n units
-    within -4n .. +6n of the truth (what one unit's perturbation can do at most)."""
+    """Every published figure as the attacker reads it: one unit by its preimage; a figure p over n units
+    means a true sum from p - 4n to p + 6n (a 1 may become 5, a 6 may become 0)."""
     f = result.filter
     kinds = frozenset([f.kind.value] if f.kind else KINDS)
     columns = [
@@ -107,7 +107,7 @@ def _figures(result: Published) -> Iterator[Figure]:
 
     def figure(row: Row, months: tuple[int, ...], value: int, rows: int = 1) -> Figure:
         units = len(months) * len(kinds) * rows
-        low, high = _preimage(value) if units == 1 else (value - 6 * units, value + 4 * units)
+        low, high = _preimage(value) if units == 1 else (value - 4 * units, value + 6 * units)
         return Figure(row, kinds, months, max(low, 0), high)
 
     for group, table in (("category", result.by_category), ("area", result.by_area)):
