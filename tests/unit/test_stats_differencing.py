@@ -36,7 +36,7 @@ def context(app: Flask) -> Iterator[None]:
 
 
 def _data(seed: int = 14) -> list[KeyedRow]:
-    """A year of reports, mostly in small cells, with random record keys (as 0011 and submission draw)."""
+    """A year of reports, mostly in small cells, with random record keys (as 0012 and submission draw)."""
     rng = random.Random(seed)
     rows = []
     for month, kind in ((m, k) for m in range(1, 13) for k in Kind):

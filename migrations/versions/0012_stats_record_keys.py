@@ -1,7 +1,7 @@
 """stats: a random record key per report, for the cell-key method of exported statistics
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 11:00:00
 """
 
@@ -12,8 +12,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -33,14 +33,18 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("reports") as batch:
         batch.alter_column("record_key", existing_type=sa.Integer(), nullable=False)
-    op.drop_index("ix_reports_created_on_stats", table_name="reports")
+    op.drop_index("ix_reports_org_created_on_stats", table_name="reports")
     op.create_index(
-        "ix_reports_created_on_stats", "reports", ["created_on", "kind", "category", "area", "record_key"]
+        "ix_reports_org_created_on_stats",
+        "reports",
+        ["organisation_id", "created_on", "kind", "category", "area", "record_key"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_reports_created_on_stats", table_name="reports")
-    op.create_index("ix_reports_created_on_stats", "reports", ["created_on", "kind", "category", "area"])
+    op.drop_index("ix_reports_org_created_on_stats", table_name="reports")
+    op.create_index(
+        "ix_reports_org_created_on_stats", "reports", ["organisation_id", "created_on", "kind", "category", "area"]
+    )
     with op.batch_alter_table("reports") as batch:
         batch.drop_column("record_key")
