@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, string_enum, utcnow
 from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, Support, When
+from .record_key import new_record_key
 
 
 class Role(enum.StrEnum):
@@ -197,6 +198,8 @@ class Report(Base):
     reporter_seen_status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.NEW)
     # Messages are ordered by this counter, never by time.
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Random, uniform in 0 .. N-1, never shown: picks the perturbation of exported figures (cell_key.py).
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="report", order_by="Message.seq", cascade="all, delete-orphan"
@@ -219,8 +222,17 @@ class Report(Base):
         Index("ix_reports_org_category_created_on_id", "organisation_id", "category", "created_on", "id"),
         Index("ix_reports_org_assignee_due_on_id", "organisation_id", "assignee_id", "due_on", "id"),
         Index("ix_reports_org_status", "organisation_id", "status"),
-        # Statistics count by date, kind, category and area from the index alone (bench/stats.py).
-        Index("ix_reports_org_created_on_stats", "organisation_id", "created_on", "kind", "category", "area"),
+        # Statistics count (and sum record keys) by date, kind, category and area from the index
+        # alone (bench/stats.py).
+        Index(
+            "ix_reports_org_created_on_stats",
+            "organisation_id",
+            "created_on",
+            "kind",
+            "category",
+            "area",
+            "record_key",
+        ),
     )
 
 

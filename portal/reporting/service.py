@@ -22,6 +22,7 @@ from ..cases.vault import FileInfo
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
 from ..models import Author, Report
+from ..record_key import new_record_key
 from ..security import codes
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 
@@ -137,6 +138,7 @@ def submit(db: Session, organisation_id: int, submission: Submission, config: Co
         status=Status.NEW,
         reporter_seen_status=Status.NEW,
         created_on=today(),
+        record_key=new_record_key(),
         key_sealed=sealed,
         key_wrapped=wrapped,
         description=vault.encrypt(report_key, submission.description),

@@ -22,6 +22,7 @@ from portal.moderation.stats.linked import recoverable_linked
 from portal.moderation.stats.service import add_months, month_start
 from portal.moderation.stats.suppression import SuppressedTable, recoverable
 from tests.accounts import Account, AuthActions, make_account
+from tests.differencing import Figure, Key, Row, narrow
 from tests.moderation_helpers import events
 
 # (year, month, category, area, how many): reports received that month.
@@ -86,6 +87,22 @@ def _table(block: list[list[str]], mark: str = "<5") -> SuppressedTable:
     )
 
 
+def _page_tables(html: str) -> list[list[list[str]]]:
+    """The page's tables as blocks of text rows, like the CSV's: header, body, total row."""
+    blocks = []
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        header = [text.strip() for text in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)]
+        lines = [
+            [
+                name.strip(),
+                *(cell.strip().replace("&lt;", "<") for cell in re.findall(r"<td[^>]*>([^<]*)</td>", row)),
+            ]
+            for name, row in re.findall(r'<tr>\s*<th scope="row">([^<]*)</th>(.*?)</tr>', table, re.S)
+        ]
+        blocks.append([header, *lines])
+    return blocks
+
+
 def _truth(batches: list[Batch], months: list[tuple[int, int]]) -> tuple[list[list[int]], list[list[int]]]:
     """The true counts, tallied here from the crafted batches, in the page's row order."""
     categories: list[Category | None] = [*Category, None]
@@ -126,14 +143,16 @@ FIRST_QUARTER = "/moderation/stats.csv?period=month&date_from=2024-01&date_to=20
 
 
 @pytest.mark.parametrize("batches", [LINKED, LEAKY], ids=["linked tables", "row total leak"])
-def test_no_hidden_cell_can_be_worked_out_from_the_csv(
+def test_no_hidden_cell_can_be_worked_out_from_the_page(
     app: Flask, client: FlaskClient, admin: Account, batches: list[Batch]
 ) -> None:
     _add(app, batches)
     _moderator(app, client)
-    response = client.get(FIRST_QUARTER)
+    client.set_cookie("lang", "en")
+    response = client.get(FIRST_QUARTER.replace("stats.csv", "stats"))
     assert response.status_code == 200
-    title, category_block, area_block, note = _sections(response.get_data(as_text=True).lstrip("\ufeff"))
+    html = response.get_data(as_text=True)
+    category_block, area_block = _page_tables(html)
     by_category, by_area = _table(category_block), _table(area_block)
     assert by_category.columns == ("2024-01", "2024-02", "2024-03")
     truth = _truth(batches, [(2024, 1), (2024, 2), (2024, 3)])
@@ -147,7 +166,8 @@ def test_no_hidden_cell_can_be_worked_out_from_the_csv(
     assert recoverable_linked(by_category, by_area, *truth) == ([], [])  # nor from both together
     small = sum(0 < value < 5 for counts in truth for line in counts for value in line)
     assert by_category.suppressed_count + by_area.suppressed_count > small  # partners were needed
-    assert "<5" in note[0][0]
+    assert "&lt;5: suppressed" in html
+    assert "These tables are exact, with small figures suppressed: for moderators only." in html
 
 
 def test_page_for_moderators_in_both_languages(app: Flask, client: FlaskClient, admin: Account) -> None:
@@ -196,11 +216,18 @@ def test_csv_is_an_audited_attachment(app: Flask, client: FlaskClient, admin: Ac
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
-    title, by_category, by_area, _note = _sections(body.lstrip("\ufeff"))
-    assert "2024-01" in title[0][0] and "2024-03" in title[0][0]
+    title, by_category, by_area, note = _sections(body.lstrip("\ufeff"))
+    assert title[0][0].startswith("Perturbed figures, safe to pass on")
+    assert "2024-01" in title[1][0] and "2024-03" in title[1][0]
+    assert "is not the exact total" in note[0][0]
     assert by_category[0] == ["Category", "2024-01", "2024-02", "2024-03", "Total"]
     assert by_area[0][0] == "Area of work" and by_category[-1][0] == "Total"
-    assert by_category[-1][-1] == str(sum(batch[-1] for batch in LEAKY))  # the 40 influence reports left out
+    # 79 whistleblowing reports in 9 cells; the 40 influence reports are left out. A cell's figure lies
+    # within -6 .. +4 of its count (a 6 may become 0, a 1 may become 5), and record keys are random here.
+    # No figure is small, and every total is the sum of its cells.
+    assert 79 - 6 * 9 <= int(by_category[-1][-1]) <= 79 + 4 * 9
+    assert all(int(line[-1]) == sum(map(int, line[1:-1])) for line in by_category[1:])
+    assert all(not 0 < int(text) < 5 for line in by_category[1:] for text in line[1:])
     assert events(app)[-1] == "stats:table:exported"
     assert events(app, "month_2024-01_2024-03_whistleblowing") == ["stats:table:exported"]
     client.set_cookie("lang", "sv")
@@ -266,3 +293,85 @@ def test_bad_filters_get_a_clear_400(
         assert 'role="alert"' in html and message in html, html[:3000]
         assert "<svg" not in html
     assert "stats:table:exported" not in events(app)
+
+
+def _csv_figures(block: list[list[str]], group: str, months: list[tuple[int, ...]]) -> list[Figure]:
+    """One CSV table as the attacker reads it: every CSV figure covers both kinds, so at least two units,
+    and a figure p over n units means a true sum in p - 4n .. p + 6n."""
+    keys = (
+        [("category", c) for c in [*Category, None]]
+        if group == "category"
+        else [("area", a) for a in [*Area, None]]
+    )
+    kinds = frozenset(kind.value for kind in Kind)
+    whole = tuple(m for column in months for m in column)
+
+    def figure(row: Row, span: tuple[int, ...], text: str, rows: int = 1) -> Figure:
+        value, units = int(text), len(span) * len(kinds) * rows
+        assert not 0 < value < 5
+        low, high = (value - 4 * units, value + 6 * units)
+        return Figure(row, kinds, span, max(low, 0), high)
+
+    _header, *body, total = block
+    figures = []
+    for row, line in zip(keys, body, strict=True):
+        figures += [figure(row, span, text) for span, text in zip(months, line[1:-1], strict=True)]
+        figures.append(figure(row, whole, line[-1]))
+    figures += [
+        figure(("total",), span, text, len(keys)) for span, text in zip(months, total[1:-1], strict=True)
+    ]
+    return figures
+
+
+def test_overlapping_csvs_give_nothing_away(app: Flask, client: FlaskClient, admin: Account) -> None:
+    """Six overlapping ranges of the first half-year, by month and by quarter: the same month is the same
+    figure in every file, and combining them all confines no small cell below five values."""
+    batches = [
+        *LEAKY,
+        *LINKED,
+        (2024, 4, Category.THREATS, Area.HOUSING, 2),
+        (2024, 6, Category.BRIBERY, None, 3),
+    ]
+    _add(app, batches)
+    _moderator(app, client)
+    client.set_cookie("lang", "en")
+    seen: dict[tuple[str, str, str], str] = {}
+    figures: list[Figure] = []
+    for period, first, last in [
+        ("month", 1, 6),
+        ("month", 2, 6),
+        ("month", 1, 5),
+        ("month", 3, 4),
+        ("quarter", 1, 6),
+        ("quarter", 4, 6),
+    ]:
+        url = f"/moderation/stats.csv?period={period}&date_from=2024-{first:02d}&date_to=2024-{last:02d}"
+        _title, by_category, by_area, _note = _sections(
+            client.get(url).get_data(as_text=True).lstrip("\ufeff")
+        )
+        step = 1 if period == "month" else 3
+        months = [tuple(range(m, m + step)) for m in range(first, last + 1, step)]
+        for group, block in (("category", by_category), ("area", by_area)):
+            figures += _csv_figures(block, group, months)
+            if period == "month":
+                for line in block[1:-1]:
+                    for column, text in zip(block[0][1:-1], line[1:-1], strict=True):
+                        assert seen.setdefault((group, line[0], column), text) == text
+    truth_tables = _truth(batches, [(2024, m) for m in range(1, 7)])
+    kinds = frozenset(kind.value for kind in Kind)
+    truth: dict[Key, int] = {}
+    for (group, keys), counts in zip(
+        (("category", [*Category, None]), ("area", [*Area, None])), truth_tables, strict=True
+    ):
+        for key, counted in zip(keys, counts, strict=True):
+            truth.update({((group, key), kinds, m + 1): value for m, value in enumerate(counted)})
+    rows: dict[str, list[Row]] = {
+        "category": [("category", c) for c in [*Category, None]],
+        "area": [("area", a) for a in [*Area, None]],
+    }
+    bounds = narrow(figures, rows, [kind.value for kind in Kind], 6, truth)
+    small = {key: value for key, value in truth.items() if 0 < value < 5}
+    assert len(small) >= 8
+    for key in small:
+        low, high = bounds[key]
+        assert high - low + 1 >= 5 and not 1 <= low <= high <= 4, (key, small[key], (low, high))

@@ -91,6 +91,7 @@ def test_a_report_written_by_0002_opens_by_its_code_after_the_upgrade(config: Co
             # 0003 gave the old report its first legal deadline: acknowledge within 7 days.
             assert report.due_on == CREATED_ON + dt.timedelta(days=7)
             assert (report.status, report.version, report.awaiting_moderator) == (Status.NEW, 1, False)
+            assert 0 <= report.record_key < 65536  # 0012 drew it for the old report (cell_key.py)
             key = vault.key_from_org(report, old.org_private_key)
             assert vault.decrypt(key, report.description) == DESCRIPTION_0002
             assert [vault.file_content(key, item) for item in db.scalars(sa.select(Attachment))] == [
@@ -171,3 +172,17 @@ def test_board_names_in_0004_columns_become_rows_and_go_back_on_downgrade(config
         }
         migrate(app)  # and up again
         assert _board_texts(app) == expected
+
+
+def test_0012_draws_a_record_key_for_every_report_and_goes_back(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0002")
+        write_0002_report(app, write_0001(app))
+        migrate(app, "0012")
+        with app.extensions["portal.engine"].connect() as conn:
+            keys = conn.execute(sa.text("SELECT record_key FROM reports")).scalars().all()
+        assert len(keys) == 1 and 0 <= keys[0] < 65536
+        unmigrate(app, "0011")
+        with app.extensions["portal.engine"].connect() as conn:
+            columns = [column["name"] for column in sa.inspect(conn).get_columns("reports")]
+        assert "record_key" not in columns

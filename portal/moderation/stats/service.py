@@ -21,6 +21,8 @@ from ... import audit
 from ...audit import Event
 from ...domain import Area, Category, Kind, label
 from ...models import Report, User
+from . import cell_key
+from .cell_key import KeyedRow, PerturbedTable
 from .linked import suppress_linked
 from .suppression import SuppressedTable
 
@@ -176,6 +178,61 @@ def build(db: Session, f: StatsFilter, threshold: int) -> Statistics:
         threshold,
     )
     return Statistics(f, by_category, by_area)
+
+
+@dataclass(frozen=True)
+class Published:
+    """Both tables for export: perturbed by cell key (``cell_key``), safe to pass on."""
+
+    filter: StatsFilter
+    by_category: PerturbedTable
+    by_area: PerturbedTable
+    threshold: int
+
+
+def count_keyed(db: Session, f: StatsFilter) -> list[KeyedRow]:
+    """Reports and the sum of their record keys per (month, kind, category, area): one GROUP BY, read
+    from the statistics index alone. The kind filter is applied after perturbing (``build_published``),
+    so that a kind's units are the same whether or not the other kind is asked for."""
+    year, month = extract("year", Report.created_on), extract("month", Report.created_on)
+    query = (
+        select(
+            year, month, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key)
+        )
+        .where(Report.created_on >= f.start, Report.created_on < f.end)
+        .group_by(year, month, Report.kind, Report.category, Report.area)
+    )
+    return [
+        KeyedRow(dt.date(int(y), int(m), 1), kind, category, area, number, int(keys))
+        for y, m, kind, category, area, number, keys in db.execute(query)
+    ]
+
+
+def publish(rows: list[KeyedRow], f: StatsFilter, threshold: int) -> Published:
+    """Both tables from counted rows, wherever they came from (one organisation's or pooled)."""
+    columns = [
+        (period_label(start, f.period), [add_months(start, k) for k in range(_MONTHS[f.period])])
+        for start in f.periods
+    ]
+    kinds = [f.kind] if f.kind is not None else list(Kind)
+    categories: list[Category | None] = [*Category, None]
+    areas: list[Area | None] = [*Area, None]
+    not_given = str(_("Not given"))
+    tables = [
+        cell_key.table(
+            cell_key.units(rows, by_area, threshold),
+            keys,
+            [str(label(k)) if k else not_given for k in keys],
+            columns,
+            kinds,
+        )
+        for by_area, keys in ((False, categories), (True, areas))
+    ]
+    return Published(f, tables[0], tables[1], threshold)
+
+
+def build_published(db: Session, f: StatsFilter, threshold: int) -> Published:
+    return publish(count_keyed(db, f), f, threshold)
 
 
 def record_export(db: Session, f: StatsFilter, user: User) -> None:

@@ -36,7 +36,8 @@ is not an interval guarantee: a reader can still bound a hidden cell by linear p
 tightly. ``suppress`` protects one table; two tables that share their column totals (two breakdowns of
 the same reports by period) are protected together by ``linked``, which runs the same steps on a
 larger circulation (any ``Network``). Publishing overlapping tables (by month and in total, or
-cumulative figures over time) can be differenced and is not covered here.
+cumulative figures over time) can be differenced, so these exact tables stay on the moderators' screen;
+whatever leaves the portal is perturbed by ``cell_key`` instead.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ from ...pages import Page
 from .. import bp
 from ..auth import current_user
 from . import service as stats
+from .cell_key import PerturbedTable
 from .charts import Bar, bar_chart
 from .forms import StatsForm
-from .service import Period, Statistics, StatsFilter
-from .suppression import to_csv_rows
+from .service import Period, Published, Statistics, StatsFilter
 
 Figures = tuple[int | None, ...]  # a table's published figures, None where suppressed
 
@@ -36,7 +36,7 @@ def _mark(result: Statistics) -> str:
     return f"<{result.by_category.threshold}"
 
 
-def _range(result: Statistics) -> str:
+def _range(result: Statistics | Published) -> str:
     return str(
         _(
             "Received %(first)s to %(last)s; %(kind)s.",
@@ -119,24 +119,57 @@ def stats_page() -> Page:
         period_title=PERIOD_TITLES[f.period],
         summary=_range(result),
         note=_suppression_note(result),
+        which=_(
+            "These tables are exact, with small figures suppressed: for moderators only. The CSV "
+            "holds perturbed figures instead, which are safe to pass on."
+        ),
         mark=_mark(result),
         csv_args=_link_args(f),
     )
 
 
-def _csv(result: Statistics) -> str:
-    """Both tables one below the other, each headed by what its rows are, with a note at the end."""
+def _csv_rows(table: PerturbedTable, heading: str) -> list[list[str]]:
+    total = _("Total")
+    header = [heading, *table.columns, total]
+    body = [
+        [name, *map(str, line), str(line_total)]
+        for name, line, line_total in zip(table.rows, table.cells, table.row_totals, strict=True)
+    ]
+    return [header, *body, [total, *map(str, table.column_totals), str(table.total)]]
+
+
+def _csv(result: Published) -> str:
+    """A line saying what the figures are, both tables one below the other, and a note at the end."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_perturbed_note(result.threshold)])
     writer.writerow([_range(result)])
     for table, heading in ((result.by_category, _("Category")), (result.by_area, _("Area of work"))):
-        rows = to_csv_rows(table, total_label=_("Total"))
-        rows[0][0] = heading
         writer.writerow([])
-        writer.writerows(rows)
+        writer.writerows(_csv_rows(table, heading))
     writer.writerow([])
-    writer.writerow([_suppression_note(result)])
+    writer.writerow([_totals_note()])
     return out.getvalue()
+
+
+def _perturbed_note(threshold: int) -> str:
+    return str(
+        _(
+            "Perturbed figures, safe to pass on: every figure is changed slightly, the same way each time "
+            "it is asked for, and no figure from 1 to %(below)d is ever shown, so tables over overlapping "
+            "ranges cannot be subtracted to reveal a small one.",
+            below=threshold - 1,
+        )
+    )
+
+
+def _totals_note() -> str:
+    return str(
+        _(
+            "Every total is the sum of the perturbed figures it adds up, so it is not the exact total, and the two "
+            "tables may show different totals. The exact figures are on the statistics page, for moderators only."
+        )
+    )
 
 
 def _suppression_note(result: Statistics) -> str:
@@ -156,7 +189,7 @@ def stats_csv() -> Page:
     if f is None:
         return _refused(form)
     db = db_session()
-    result = stats.build(db, f, current_config().stats_threshold)
+    result = stats.build_published(db, f, current_config().stats_threshold)
     stats.record_export(db, f, current_user())
     # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
     response = FlaskResponse("\ufeff" + _csv(result), mimetype="text/csv")
