@@ -222,7 +222,12 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
         },
     )
     second_admin = world.fresh_client()
-    assert AuthActions(second_admin).login(make_account(world.app, "admin2", Role.ADMIN, organisation_id=1)).status_code == 302
+    assert (
+        AuthActions(second_admin)
+        .login(make_account(world.app, "admin2", Role.ADMIN, organisation_id=1))
+        .status_code
+        == 302
+    )
     for client in (
         world.fresh_client(),
         world.client("other_reporter"),
