@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .. import organisations
+from .. import organisations, reporter_address
 from ..cases import uploads
 from ..db import db_session, keep_writes
 from ..errors import render_error
@@ -42,16 +42,21 @@ def _unavailable() -> tuple[str, int]:
     return render_error(503, _("Reports cannot be received yet: the portal has not been set up."))
 
 
-@bp.route("/report", methods=["GET", "POST"])
+@reporter_address.route(bp, "/report", methods=["GET", "POST"])
 @shows_form_again
-@limiter.limit(configured("limit_report_submit"), methods=["POST"])
+@limiter.limit(configured("limit_report_submit_installation"), methods=["POST"])
+@limiter.limit(configured("limit_report_submit"), methods=["POST"], key_func=reporter_address.limit_key)
 def report() -> Page:
+    organisation = reporter_address.target()
+    if organisation is None:
+        return reporter_address.chooser("reporting.report")
+    if reporter_address.addressed() is not None and not organisation.takes_reports:
+        return _unavailable()
     form = ReportForm()
     if form.validate_on_submit():
         submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
-            db = db_session()
-            sent = service.submit(db, organisations.only(db).id, submission, current_config())
+            sent = service.submit(db_session(), organisation.id, submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:
@@ -64,7 +69,7 @@ def report() -> Page:
     return form_page("reporting/report.html", form)
 
 
-@bp.route("/report/receipt", methods=["GET", "POST"])
+@reporter_address.route(bp, "/report/receipt", methods=["GET", "POST"])
 def receipt() -> Page:
     shown = RECEIPT.shown()
     if not shown:
@@ -85,7 +90,7 @@ def receipt() -> Page:
     )
 
 
-@bp.get("/report/receipt/print")
+@reporter_address.route(bp, "/report/receipt/print", methods=["GET"])
 def receipt_print() -> Page:
     shown = RECEIPT.shown()
     if not shown:
@@ -93,7 +98,7 @@ def receipt_print() -> Page:
     return render_template("reporting/receipt_print.html", code=shown["code"])
 
 
-@bp.route("/followup", methods=["GET", "POST"])
+@reporter_address.route(bp, "/followup", methods=["GET", "POST"])
 @shows_form_again
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
 @failed_codes.counted
@@ -118,7 +123,22 @@ def _enter_case(opened: service.Opened) -> Response:
         "previous_visit": opened.news.previous_visit.isoformat() if opened.news.previous_visit else None,
     }
     set_idle(current, current_config().reporter_idle_seconds)
-    return redirect(url_for("reporting.case"), code=303)
+    # The case's own address: a code typed at another organisation's page opens its own case,
+    # which speaks in its own organisation's words (the session keeps only the report id).
+    if not _addressed_or_several():
+        return redirect(url_for("reporting.case"), code=303)
+    own = organisations.get(db_session(), opened.organisation_id)
+    return redirect(url_for("reporting.case", slug=own.slug), code=303)
+
+
+def _addressed_or_several() -> bool:
+    return reporter_address.addressed() is not None or reporter_address.several()
+
+
+def _speak_for_case(report_id: int) -> None:
+    own = service.organisation_of(db_session(), report_id)
+    if _addressed_or_several():
+        reporter_address.speak_for(own)
 
 
 def _case_keys() -> tuple[int, bytes]:
@@ -130,6 +150,7 @@ def _case_keys() -> tuple[int, bytes]:
 
 def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     report_id, key = _case_keys()
+    _speak_for_case(report_id)
     try:
         case = service.view(db_session(), report_id, key)
     except CodeNotFound:
@@ -144,14 +165,14 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     return render_template("reporting/case.html", case=case, news=news, **context), status
 
 
-@bp.get("/followup/case")
+@reporter_address.route(bp, "/followup/case", methods=["GET"])
 def case() -> Page:
     if not session.get(REPORT_ID):
         return redirect(url_for("reporting.followup"))
     return _case_page()
 
 
-@bp.post("/followup/reply")
+@reporter_address.route(bp, "/followup/reply", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def reply() -> Page:
     report_id, key = _case_keys()
@@ -176,7 +197,7 @@ def reply() -> Page:
     return _case_page(400, reply_form=form)
 
 
-@bp.post("/followup/files")
+@reporter_address.route(bp, "/followup/files", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def add_files() -> Page:
     report_id, key = _case_keys()
@@ -195,7 +216,7 @@ def add_files() -> Page:
     return _case_page(400, files_form=form)
 
 
-@bp.post("/followup/meeting")
+@reporter_address.route(bp, "/followup/meeting", methods=["POST"])
 def meeting() -> Page:
     report_id, _key = _case_keys()
     service.request_meeting(db_session(), report_id)
@@ -203,7 +224,7 @@ def meeting() -> Page:
     return redirect(url_for("reporting.case"), code=303)
 
 
-@bp.post("/followup/code")
+@reporter_address.route(bp, "/followup/code", methods=["POST"])
 def replace_code() -> Page:
     report_id, key = _case_keys()
     code = service.replace_code(db_session(), report_id, key, current_config())
@@ -211,7 +232,7 @@ def replace_code() -> Page:
     return redirect(url_for("reporting.receipt"), code=303)
 
 
-@bp.post("/followup/logout")
+@reporter_address.route(bp, "/followup/logout", methods=["POST"])
 def logout() -> Response:
     cast(ServerSideSession, session).destroy()
     flash(_("You are logged out. Close the window if you are on a shared device."), "info")
