@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask_babel import get_locale
 
-from . import organisations
+from . import organisation_texts, organisations
 from .db import db_session
-from .models import Organisation
+from .models import Organisation, OrganisationText
 from .security.ratelimit import client_key
 
 PREFIX = "/o/<slug>"
@@ -114,5 +115,14 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_keep_slug)
 
     @app.context_processor
-    def organisation() -> dict[str, Organisation | None]:
-        return {"reporter_organisation": addressed()}
+    def organisation() -> dict[str, object]:
+        return {"reporter_organisation": addressed(), "local_texts": local_texts}
+
+
+def local_texts() -> OrganisationText | None:
+    """The page's organisation's own words in the page's language (called by the reporter's
+    templates only, so that no other page reads them)."""
+    row = addressed() or organisations.single(db_session())
+    if row is None:
+        return None
+    return organisation_texts.of(db_session(), row.id, getattr(get_locale(), "language", ""))

@@ -218,3 +218,38 @@ def test_the_installation_wide_limit_counts_every_organisation_together(
         303,
     ]
     assert sent_from(client, "/o/b") == 429
+
+
+def test_an_admin_writes_the_organisations_texts_which_only_its_pages_show_escaped(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    bea = add_organisation(app, "b", "Kommun B", admin="bea")
+    assert bea is not None
+    assert auth.login(bea).status_code == 302
+    token = get_csrf(client, "/moderation/texts")
+    saved = client.post(
+        "/moderation/texts",
+        data={
+            "intro": "Hej <b>alla</b> i Kommun B.",
+            "contacts": "Ring HR: 010-123 45 67",
+            "csrf_token": token,
+        },
+    )
+    assert saved.status_code == 303 and saved.location == "/moderation/texts"
+    too_long = client.post(
+        "/moderation/texts", data={"intro": "x" * 601, "contacts": "Kvar", "csrf_token": token}
+    )
+    assert too_long.status_code == 400
+    assert "Kvar</textarea>" in too_long.get_data(as_text=True)  # what was typed is still there
+    audit = client.get("/moderation/audit").get_data(as_text=True)
+    assert "texts:sv" in audit
+    auth.logout()
+
+    start = client.get("/o/b/").get_data(as_text=True)
+    assert '<p class="local-text">Hej &lt;b&gt;alla&lt;/b&gt; i Kommun B.</p>' in start
+    assert "Ring HR: 010-123 45 67" in start
+    assert "Ring HR: 010-123 45 67" in client.get("/o/b/report").get_data(as_text=True)
+    assert "Ring HR" in client.get("/o/b/report?lang=en").get_data(as_text=True)  # Swedish when no English
+    code = send(client, "/o/b")
+    assert code and "Ring HR" in client.get("/o/b/report/receipt").get_data(as_text=True)
+    assert "Ring HR" not in client.get("/o/org1/").get_data(as_text=True)
