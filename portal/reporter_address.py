@@ -51,15 +51,15 @@ def speak_for(row: Organisation) -> None:
 
 
 def target() -> Organisation | None:
-    """The organisation a report sent from this page goes to: the addressed one, else the only
-    one (made on first use, as before organisations existed); None when the reporter must choose."""
-    row = addressed()
-    if row is not None:
-        return row
-    try:
-        return organisations.only(db_session())
-    except organisations.SeveralOrganisations:
-        return None
+    """The organisation this page is for: the addressed one, else the only one. None when there
+    are several and none is addressed (:func:`choosing`), or none yet; nothing is made here: a
+    row made at a reporter's visit would date that visit."""
+    return addressed() or organisations.single(db_session())
+
+
+def choosing() -> bool:
+    """Several organisations and none addressed: the reporter chooses first."""
+    return addressed() is None and several()
 
 
 def choices() -> list[Organisation]:
@@ -122,7 +122,7 @@ def init_app(app: Flask) -> None:
 def local_texts() -> OrganisationText | None:
     """The page's organisation's own words in the page's language (called by the reporter's
     templates only, so that no other page reads them)."""
-    row = addressed() or organisations.single(db_session())
+    row = target()
     if row is None:
         return None
     return organisation_texts.of(db_session(), row.id, getattr(get_locale(), "language", ""))

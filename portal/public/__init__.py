@@ -12,6 +12,6 @@ bp.url_value_preprocessor(reporter_address.read_address)
 
 @reporter_address.route(bp, "/", methods=["GET"])
 def index() -> str:
-    if reporter_address.target() is None:
+    if reporter_address.choosing():
         return reporter_address.chooser("public.index")
     return render_template("public/index.html")

@@ -47,16 +47,19 @@ def _unavailable() -> tuple[str, int]:
 @limiter.limit(configured("limit_report_submit_installation"), methods=["POST"])
 @limiter.limit(configured("limit_report_submit"), methods=["POST"], key_func=reporter_address.limit_key)
 def report() -> Page:
-    organisation = reporter_address.target()
-    if organisation is None:
+    if reporter_address.choosing():
         return reporter_address.chooser("reporting.report")
-    if reporter_address.addressed() is not None and not organisation.takes_reports:
+    organisation = reporter_address.addressed()
+    if organisation is not None and not organisation.takes_reports:
         return _unavailable()
     form = ReportForm()
     if form.validate_on_submit():
         submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
-            sent = service.submit(db_session(), organisation.id, submission, current_config())
+            db = db_session()
+            # Without an address: the installation's only organisation, made on first use as before.
+            receiver = organisation or organisations.only(db)
+            sent = service.submit(db, receiver.id, submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:

@@ -106,8 +106,10 @@ def test_a_report_sent_at_b_lands_in_bs_queue_only_and_its_code_opens_it_from_as
     form = client.get("/o/b/report?lang=en").get_data(as_text=True)
     assert 'action="/o/b/report"' in form
     assert '<p class="organisation-name">Kommun B</p>' in form
+    assert 'href="/o/b/report?lang=sv"' in form  # the language switch stays at b's address
     code = send(client, "/o/b")
     assert "Your report went to Kommun B." in client.get("/o/b/report/receipt").get_data(as_text=True)
+    assert "Your report went to Kommun B." in client.get("/o/b/report/receipt/print").get_data(as_text=True)
     assert organisation_of_reports(app) == ["b"]
     with Session(app.extensions["portal.engine"]) as db:
         report_id = db.scalar(select(Report.id))
@@ -253,3 +255,11 @@ def test_an_admin_writes_the_organisations_texts_which_only_its_pages_show_escap
     code = send(client, "/o/b")
     assert code and "Ring HR" in client.get("/o/b/report/receipt").get_data(as_text=True)
     assert "Ring HR" not in client.get("/o/org1/").get_data(as_text=True)
+
+
+def test_a_visit_to_a_new_installation_makes_no_organisation(app: Flask, client: FlaskClient) -> None:
+    # A row made at a reporter's visit would date that visit (portal/organisations.py).
+    for url in ("/", "/report", "/followup", "/o/org1/"):
+        client.get(url)
+    with Session(app.extensions["portal.engine"]) as db:
+        assert list(db.scalars(select(Organisation.slug))) == []
