@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from portal import organisations
 from portal.accounts import service as accounts
 from portal.models import Role
-from tests.accounts import PASSWORD
+from tests.accounts import PASSWORD, Account
+from tests.browser import steps
 from tests.browser.accessibility import Axe
 from tests.browser.site import LivePortal, start_portal
 from tests.browser.visitor import Visitor
 
 LANGUAGES = ["sv", "en"]
+ADMINS: dict[str, Account] = {}
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,9 @@ def two_organisations(browser: Browser, tmp_path_factory: pytest.TempPathFactory
     live = start_portal(tmp_path_factory.mktemp("two-organisations"))
     with live.app.app_context(), Session(live.app.extensions["portal.engine"]) as db:
         b = organisations.create(db, "b", "Kommun B")
-        accounts.create_user(db, "bea", Role.ADMIN, PASSWORD, live.config, organisation_id=b.id)
+        made = accounts.create_user(db, "bea", Role.ADMIN, PASSWORD, live.config, organisation_id=b.id)
         db.commit()
+    ADMINS["b"] = Account("bea", PASSWORD, made.totp_secret, made.recovery_key)
     yield live
     live.stop()
 
@@ -79,4 +82,25 @@ def test_chooser_then_organisation_bs_form_receipt_and_follow_up(
         assert reporter.page.locator(".organisation-name").inner_text() == "Kommun B"
         assert not reporter.traffic.outside
     finally:
+        reporter.close()
+
+
+def test_bs_admin_writes_the_texts_its_start_page_shows(
+    browser: Browser, two_organisations: LivePortal, own_axe: Axe
+) -> None:
+    admin = Visitor(browser, two_organisations.origin, "sv", True, "admin", False)
+    reporter = Visitor(browser, two_organisations.origin, "sv", False, "reporter", False)
+    try:
+        steps.log_in(admin, ADMINS["b"])
+        admin.follow_link(admin.t("Texts for reporters"))
+        assert admin.path() == "/moderation/texts"
+        own_axe.check(admin, "texts for reporters")
+        admin.field(admin.t("Who to contact and other ways to report")).fill("Skyddsombudet: 010-765 43 21")
+        admin.press_button(admin.t("Save"), status=200)
+        assert admin.flash() == admin.t("The texts for reporters have been saved.")
+        reporter.go("/o/b/")
+        assert "Skyddsombudet: 010-765 43 21" in reporter.page.inner_text("main")
+        own_axe.check(reporter, "organisation B's start page with its contacts")
+    finally:
+        admin.close()
         reporter.close()
