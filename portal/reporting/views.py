@@ -67,7 +67,7 @@ def report() -> Page:
         else:
             # Only names and what was removed, in the encrypted session, until the code is stored.
             files = [{"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files]
-            RECEIPT.keep(sent.code, replaced=False, files=files)
+            RECEIPT.keep(sent.code, replaced=False, files=files, organisation_id=receiver.id)
             return redirect(url_for("reporting.receipt"), code=303)
     return form_page("reporting/report.html", form)
 
@@ -77,6 +77,7 @@ def receipt() -> Page:
     shown = RECEIPT.shown()
     if not shown:
         return redirect(url_for("public.index"))
+    _speak_for_receipt(shown)
     form = StoredForm()
     if form.validate_on_submit():
         RECEIPT.forget()
@@ -98,6 +99,7 @@ def receipt_print() -> Page:
     shown = RECEIPT.shown()
     if not shown:
         return redirect(url_for("public.index"))
+    _speak_for_receipt(shown)
     return render_template("reporting/receipt_print.html", code=shown["code"])
 
 
@@ -132,6 +134,14 @@ def _enter_case(opened: service.Opened) -> Response:
         return redirect(url_for("reporting.case"), code=303)
     own = organisations.get(db_session(), opened.organisation_id)
     return redirect(url_for("reporting.case", slug=own.slug), code=303)
+
+
+def _speak_for_receipt(shown: dict[str, Any]) -> None:
+    # The receipt names the organisation the report went to, at whatever address it is read; the
+    # id lives in the encrypted session only as long as the code it belongs to.
+    organisation_id = shown.get("organisation_id")  # absent in a receipt kept before the upgrade
+    if organisation_id is not None and _addressed_or_several():
+        reporter_address.speak_for(organisations.get(db_session(), int(organisation_id)))
 
 
 def _addressed_or_several() -> bool:
@@ -231,7 +241,8 @@ def meeting() -> Page:
 def replace_code() -> Page:
     report_id, key = _case_keys()
     code = service.replace_code(db_session(), report_id, key, current_config())
-    RECEIPT.keep(code, replaced=True, files=[])
+    own = service.organisation_of(db_session(), report_id)
+    RECEIPT.keep(code, replaced=True, files=[], organisation_id=own.id)
     return redirect(url_for("reporting.receipt"), code=303)
 
 

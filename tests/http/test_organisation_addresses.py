@@ -110,6 +110,8 @@ def test_a_report_sent_at_b_lands_in_bs_queue_only_and_its_code_opens_it_from_as
     code = send(client, "/o/b")
     assert "Your report went to Kommun B." in client.get("/o/b/report/receipt").get_data(as_text=True)
     assert "Your report went to Kommun B." in client.get("/o/b/report/receipt/print").get_data(as_text=True)
+    # Read at another organisation's address, the receipt still names the one it went to.
+    assert "Your report went to Kommun B." in client.get("/o/org1/report/receipt").get_data(as_text=True)
     assert organisation_of_reports(app) == ["b"]
     with Session(app.extensions["portal.engine"]) as db:
         report_id = db.scalar(select(Report.id))
