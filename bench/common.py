@@ -41,6 +41,7 @@ def make_app(**overrides: Any) -> Flask:
         limit_default=UNLIMITED,
         limit_code_login=UNLIMITED,
         limit_report_submit=UNLIMITED,
+        limit_report_submit_installation=UNLIMITED,
         **overrides,
     )
     app = create_app(config)

@@ -58,6 +58,7 @@ def bench_config(instance: Path, database_url: str = "", redis_url: str = "", pr
         limit_default=UNLIMITED,
         limit_code_login=UNLIMITED,
         limit_report_submit=UNLIMITED,
+        limit_report_submit_installation=UNLIMITED,
     )
 
 

@@ -49,6 +49,7 @@ from tests.scratch_backend import scratch_postgres
 RAISED_LIMITS = {
     "limit_default": UNLIMITED,
     "limit_report_submit": UNLIMITED,
+    "limit_report_submit_installation": UNLIMITED,
     "limit_code_login": UNLIMITED,
 }
 # Flows per 100 visitors: most read, some report, some come back with a code.

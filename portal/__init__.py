@@ -18,6 +18,7 @@ from . import (
     ids,
     logs,
     production_checks,
+    reporter_address,
     scrub,
     static_assets,
     upload_spool,
@@ -101,6 +102,7 @@ def create_app(config: Config | None = None) -> Flask:
     static_assets.init_app(app)
     errors.init_app(app)
     removal_labels.init_app(app)
+    reporter_address.init_app(app)
 
     # Before any route is added: a rule binds its converters when it is added.
     app.url_map.converters["int"] = ids.IdConverter

@@ -64,6 +64,7 @@ class Event(enum.StrEnum):
     # Written by every purge-expired run (even when nothing expired): proves the schedule runs.
     RETENTION_PURGE_RAN = "retention:purge:ran", _l("Retention purge ran")
     TEMPLATE_CHANGED = "admin:template:changed", _l("Quick reply saved or deleted")
+    TEXTS_CHANGED = "admin:texts:changed", _l("The organisation's texts for reporters changed")
     BACKUP_CREATED = "admin:backup:created", _l("Backup created")
     BACKUP_RESTORED = "admin:backup:restored", _l("Backup restored")
     # In the installation's own log, with the number of rows erased: the organisation's log went.

@@ -41,6 +41,7 @@ MAX_REQUEST_BYTES = 55 * 1024 * 1024
 HOURLY_LIMITS = (
     "limit_code_login",
     "limit_report_submit",
+    "limit_report_submit_installation",
     "limit_reporter_reply",
     "limit_forum_post",
     "limit_forum_flag",
@@ -84,7 +85,9 @@ class Config:
     limit_moderator_login: str = "10 per minute; 50 per hour"
     limit_setup: str = "20 per hour"
     limit_code_login: str = "10 per minute; 60 per hour"
+    # Counted per organisation; the second for one address across every organisation together.
     limit_report_submit: str = "5 per hour"
+    limit_report_submit_installation: str = "20 per hour"
     limit_reporter_reply: str = "30 per hour"
     limit_forum_post: str = "10 per hour"
     limit_forum_flag: str = "30 per hour"

@@ -70,6 +70,22 @@ class Organisation(Base):
         return self.public_key is not None
 
 
+class OrganisationText(Base):
+    """An organisation's own words on the reporter's pages in one language (issue 14, item 3): a
+    short introduction on the start page, and whom else to contact or how else to report, shown on
+    the start page, the report form and the receipt. Plain text, rendered escaped; one row per
+    (organisation, language) like ``forum_board_texts``, whose primary key is the only index."""
+
+    __tablename__ = "organisation_texts"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    intro: Mapped[str] = mapped_column(String(600), default="")
+    contacts: Mapped[str] = mapped_column(String(1000), default="")
+
+
 def organisation_column(nullable: bool = False, index: bool = True) -> Mapped[int]:
     """The owning organisation: every query of a moderator's request is scoped on it
     (``portal.scoping``)."""

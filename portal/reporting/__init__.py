@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from .. import reporter_address
+
 bp = Blueprint("reporting", __name__)
+bp.url_value_preprocessor(reporter_address.read_address)
 
 from . import views  # noqa: E402,F401

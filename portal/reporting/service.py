@@ -21,7 +21,7 @@ from ..cases.dialogue import Dialogue
 from ..cases.vault import FileInfo
 from ..config import Config
 from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
-from ..models import Author, Report
+from ..models import Author, Organisation, Report
 from ..record_key import new_record_key
 from ..security import codes
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
@@ -167,6 +167,14 @@ def open_case(db: Session, code_text: str, config: Config) -> Opened:
     return Opened(
         report_id=report.id, organisation_id=report.organisation_id, report_key=report_key, news=news
     )
+
+
+def organisation_of(db: Session, report_id: int) -> Organisation:
+    """The case's own organisation (its pages speak in its words, whatever the address)."""
+    report = db.get(Report, report_id)
+    if report is None:
+        raise CodeNotFound
+    return organisations.get(db, report.organisation_id)
 
 
 def _mark_seen(report: Report) -> None:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .. import organisations
+from .. import organisations, reporter_address
 from ..cases import uploads
 from ..db import db_session, keep_writes
 from ..errors import render_error
@@ -42,16 +42,24 @@ def _unavailable() -> tuple[str, int]:
     return render_error(503, _("Reports cannot be received yet: the portal has not been set up."))
 
 
-@bp.route("/report", methods=["GET", "POST"])
+@reporter_address.route(bp, "/report", methods=["GET", "POST"])
 @shows_form_again
-@limiter.limit(configured("limit_report_submit"), methods=["POST"])
+@limiter.limit(configured("limit_report_submit_installation"), methods=["POST"])
+@limiter.limit(configured("limit_report_submit"), methods=["POST"], key_func=reporter_address.limit_key)
 def report() -> Page:
+    if reporter_address.choosing():
+        return reporter_address.chooser("reporting.report")
+    organisation = reporter_address.addressed()
+    if organisation is not None and not organisation.takes_reports:
+        return _unavailable()
     form = ReportForm()
     if form.validate_on_submit():
         submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
         try:
             db = db_session()
-            sent = service.submit(db, organisations.only(db).id, submission, current_config())
+            # Without an address: the installation's only organisation, made on first use as before.
+            receiver = organisation or organisations.only(db)
+            sent = service.submit(db, receiver.id, submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:
@@ -59,16 +67,17 @@ def report() -> Page:
         else:
             # Only names and what was removed, in the encrypted session, until the code is stored.
             files = [{"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files]
-            RECEIPT.keep(sent.code, replaced=False, files=files)
+            RECEIPT.keep(sent.code, replaced=False, files=files, organisation_id=receiver.id)
             return redirect(url_for("reporting.receipt"), code=303)
     return form_page("reporting/report.html", form)
 
 
-@bp.route("/report/receipt", methods=["GET", "POST"])
+@reporter_address.route(bp, "/report/receipt", methods=["GET", "POST"])
 def receipt() -> Page:
     shown = RECEIPT.shown()
     if not shown:
         return redirect(url_for("public.index"))
+    _speak_for_receipt(shown)
     form = StoredForm()
     if form.validate_on_submit():
         RECEIPT.forget()
@@ -85,15 +94,16 @@ def receipt() -> Page:
     )
 
 
-@bp.get("/report/receipt/print")
+@reporter_address.route(bp, "/report/receipt/print", methods=["GET"])
 def receipt_print() -> Page:
     shown = RECEIPT.shown()
     if not shown:
         return redirect(url_for("public.index"))
+    _speak_for_receipt(shown)
     return render_template("reporting/receipt_print.html", code=shown["code"])
 
 
-@bp.route("/followup", methods=["GET", "POST"])
+@reporter_address.route(bp, "/followup", methods=["GET", "POST"])
 @shows_form_again
 @limiter.limit(configured("limit_code_login"), methods=["POST"])
 @failed_codes.counted
@@ -118,7 +128,30 @@ def _enter_case(opened: service.Opened) -> Response:
         "previous_visit": opened.news.previous_visit.isoformat() if opened.news.previous_visit else None,
     }
     set_idle(current, current_config().reporter_idle_seconds)
-    return redirect(url_for("reporting.case"), code=303)
+    # The case's own address: a code typed at another organisation's page opens its own case,
+    # which speaks in its own organisation's words (the session keeps only the report id).
+    if not _addressed_or_several():
+        return redirect(url_for("reporting.case"), code=303)
+    own = organisations.get(db_session(), opened.organisation_id)
+    return redirect(url_for("reporting.case", slug=own.slug), code=303)
+
+
+def _speak_for_receipt(shown: dict[str, Any]) -> None:
+    # The receipt names the organisation the report went to, at whatever address it is read; the
+    # id lives in the encrypted session only as long as the code it belongs to.
+    organisation_id = shown.get("organisation_id")  # absent in a receipt kept before the upgrade
+    if organisation_id is not None and _addressed_or_several():
+        reporter_address.speak_for(organisations.get(db_session(), int(organisation_id)))
+
+
+def _addressed_or_several() -> bool:
+    return reporter_address.addressed() is not None or reporter_address.several()
+
+
+def _speak_for_case(report_id: int) -> None:
+    own = service.organisation_of(db_session(), report_id)
+    if _addressed_or_several():
+        reporter_address.speak_for(own)
 
 
 def _case_keys() -> tuple[int, bytes]:
@@ -130,6 +163,7 @@ def _case_keys() -> tuple[int, bytes]:
 
 def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     report_id, key = _case_keys()
+    _speak_for_case(report_id)
     try:
         case = service.view(db_session(), report_id, key)
     except CodeNotFound:
@@ -144,14 +178,14 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     return render_template("reporting/case.html", case=case, news=news, **context), status
 
 
-@bp.get("/followup/case")
+@reporter_address.route(bp, "/followup/case", methods=["GET"])
 def case() -> Page:
     if not session.get(REPORT_ID):
         return redirect(url_for("reporting.followup"))
     return _case_page()
 
 
-@bp.post("/followup/reply")
+@reporter_address.route(bp, "/followup/reply", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def reply() -> Page:
     report_id, key = _case_keys()
@@ -176,7 +210,7 @@ def reply() -> Page:
     return _case_page(400, reply_form=form)
 
 
-@bp.post("/followup/files")
+@reporter_address.route(bp, "/followup/files", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def add_files() -> Page:
     report_id, key = _case_keys()
@@ -195,7 +229,7 @@ def add_files() -> Page:
     return _case_page(400, files_form=form)
 
 
-@bp.post("/followup/meeting")
+@reporter_address.route(bp, "/followup/meeting", methods=["POST"])
 def meeting() -> Page:
     report_id, _key = _case_keys()
     service.request_meeting(db_session(), report_id)
@@ -203,15 +237,16 @@ def meeting() -> Page:
     return redirect(url_for("reporting.case"), code=303)
 
 
-@bp.post("/followup/code")
+@reporter_address.route(bp, "/followup/code", methods=["POST"])
 def replace_code() -> Page:
     report_id, key = _case_keys()
     code = service.replace_code(db_session(), report_id, key, current_config())
-    RECEIPT.keep(code, replaced=True, files=[])
+    own = service.organisation_of(db_session(), report_id)
+    RECEIPT.keep(code, replaced=True, files=[], organisation_id=own.id)
     return redirect(url_for("reporting.receipt"), code=303)
 
 
-@bp.post("/followup/logout")
+@reporter_address.route(bp, "/followup/logout", methods=["POST"])
 def logout() -> Response:
     cast(ServerSideSession, session).destroy()
     flash(_("You are logged out. Close the window if you are on a shared device."), "info")

@@ -58,6 +58,7 @@ def portal(
             instance_path=logs / "instance",
             database_url=cluster.url,
             limit_report_submit="100000 per hour",  # every thread is one client, 127.0.0.1
+            limit_report_submit_installation="100000 per hour",
             limit_code_login="100000 per hour",
             limit_default="100000 per minute",
             **CHEAP_KDF,

@@ -25,6 +25,7 @@ ADMINS_ONLY = [
     ("/moderation/users", "Users"),
     ("/moderation/audit", "Audit log"),
     ("/moderation/templates", "Quick replies"),
+    ("/moderation/texts", "Texts for reporters"),
 ]
 EVERYONE_AFTER = [("/moderation/account/password", "Change password")]
 

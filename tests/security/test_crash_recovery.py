@@ -58,6 +58,7 @@ GENEROUS = "1000000 per hour"
 LIMITS = {
     "limit_default": GENEROUS,
     "limit_report_submit": GENEROUS,
+    "limit_report_submit_installation": GENEROUS,
     "limit_code_login": GENEROUS,
 }
 MARKER = re.compile(r"marker-[0-9a-f]{32}")

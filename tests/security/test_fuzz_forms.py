@@ -140,6 +140,7 @@ MODERATION_TARGETS = [
     Target(
         admin_forms.TemplateForm, "admin", lambda w: "/moderation/templates/new", label="TemplateForm-new"
     ),
+    Target(admin_forms.LocalTextsForm, "admin", lambda w: "/moderation/texts"),
     Target(
         admin_forms.TemplateForm,
         "admin",

@@ -45,6 +45,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.new_template",
         "moderation.edit_template",
         "moderation.delete_template",
+        "moderation.local_texts",
         "moderation.erase",
         "moderation.forum_settings",
         "moderation.forum_board",

@@ -52,6 +52,7 @@ def _config(tmp_path: Path) -> Config:
         instance_path=tmp_path / "instance",
         limit_default=UNLIMITED,
         limit_report_submit=UNLIMITED,
+        limit_report_submit_installation=UNLIMITED,
         **CHEAP_KDF,
     )
 

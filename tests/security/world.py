@@ -30,6 +30,7 @@ from portal.db import Base
 from portal.forum import moderation as forum_moderation
 from portal.forum.models import Board, Post, WatchedWord, WordAction
 from portal.models import Attachment, ReplyTemplate, Report, Role, User
+from portal.organisations import FIRST_SLUG
 from portal.security.csrf import COOKIE_NAME as CSRF_COOKIE
 from tests.accounts import Account, AuthActions, make_account
 from tests.csrf import csrf_from
@@ -105,10 +106,12 @@ class World:
             "word_id": self.word_id,
             "slug": SLUG,
             "filename": "portal.css",
+            "language": "en",
         }
 
     def url_for_rule(self, rule: str) -> str:
-        values = self.url_values()
+        # The reporter's pages under /o/<slug> take an organisation's slug, not a board's.
+        values = {**self.url_values(), **({"slug": FIRST_SLUG} if rule.startswith("/o/") else {})}
 
         def value(match: re.Match[str]) -> str:
             name = match.group(1).split(":")[-1]

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from ... import organisation_texts
 from ...accounts.service import EMAIL_MAX, EMAIL_PATTERN
 from ...audit import Event
 from ...forms import TEXT_MAX, Form, PlainText
@@ -163,3 +164,20 @@ def _valid(field: Field) -> Any:
     # Optional() clears the choice check's error for blank input ("actor= "): blank means no filter.
     blank = field.data is None or isinstance(field.data, str) and not field.data.strip()
     return None if field.errors or blank else field.data
+
+
+class LocalTextsForm(Form):
+    intro = TextAreaField(
+        _l("Introduction on the start page"),
+        description=_l("Plain text, at most 600 characters. Leave it empty to show none."),
+        validators=[Length(max=organisation_texts.INTRO_MAX), PlainText()],
+        render_kw={"rows": 4, "maxlength": organisation_texts.INTRO_MAX},
+    )
+    contacts = TextAreaField(
+        _l("Who to contact and other ways to report"),
+        description=_l(
+            "Shown on the start page, the report form and the receipt. Plain text, at most 1000 characters."
+        ),
+        validators=[Length(max=organisation_texts.CONTACTS_MAX), PlainText()],
+        render_kw={"rows": 6, "maxlength": organisation_texts.CONTACTS_MAX},
+    )
