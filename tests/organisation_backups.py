@@ -26,6 +26,7 @@ from portal.models import (
     Message,
     Note,
     Organisation,
+    OrganisationText,
     ReplyTemplate,
     Report,
     Role,
@@ -93,6 +94,11 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
         label = Label(organisation_id=side.organisation_id, name=f"{side.prefix}-etikett")
         db.add(label)
         db.add(
+            OrganisationText(
+                organisation_id=side.organisation_id, language="sv", intro=f"{side.prefix}-intro"
+            )
+        )
+        db.add(
             ReplyTemplate(
                 organisation_id=side.organisation_id, language="sv", title=f"{side.prefix}-mall", body="Tack."
             )
@@ -112,6 +118,9 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         "labels": select(func.count()).where(Label.organisation_id == side.organisation_id),
         "reply_templates": select(func.count()).where(ReplyTemplate.organisation_id == side.organisation_id),
         "audit_events": select(func.count()).where(AuditEvent.organisation_id == side.organisation_id),
+        "organisation_texts": select(func.count()).where(
+            OrganisationText.organisation_id == side.organisation_id
+        ),
         "messages": select(func.count()).where(Message.report_id.in_(reports)),
         "attachments": select(func.count()).where(Attachment.report_id.in_(reports)),
         "notes": select(func.count()).where(Note.report_id.in_(reports)),

@@ -27,6 +27,7 @@ ONE_CASE = {
     "reports": 1,
     "labels": 1,
     "reply_templates": 1,
+    "organisation_texts": 1,
     "messages": 1,
     "attachments": 1,
     "notes": 1,
@@ -97,6 +98,7 @@ def test_an_organisations_backup_holds_its_rows_and_none_of_anothers(
     # None of A's plain values (its user name, label, quick reply) is anywhere in B's backup.
     plain = repr(rows)
     assert "aadmin" not in plain and "A-etikett" not in plain and "A-mall" not in plain
+    assert "A-intro" not in plain
     assert rows_of(app, a)["reports"] == 1  # A was only read
 
 

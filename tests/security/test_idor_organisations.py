@@ -60,7 +60,11 @@ def staff_of_b(shared_world: World) -> dict[str, FlaskClient]:
 def _requests(world: World, endpoints: frozenset[str]) -> list[tuple[str, str, bool]]:
     """(method, URL with A's ids, whether the URL names an object) of every route."""
     return [
-        (method, world.url_for_rule(rule.rule), bool(rule.arguments))
+        (
+            method,
+            world.url_for_rule(rule.rule),
+            bool(set(rule.arguments) - set(rule.defaults or {}) - {"language"}),
+        )
         for rule in world.app.url_map.iter_rules()
         if rule.endpoint in endpoints - OWN_SESSION
         for method in sorted((rule.methods or set()) & {"GET", "POST"})

@@ -34,6 +34,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         "labels": "organisation_id -> organisations",
         "reply_templates": "organisation_id -> organisations",
         "audit_events": "organisation_id -> organisations",
+        "organisation_texts": "organisation_id -> organisations",
         "messages": "report_id -> reports",
         "attachments": "report_id -> reports",
         "notes": "report_id -> reports",
