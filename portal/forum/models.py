@@ -144,6 +144,19 @@ class Thread(Base):
     board: Mapped[Board] = relationship()
 
 
+class BoardOrganisation(Base):
+    """An organisation taking part in a board: one row, the organisation's own board; several, a
+    board shared by them (issue 14 item 4). Threads and posts have no organisation of their own:
+    which organisation a writer belongs to is never stored, a post only has the board it is in."""
+
+    __tablename__ = "forum_board_organisations"
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Post(Base):
     __tablename__ = "forum_posts"
     __table_args__ = (UniqueConstraint("thread_id", "seq"),)

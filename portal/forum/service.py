@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import installation, organisations
 from ..config import Config
 from ..domain import today
 from ..security import codes, crypto
@@ -24,6 +24,7 @@ from ..security.codes import CodeNotFound as CodeNotFound  # part of this servic
 from .defaults import ADJECTIVES, ANIMALS, DEFAULT_BOARDS
 from .models import (
     Board,
+    BoardOrganisation,
     Flag,
     FlagReason,
     ForumCode,
@@ -77,14 +78,18 @@ class ThreadPage:
     next_after: int | None  # the last post number shown, when more follow
 
 
-def seed_default_boards(db: Session) -> None:
+def seed_default_boards(db: Session, organisation_id: int | None = None) -> None:
+    """The default boards, as the own boards of ``organisation_id`` (default: the only one)."""
     if db.scalar(select(func.count()).select_from(Board)):
         return
+    owner = organisation_id if organisation_id is not None else organisations.only(db).id
     for position, values in enumerate(DEFAULT_BOARDS):
         board = Board(slug=values["slug"], position=position)
         for language, text in values["texts"].items():
             board.set_text(language, text["name"], text["description"])
         db.add(board)
+        db.flush()
+        db.add(BoardOrganisation(board_id=board.id, organisation_id=owner))
 
 
 def boards(db: Session) -> list[BoardSummary]:

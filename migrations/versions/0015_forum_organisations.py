@@ -1,0 +1,95 @@
+"""forum across organisations: a board belongs to one organisation or is shared by several (issue 14)
+
+``forum_board_organisations`` says which organisations take part in a board: one row, that
+organisation's own board; several, a shared board. Every existing board becomes organisation #1's
+own; an installation whose boards came with 0004 but that has no organisation yet gets organisation
+#1 here, as ``portal.organisations.only`` would make it. ``users.moderates_shared_boards`` marks
+the moderators an organisation appoints for the boards it shares. Threads and posts get no
+organisation: a post's organisation is never stored beyond the board it is in.
+
+Revision ID: 0015
+Revises: 0011
+Create Date: 2026-12-03 10:45:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+organisations = sa.table(
+    "organisations",
+    sa.column("id", sa.Integer),
+    sa.column("slug", sa.String),
+    sa.column("name", sa.String),
+    sa.column("pooled", sa.Boolean),
+    sa.column("created_at", sa.DateTime),
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "forum_board_organisations",
+        sa.Column("board_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["board_id"],
+            ["forum_boards.id"],
+            name="fk_forum_board_organisations_board_id_forum_boards",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_forum_board_organisations_organisation_id_organisations",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("board_id", "organisation_id", name="pk_forum_board_organisations"),
+    )
+    op.create_index(
+        "ix_forum_board_organisations_organisation_id", "forum_board_organisations", ["organisation_id"]
+    )
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("moderates_shared_boards", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("users") as batch:
+        batch.alter_column("moderates_shared_boards", server_default=None)
+    bind = op.get_bind()
+    has_boards = bind.execute(sa.text("SELECT 1 FROM forum_boards LIMIT 1")).first() is not None
+    if not has_boards:
+        return
+    first = bind.execute(sa.text("SELECT min(id) FROM organisations")).scalar()
+    if first is None:
+        bind.execute(
+            organisations.insert().values(
+                id=1, slug="org1", name="Organisation 1", pooled=False, created_at=sa.func.current_timestamp()
+            )
+        )
+        if bind.dialect.name == "postgresql":
+            bind.execute(sa.text("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)"))
+        first = 1
+    op.execute(
+        sa.text(
+            "INSERT INTO forum_board_organisations (board_id, organisation_id) SELECT id, :org FROM forum_boards"
+        ).bindparams(org=first)
+    )
+
+
+def downgrade() -> None:
+    shared = op.get_bind().execute(
+        sa.text(
+            "SELECT board_id FROM forum_board_organisations GROUP BY board_id HAVING count(*) > 1 LIMIT 1"
+        )
+    )
+    if shared.first() is not None:
+        raise RuntimeError("this installation has shared forum boards: 0011 knows none")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("moderates_shared_boards")
+    op.drop_index("ix_forum_board_organisations_organisation_id", table_name="forum_board_organisations")
+    op.drop_table("forum_board_organisations")
