@@ -1,0 +1,98 @@
+"""A board shared by two organisations (issue 14 item 4): either one's appointed moderators
+publish with one approval; nobody else reaches the board's posts, and no forum row or session
+says which organisation a writer belongs to."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from portal.forum.models import Post, PostStatus, Thread
+from tests.csrf import csrf_from
+from tests.forum_helpers import SLUG, new_thread, posts, thread_url
+from tests.moderation_helpers import events
+from tests.shared_boards import SHARED, SHARED_NAME, logged_in, region
+
+TITLE = "Hot i receptionen"
+BODY = "En klient hotade oss i receptionen igår; hur gör ni med larmknappar?"
+OWN_TITLE = "Bara i vår kommun"
+
+
+def _act(client: FlaskClient, url: str, **data: str) -> int:
+    token = csrf_from(client.get("/moderation/forum").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}).status_code
+
+
+def _queue(client: FlaskClient) -> str:
+    response = client.get("/moderation/forum")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_one_approval_by_either_organisation_publishes_the_shared_post(app: Flask) -> None:
+    people = region(app)
+    assert new_thread(app.test_client(), TITLE, BODY, action="send", slug=SHARED).status_code == 303
+    (post,) = posts(app)
+    anna, bert = logged_in(app, people.anna), logged_in(app, people.bert)
+    assert TITLE in _queue(bert)
+    assert _act(anna, f"/moderation/forum/posts/{post.id}/approve") == 303
+    assert posts(app)[0].status is PostStatus.APPROVED
+    assert BODY in app.test_client().get(thread_url(app, post.thread_id)).get_data(as_text=True)
+    assert TITLE not in _queue(bert)
+    # B's moderator approving afterwards changes nothing: the post is counted once.
+    assert _act(bert, f"/moderation/forum/posts/{post.id}/approve") == 303
+    with Session(app.extensions["portal.engine"]) as db:
+        thread = db.get(Thread, post.thread_id)
+        assert thread is not None and thread.approved_posts == 1
+    assert events(app, f"forum:post:{post.id}") == ["forum:post:approved", "forum:post:approved"]
+
+
+def test_moderators_not_appointed_or_not_taking_part_reach_nothing_of_the_shared_board(app: Flask) -> None:
+    people = region(app)
+    new_thread(app.test_client(), TITLE, BODY, action="send", slug=SHARED)
+    (post,) = posts(app)
+    for account in (people.bodil, people.cilla):
+        client = logged_in(app, account)
+        assert TITLE not in _queue(client)
+        for action in ("approve", "reject"):
+            assert _act(client, f"/moderation/forum/posts/{post.id}/{action}") == 404
+        assert client.get(f"/moderation/forum/posts/{post.id}/redact").status_code == 404
+        for action in ("lock", "hide"):
+            assert _act(client, f"/moderation/forum/threads/{post.thread_id}/{action}") == 404
+    assert posts(app)[0].status is PostStatus.PENDING
+
+
+def test_an_organisations_own_board_is_invisible_to_another_organisations_moderators(app: Flask) -> None:
+    people = region(app)
+    new_thread(app.test_client(), OWN_TITLE, BODY, action="send", slug=SLUG)
+    (post,) = posts(app)
+    bert = logged_in(app, people.bert)
+    assert OWN_TITLE not in _queue(bert)
+    assert _act(bert, f"/moderation/forum/posts/{post.id}/approve") == 404
+    settings = bert.get("/moderation/forum/settings").get_data(as_text=True)
+    assert "Hot och trakasserier" not in settings and SHARED_NAME in settings
+    assert OWN_TITLE in _queue(logged_in(app, people.anna))
+
+
+def test_the_public_forum_shows_the_shared_board_without_an_organisation(app: Flask) -> None:
+    region(app)
+    page = app.test_client().get("/forum/").get_data(as_text=True)
+    assert SHARED_NAME in page
+    assert "Kommun B" not in page
+
+
+def test_no_forum_row_and_no_session_holds_the_writers_organisation(app: Flask) -> None:
+    region(app)
+    writer = app.test_client()
+    new_thread(writer, TITLE, BODY, action="send", slug=SHARED)
+    columns = {
+        table: [column["name"] for column in inspect(app.extensions["portal.engine"]).get_columns(table)]
+        for table in (Post.__tablename__, Thread.__tablename__)
+    }
+    assert [name for names in columns.values() for name in names if "organisation" in name] == []
+    with writer.session_transaction() as session:
+        # The writer's number in the thread, the notice and the session's clocks: nothing else.
+        assert sorted(session.keys()) == ["_created", "_flashes", "_seen", "forum_writer_numbers"]
+        assert session["forum_writer_numbers"] == {str(posts(app)[0].thread_id): 1}
