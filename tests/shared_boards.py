@@ -30,8 +30,12 @@ class Region:
     cilla: Account  # c's admin, appointed, but c takes part in no shared board
 
 
-def _account(db: Session, app: Flask, name: str, role: Role, organisation_id: int, appointed: bool) -> Account:
-    made = accounts.create_user(db, name, role, PASSWORD, app.config["PORTAL"], organisation_id=organisation_id)
+def _account(
+    db: Session, app: Flask, name: str, role: Role, organisation_id: int, appointed: bool
+) -> Account:
+    made = accounts.create_user(
+        db, name, role, PASSWORD, app.config["PORTAL"], organisation_id=organisation_id
+    )
     db.flush()
     user = db.scalar(select(User).where(User.username == name))
     assert user is not None
@@ -46,7 +50,9 @@ def region(app: Flask) -> Region:
         first = organisations.only(db)
         b = organisations.create(db, "b", "Kommun B")
         c = organisations.create(db, "c", "Kommun C")
-        sharing.share_board(db, SHARED, [first.id, b.id], {"sv": SHARED_NAME, "en": "The region's social workers"})
+        sharing.share_board(
+            db, SHARED, [first.id, b.id], {"sv": SHARED_NAME, "en": "The region's social workers"}
+        )
         made = Region(
             anna=_account(db, app, "anna", Role.ADMIN, first.id, True),
             bert=_account(db, app, "bert", Role.ADMIN, b.id, True),

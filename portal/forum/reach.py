@@ -19,7 +19,7 @@ from ..models import User
 from .models import BoardOrganisation
 
 
-def shared_board_ids() -> Select[tuple[int]]:
+def shared_board_ids() -> Select[int]:
     """The boards more than one organisation takes part in."""
     return (
         select(BoardOrganisation.board_id)
@@ -28,7 +28,7 @@ def shared_board_ids() -> Select[tuple[int]]:
     )
 
 
-def board_ids(actor: User) -> Select[tuple[int]]:
+def board_ids(actor: User) -> Select[int]:
     """The ids of the boards ``actor`` moderates (nothing for a user of no organisation)."""
     own = select(BoardOrganisation.board_id).where(BoardOrganisation.organisation_id == actor.organisation_id)
     if actor.organisation_id is None or actor.moderates_shared_boards:

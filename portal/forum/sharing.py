@@ -44,9 +44,7 @@ class NotShared(SharingError):
     """The board exists and is one organisation's own: its organisation's admin keeps it."""
 
 
-def share_board(
-    db: Session, slug: str, organisation_ids: Iterable[int], names: Mapping[str, str]
-) -> Board:
+def share_board(db: Session, slug: str, organisation_ids: Iterable[int], names: Mapping[str, str]) -> Board:
     """Make the shared board ``slug``, or give an existing shared board these participants and,
     where given, these names. Each organisation that joins or leaves finds it in its audit log."""
     if not re.fullmatch(SLUG_PATTERN, slug):
@@ -94,4 +92,6 @@ def appoint(db: Session, user: User, on: bool, actor: User | None) -> None:
     if user.moderates_shared_boards == on:
         return
     user.moderates_shared_boards = on
-    audit.record(db, Event.FORUM_MODERATOR_APPOINTED, actor, audit.user_subject(user.id), user.organisation_id)
+    audit.record(
+        db, Event.FORUM_MODERATOR_APPOINTED, actor, audit.user_subject(user.id), user.organisation_id
+    )

@@ -1,0 +1,50 @@
+"""0015 with rows in place: every existing board becomes organisation #1's own board, and an
+installation that had boards but no organisation yet gets organisation #1 for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from portal.config import Config
+from tests.accounts import AuthActions
+from tests.migration_helpers import migrate, unmigrate, unmigrated_app, write_0001
+
+DEFAULT_BOARDS = 4  # migration 0004's boards
+
+
+def _read(app: Flask, sql: str) -> list[tuple[Any, ...]]:
+    with app.extensions["portal.engine"].connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(sql))]
+
+
+def test_0015_gives_every_board_to_organisation_1_and_its_admin_moderates_them(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0001")
+        old = write_0001(app)
+        migrate(app, "0011")
+        migrate(app, "0015")
+        boards = [board for (board,) in _read(app, "SELECT id FROM forum_boards ORDER BY id")]
+        assert len(boards) == DEFAULT_BOARDS
+        assert _read(
+            app, "SELECT board_id, organisation_id FROM forum_board_organisations ORDER BY board_id"
+        ) == [(board, 1) for board in boards]
+        assert _read(app, "SELECT username, moderates_shared_boards FROM users") == [("oldadmin", False)]
+        migrate(app)
+        client = app.test_client()
+        assert AuthActions(client).login(old.account).status_code == 302
+        settings = client.get("/moderation/forum/settings").get_data(as_text=True)
+        assert "Hot och trakasserier" in settings and "Stöd och råd" in settings
+        unmigrate(app, "0011")
+        assert _read(app, "SELECT count(*) FROM forum_boards") == [(DEFAULT_BOARDS,)]
+
+
+def test_0015_makes_organisation_1_for_the_boards_of_a_new_installation(config: Config) -> None:
+    with unmigrated_app(config) as app:
+        migrate(app, "0015")
+        assert _read(app, "SELECT id, slug FROM organisations") == [(1, "org1")]
+        assert _read(app, "SELECT count(*) FROM forum_board_organisations WHERE organisation_id = 1") == [
+            (DEFAULT_BOARDS,)
+        ]
