@@ -7,6 +7,10 @@ own; an installation whose boards came with 0004 but that has no organisation ye
 the moderators an organisation appoints for the boards it shares. Threads and posts get no
 organisation: a post's organisation is never stored beyond the board it is in.
 
+Gates become rows of their own (``forum_gates``), each over one board or a group
+(``forum_boards.gate_id``), in place of ``forum_settings``' one passphrase: an existing passphrase
+becomes gate 1 over every existing board, so that the forum asks for it exactly as before.
+
 Revision ID: 0015
 Revises: 0011
 Create Date: 2026-12-03 10:45:00
@@ -60,6 +64,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("users") as batch:
         batch.alter_column("moderates_shared_boards", server_default=None)
+    _gates_up()
     bind = op.get_bind()
     has_boards = bind.execute(sa.text("SELECT 1 FROM forum_boards LIMIT 1")).first() is not None
     if not has_boards:
@@ -81,6 +86,51 @@ def upgrade() -> None:
     )
 
 
+def _gates_up() -> None:
+    op.create_table(
+        "forum_gates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("gate_hash", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_forum_gates"),
+    )
+    with op.batch_alter_table("forum_boards") as batch:
+        batch.add_column(sa.Column("gate_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_forum_boards_gate_id_forum_gates", "forum_gates", ["gate_id"], ["id"], ondelete="SET NULL"
+        )
+        batch.create_index("ix_forum_boards_gate_id", ["gate_id"])
+    bind = op.get_bind()
+    old = bind.execute(sa.text("SELECT gate_hash FROM forum_settings WHERE gate_hash IS NOT NULL")).first()
+    if old is not None:
+        bind.execute(sa.text("INSERT INTO forum_gates (id, gate_hash) VALUES (1, :hash)").bindparams(hash=old[0]))
+        if bind.dialect.name == "postgresql":
+            bind.execute(sa.text("SELECT setval(pg_get_serial_sequence('forum_gates', 'id'), 1)"))
+        bind.execute(sa.text("UPDATE forum_boards SET gate_id = 1"))
+    op.drop_table("forum_settings")
+
+
+def _gates_down() -> None:
+    op.create_table(
+        "forum_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("gate_hash", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_forum_settings"),
+    )
+    bind = op.get_bind()
+    gates = bind.execute(sa.text("SELECT DISTINCT gate_id FROM forum_boards")).all()
+    if len(gates) == 1 and gates[0][0] is not None:  # one gate over every board: 0011's one passphrase
+        bind.execute(
+            sa.text(
+                "INSERT INTO forum_settings (id, gate_hash) SELECT 1, gate_hash FROM forum_gates WHERE id = :id"
+            ).bindparams(id=gates[0][0])
+        )
+    with op.batch_alter_table("forum_boards") as batch:
+        batch.drop_index("ix_forum_boards_gate_id")
+        batch.drop_constraint("fk_forum_boards_gate_id_forum_gates", type_="foreignkey")
+        batch.drop_column("gate_id")
+    op.drop_table("forum_gates")
+
+
 def downgrade() -> None:
     shared = op.get_bind().execute(
         sa.text(
@@ -89,6 +139,7 @@ def downgrade() -> None:
     )
     if shared.first() is not None:
         raise RuntimeError("this installation has shared forum boards: 0011 knows none")
+    _gates_down()
     with op.batch_alter_table("users") as batch:
         batch.drop_column("moderates_shared_boards")
     op.drop_index("ix_forum_board_organisations_organisation_id", table_name="forum_board_organisations")

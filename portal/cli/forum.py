@@ -1,6 +1,8 @@
-"""``flask forum share-board|appoint``: boards shared by several organisations (docs/forum.md)."""
+"""``flask forum share-board|appoint|gate``: boards shared by several organisations (docs/forum.md)."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -8,9 +10,10 @@ from flask.cli import AppGroup
 from .. import organisations
 from ..accounts import service as accounts
 from ..db import transaction
-from ..forum import sharing
+from ..forum import service, sharing
 from .output import fail
 
+PASSPHRASE_MIN = 8  # characters, as the admins' form asks
 forum_cli = AppGroup("forum", help="Forum boards shared by several organisations.")
 
 
@@ -56,3 +59,22 @@ def appoint(username: str, off: bool) -> None:
             fail(f"{username} belongs to no organisation")
         sharing.appoint(db, user, not off, None)
     click.echo(f"{username} {'no longer moderates' if off else 'moderates'} the shared boards")
+
+
+@forum_cli.command("gate")
+@click.argument("slugs")
+@click.option("--off", is_flag=True, help="Take the boards out from behind any passphrase.")
+def gate_boards(slugs: str, off: bool) -> None:
+    """Put the boards SLUGS (comma-separated) behind one passphrase, read from stdin."""
+    passphrase = None if off else sys.stdin.readline().strip()
+    if passphrase is not None and len(passphrase) < PASSPHRASE_MIN:
+        fail(f"a passphrase has at least {PASSPHRASE_MIN} characters")
+    with transaction() as db:
+        ids = []
+        for slug in filter(None, (part.strip() for part in slugs.split(","))):
+            found = service.board(db, slug)
+            if found is None:
+                fail(f"no board {slug!r}")
+            ids.append(found.id)
+        sharing.gate_boards(db, ids, passphrase)
+    click.echo(f"{len(ids)} boards {'have no passphrase' if off else 'are behind one passphrase'}")

@@ -48,6 +48,8 @@ class Board(Base):
     position: Mapped[int] = mapped_column(default=0)
     moderation: Mapped[Moderation] = mapped_column(string_enum(Moderation), default=Moderation.PRE)
     slow_mode_seconds: Mapped[int] = mapped_column(default=0)
+    # The gate readers pass to reach the board (NULL: none).
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("forum_gates.id", ondelete="SET NULL"), index=True)
 
     # Loaded with the board (one more query for all boards of a page, not one per board).
     texts: Mapped[dict[str, BoardText]] = relationship(
@@ -202,10 +204,12 @@ class WatchedWord(Base):
     action: Mapped[WordAction] = mapped_column(string_enum(WordAction))
 
 
-class ForumSettings(Base):
-    """One row: the optional access gate (an organisation passphrase, argon2id-hashed)."""
+class Gate(Base):
+    """A passphrase (argon2id-hashed) that readers enter once per session to reach the boards
+    behind it: one board or a group (``Board.gate_id``). It belongs to boards, not to an
+    organisation, so that which gate a writer passed says nothing about where they work."""
 
-    __tablename__ = "forum_settings"
+    __tablename__ = "forum_gates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    gate_hash: Mapped[str | None] = mapped_column(Text)
+    gate_hash: Mapped[str] = mapped_column(Text)

@@ -209,6 +209,18 @@ def update_board(
     audit.record(db, Event.FORUM_BOARD_CHANGED, actor, audit.board_subject(target.id))
 
 
+def own_board_ids(db: Session, actor: User | None) -> list[int]:
+    """The boards of ``actor``'s organisation alone (every board for the installation itself)."""
+    query = select(Board.id).where(reach.reaches(actor, Board.id), Board.id.not_in(reach.shared_board_ids()))
+    return list(db.scalars(query))
+
+
+def gate_on(db: Session, actor: User | None) -> bool:
+    """Are the organisation's own boards behind a passphrase?"""
+    return gate.all_behind_gate(db, own_board_ids(db, actor))
+
+
 def set_gate(db: Session, passphrase: str | None, actor: User | None) -> None:
-    gate.set_passphrase(db, passphrase)
+    """One gate over the organisation's own boards (a shared board's gate is the operator's)."""
+    gate.set_for_boards(db, own_board_ids(db, actor), passphrase)
     audit.record(db, Event.FORUM_GATE_CHANGED, actor, audit.FORUM_GATE_SUBJECT)

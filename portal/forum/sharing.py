@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..audit import Event
 from ..models import User
-from . import reach
+from . import gate, reach
 from .models import Board, BoardOrganisation
 
 SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?"
@@ -95,3 +95,14 @@ def appoint(db: Session, user: User, on: bool, actor: User | None) -> None:
     audit.record(
         db, Event.FORUM_MODERATOR_APPOINTED, actor, audit.user_subject(user.id), user.organisation_id
     )
+
+
+def gate_boards(db: Session, board_ids: list[int], passphrase: str | None) -> None:
+    """The operator's gate over a group of boards (shared ones among them): one passphrase, or
+    none; each participating organisation finds the change in its own audit log."""
+    gate.set_for_boards(db, board_ids, passphrase)
+    participants = {org for board_id in board_ids for org in reach.organisation_ids(db, board_id)}
+    for organisation_id in sorted(participants):
+        audit.record(
+            db, Event.FORUM_GATE_CHANGED, None, audit.FORUM_GATE_SUBJECT, organisation_id=organisation_id
+        )

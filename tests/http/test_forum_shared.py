@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from portal.forum.models import Post, PostStatus, Thread
-from tests.csrf import csrf_from
+from portal.forum.models import Gate, Post, PostStatus, Thread
+from portal.models import AuditEvent
+from tests.csrf import csrf_from, get_csrf
 from tests.forum_helpers import SLUG, new_thread, posts, thread_url
 from tests.moderation_helpers import events
 from tests.shared_boards import SHARED, SHARED_NAME, logged_in, region
@@ -18,6 +19,7 @@ from tests.shared_boards import SHARED, SHARED_NAME, logged_in, region
 TITLE = "Hot i receptionen"
 BODY = "En klient hotade oss i receptionen igår; hur gör ni med larmknappar?"
 OWN_TITLE = "Bara i vår kommun"
+PASSPHRASE = "regionens-kollegor-2026"
 
 
 def _act(client: FlaskClient, url: str, **data: str) -> int:
@@ -96,3 +98,36 @@ def test_no_forum_row_and_no_session_holds_the_writers_organisation(app: Flask) 
         # The writer's number in the thread, the notice and the session's clocks: nothing else.
         assert sorted(session.keys()) == ["_created", "_flashes", "_seen", "forum_writer_numbers"]
         assert session["forum_writer_numbers"] == {str(posts(app)[0].thread_id): 1}
+
+
+def test_a_gate_over_a_group_of_boards_is_passed_once_and_remembered_by_its_id_only(app: Flask) -> None:
+    region(app)
+    result = app.test_cli_runner().invoke(
+        args=["forum", "gate", f"{SHARED},pressade-beslut"], input=f"{PASSPHRASE}\n"
+    )
+    assert result.output == "2 boards are behind one passphrase\n"
+    reader = app.test_client()
+    assert reader.get(f"/forum/{SHARED}").headers["Location"] == f"/forum/gate?next=/forum/{SHARED}"
+    assert reader.get(f"/forum/{SLUG}").status_code == 200  # not behind the gate
+    assert reader.get("/forum/").status_code == 200  # the index lists every board
+    token = get_csrf(reader, "/forum/gate")
+    wrong = reader.post(f"/forum/gate?next=/forum/{SHARED}", data={"csrf_token": token, "passphrase": "fel"})
+    assert wrong.status_code == 401
+    right = reader.post(
+        f"/forum/gate?next=/forum/{SHARED}", data={"csrf_token": token, "passphrase": PASSPHRASE}
+    )
+    assert right.status_code == 303 and right.headers["Location"] == f"/forum/{SHARED}"
+    assert reader.get("/forum/pressade-beslut").status_code == 200  # the same gate: passed already
+    with Session(app.extensions["portal.engine"]) as db:
+        (gate_id,) = db.scalars(select(Gate.id))
+    with reader.session_transaction() as session:
+        assert {key: session[key] for key in session if not key.startswith("_")} == {
+            "forum_gate_passed": [gate_id]
+        }
+    assert [org for org in _gate_events(app)] == [1, 2]  # the shared board's organisations
+
+
+def _gate_events(app: Flask) -> list[int | None]:
+    with Session(app.extensions["portal.engine"]) as db:
+        query = select(AuditEvent.organisation_id).where(AuditEvent.event == "forum:gate:changed")
+        return list(db.scalars(query.order_by(AuditEvent.id)))

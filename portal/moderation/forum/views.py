@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...db import db_session
-from ...forum import gate, moderation
+from ...forum import moderation
 from ...forum.models import Moderation, WordAction
 from ...pages import Page, form_page
 from .. import bp
@@ -135,7 +135,7 @@ def _settings_page(
         gate_form=gate_form or GateForm(formdata=None),
         boards=boards,
         action_form=ActionForm(formdata=None),
-        gate_on=gate.enabled(db),
+        gate_on=moderation.gate_on(db, current_user()),
     ), status
 
 
