@@ -10,6 +10,8 @@ organisation: a post's organisation is never stored beyond the board it is in.
 Gates become rows of their own (``forum_gates``), each over one board or a group
 (``forum_boards.gate_id``), in place of ``forum_settings``' one passphrase: an existing passphrase
 becomes gate 1 over every existing board, so that the forum asks for it exactly as before.
+Watched words become organisation #1's (each organisation keeps its own list; a post on a shared
+board is checked against every participant's).
 
 Revision ID: 0015
 Revises: 0011
@@ -65,10 +67,31 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.alter_column("moderates_shared_boards", server_default=None)
     _gates_up()
+    with op.batch_alter_table("forum_watched_words") as batch:
+        batch.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
     bind = op.get_bind()
-    has_boards = bind.execute(sa.text("SELECT 1 FROM forum_boards LIMIT 1")).first() is not None
-    if not has_boards:
-        return
+    has_rows = any(
+        bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608
+        for table in ("forum_boards", "forum_watched_words")
+    )
+    if has_rows:
+        _give_to_first(bind)
+    with op.batch_alter_table("forum_watched_words") as batch:
+        batch.alter_column("organisation_id", existing_type=sa.Integer(), nullable=False)
+        batch.drop_constraint("uq_forum_watched_words_word", type_="unique")
+        batch.create_unique_constraint("uq_forum_watched_words_organisation_id", ["organisation_id", "word"])
+        batch.create_foreign_key(
+            "fk_forum_watched_words_organisation_id_organisations",
+            "organisations",
+            ["organisation_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch.create_index("ix_forum_watched_words_organisation_id", ["organisation_id"])
+
+
+def _give_to_first(bind: sa.Connection) -> None:
+    """Existing boards and words become organisation #1's (made here if there is none yet)."""
     first = bind.execute(sa.text("SELECT min(id) FROM organisations")).scalar()
     if first is None:
         bind.execute(
@@ -79,6 +102,7 @@ def upgrade() -> None:
         if bind.dialect.name == "postgresql":
             bind.execute(sa.text("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)"))
         first = 1
+    op.execute(sa.text("UPDATE forum_watched_words SET organisation_id = :org").bindparams(org=first))
     op.execute(
         sa.text(
             "INSERT INTO forum_board_organisations (board_id, organisation_id) SELECT id, :org FROM forum_boards"
@@ -140,6 +164,12 @@ def downgrade() -> None:
     if shared.first() is not None:
         raise RuntimeError("this installation has shared forum boards: 0011 knows none")
     _gates_down()
+    with op.batch_alter_table("forum_watched_words") as batch:
+        batch.drop_index("ix_forum_watched_words_organisation_id")
+        batch.drop_constraint("fk_forum_watched_words_organisation_id_organisations", type_="foreignkey")
+        batch.drop_constraint("uq_forum_watched_words_organisation_id", type_="unique")
+        batch.drop_column("organisation_id")
+        batch.create_unique_constraint("uq_forum_watched_words_word", ["word"])
     with op.batch_alter_table("users") as batch:
         batch.drop_column("moderates_shared_boards")
     op.drop_index("ix_forum_board_organisations_organisation_id", table_name="forum_board_organisations")

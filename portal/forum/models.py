@@ -197,10 +197,20 @@ class Flag(Base):
 
 
 class WatchedWord(Base):
+    """A word an organisation's admins watch for. Per organisation: each admin keeps their own
+    organisation's list, which no other organisation's admin can read or change, and a post on a
+    shared board is checked against the words of every organisation taking part (the strictest
+    applies: one organisation's block blocks it), so that a shared board is no way round any
+    participant's rules (issue 14 item 4)."""
+
     __tablename__ = "forum_watched_words"
+    __table_args__ = (UniqueConstraint("organisation_id", "word"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    word: Mapped[str] = mapped_column(String(80), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(80))
     action: Mapped[WordAction] = mapped_column(string_enum(WordAction))
 
 

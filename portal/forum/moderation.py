@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from .. import audit
+from .. import audit, organisations
 from ..audit import Event
 from ..domain import today
 from ..models import User
@@ -161,17 +161,29 @@ def set_thread(
         audit.record(db, Event.FORUM_THREAD_HIDDEN if hidden else Event.FORUM_THREAD_SHOWN, actor, subject)
 
 
-def words(db: Session) -> list[WatchedWord]:
-    return list(db.scalars(select(WatchedWord).order_by(WatchedWord.word)))
+def _word_owner(db: Session, actor: User | None) -> int:
+    """Whose list of watched words ``actor`` keeps: their organisation's (the installation
+    itself, a command or a test, keeps the only organisation's)."""
+    if actor is not None and actor.organisation_id is not None:
+        return actor.organisation_id
+    return organisations.only(db).id
+
+
+def words(db: Session, actor: User | None) -> list[WatchedWord]:
+    query = select(WatchedWord).where(WatchedWord.organisation_id == _word_owner(db, actor))
+    return list(db.scalars(query.order_by(WatchedWord.word)))
 
 
 def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> None:
     cleaned = word.strip().lower()
     if not cleaned:
         return
-    existing = db.scalar(select(WatchedWord).where(WatchedWord.word == cleaned))
+    owner = _word_owner(db, actor)
+    existing = db.scalar(
+        select(WatchedWord).where(WatchedWord.organisation_id == owner, WatchedWord.word == cleaned)
+    )
     if existing is None:
-        db.add(WatchedWord(word=cleaned, action=action))
+        db.add(WatchedWord(organisation_id=owner, word=cleaned, action=action))
     else:
         existing.action = action
     audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
@@ -179,7 +191,7 @@ def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> 
 
 def remove_word(db: Session, word_id: int, actor: User | None) -> None:
     row = db.get(WatchedWord, word_id)
-    if row is not None:
+    if row is not None and row.organisation_id == _word_owner(db, actor):
         db.delete(row)
         audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
 

@@ -161,11 +161,13 @@ def thread_page(db: Session, token: str, code_id: int | None, after: int = 0) ->
     return ThreadPage(thread, posts, own, posts[-1].seq if more else None)
 
 
-def watched(db: Session, text: str) -> tuple[str | None, bool]:
-    """(a blocking word found, whether a review-word was found)."""
+def watched(db: Session, text: str, board_id: int) -> tuple[str | None, bool]:
+    """(a blocking word found, whether a review-word was found), with the words of every
+    organisation taking part in the board."""
     lowered = text.lower()
     review = False
-    for word in db.scalars(select(WatchedWord)):
+    participants = select(BoardOrganisation.organisation_id).where(BoardOrganisation.board_id == board_id)
+    for word in db.scalars(select(WatchedWord).where(WatchedWord.organisation_id.in_(participants))):
         if word.word.lower() in lowered:
             if word.action is WordAction.BLOCK:
                 return word.word, review
@@ -185,7 +187,7 @@ def _pseudonym(thread: Thread, writer: Writer) -> str:
 
 
 def _add_post(db: Session, thread: Thread, body: str, writer: Writer, title: str = "") -> Post:
-    blocked, review = watched(db, f"{title}\n{body}")
+    blocked, review = watched(db, f"{title}\n{body}", thread.board_id)
     if blocked:
         raise Blocked(blocked)
     public_at_once = thread.board.moderation is Moderation.POST and not review

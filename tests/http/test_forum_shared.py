@@ -131,3 +131,22 @@ def _gate_events(app: Flask) -> list[int | None]:
     with Session(app.extensions["portal.engine"]) as db:
         query = select(AuditEvent.organisation_id).where(AuditEvent.event == "forum:gate:changed")
         return list(db.scalars(query.order_by(AuditEvent.id)))
+
+
+def test_a_shared_board_is_checked_against_every_participants_words_and_an_own_board_against_its_own(
+    app: Flask,
+) -> None:
+    people = region(app)
+    bert = logged_in(app, people.bert)
+    token = get_csrf(bert, "/moderation/forum/settings")
+    saved = bert.post(
+        "/moderation/forum/settings/words", data={"csrf_token": token, "word": "Larmknapp", "action": "block"}
+    )
+    assert saved.status_code == 303
+    assert "larmknapp" not in logged_in(app, people.anna).get("/moderation/forum/settings").get_data(
+        as_text=True
+    )
+    writer = app.test_client()
+    assert new_thread(writer, TITLE, BODY, action="send", slug=SHARED).status_code == 400  # B's word
+    assert new_thread(writer, TITLE, BODY, action="send", slug=SLUG).status_code == 303  # A's own board
+    assert [post.thread_id for post in posts(app)] == [1]

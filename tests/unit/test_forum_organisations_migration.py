@@ -30,6 +30,7 @@ def test_0015_gives_every_board_to_organisation_1_and_its_admin_moderates_them(c
             conn.execute(
                 sa.text("INSERT INTO forum_settings (id, gate_hash) VALUES (1, :hash)"), {"hash": GATE_HASH}
             )
+            conn.execute(sa.text("INSERT INTO forum_watched_words (word, action) VALUES ('idiot', 'block')"))
         migrate(app, "0015")
         boards = [board for (board,) in _read(app, "SELECT id FROM forum_boards ORDER BY id")]
         assert len(boards) == DEFAULT_BOARDS
@@ -39,6 +40,9 @@ def test_0015_gives_every_board_to_organisation_1_and_its_admin_moderates_them(c
         assert _read(app, "SELECT username, moderates_shared_boards FROM users") == [("oldadmin", False)]
         assert _read(app, "SELECT id, gate_hash FROM forum_gates") == [(1, GATE_HASH)]
         assert _read(app, "SELECT DISTINCT gate_id FROM forum_boards") == [(1,)]
+        assert _read(app, "SELECT organisation_id, word, action FROM forum_watched_words") == [
+            (1, "idiot", "block")
+        ]
         migrate(app)
         client = app.test_client()
         assert AuthActions(client).login(old.account).status_code == 302
@@ -48,6 +52,7 @@ def test_0015_gives_every_board_to_organisation_1_and_its_admin_moderates_them(c
         unmigrate(app, "0011")
         assert _read(app, "SELECT count(*) FROM forum_boards") == [(DEFAULT_BOARDS,)]
         assert _read(app, "SELECT id, gate_hash FROM forum_settings") == [(1, GATE_HASH)]
+        assert _read(app, "SELECT word FROM forum_watched_words") == [("idiot",)]
 
 
 def test_0015_makes_organisation_1_for_the_boards_of_a_new_installation(config: Config) -> None:

@@ -130,7 +130,7 @@ def _settings_page(
     ]
     return render_template(
         "moderation/forum_settings.html",
-        words=moderation.words(db),
+        words=moderation.words(db, current_user()),
         word_form=word_form or WordForm(formdata=None),
         gate_form=gate_form or GateForm(formdata=None),
         boards=boards,

@@ -119,7 +119,7 @@ def test_on_a_post_moderated_board_a_post_is_public_at_once(db: Session, open_bo
 def test_a_blocking_word_stops_the_post_and_a_review_word_holds_it(db: Session, open_board: Board) -> None:
     moderation.add_word(db, "  Förbjudet ", WordAction.BLOCK, None)
     moderation.add_word(db, "granska", WordAction.REVIEW, None)
-    assert [(w.word, w.action) for w in moderation.words(db)] == [
+    assert [(w.word, w.action) for w in moderation.words(db, None)] == [
         ("förbjudet", WordAction.BLOCK),
         ("granska", WordAction.REVIEW),
     ]
@@ -255,11 +255,11 @@ def test_board_settings_names_mode_and_slow_mode(db: Session, board: Board) -> N
 def test_removing_a_watched_word(db: Session) -> None:
     moderation.add_word(db, "granska", WordAction.REVIEW, None)
     moderation.add_word(db, "granska", WordAction.BLOCK, None)  # the same word changes its action
-    (word,) = moderation.words(db)
+    (word,) = moderation.words(db, None)
     assert word.action is WordAction.BLOCK
     moderation.remove_word(db, word.id, None)
     moderation.add_word(db, "   ", WordAction.BLOCK, None)  # nothing to watch
-    assert moderation.words(db) == []
+    assert moderation.words(db, None) == []
     assert _events(db, "forum:words") == ["forum:word:changed"] * 3
 
 
