@@ -54,3 +54,12 @@ def organisation_ids(db: Session, board_id: int) -> list[int]:
     """The organisations taking part in a board, by id."""
     query = select(BoardOrganisation.organisation_id).where(BoardOrganisation.board_id == board_id)
     return list(db.scalars(query.order_by(BoardOrganisation.organisation_id)))
+
+
+def shares_boards(db: Session, organisation_id: int | None) -> bool:
+    """Does the organisation take part in a shared board (so that appointing means something)?"""
+    query = select(BoardOrganisation.board_id).where(
+        BoardOrganisation.organisation_id == organisation_id,
+        BoardOrganisation.board_id.in_(shared_board_ids()),
+    )
+    return db.scalar(query.limit(1)) is not None

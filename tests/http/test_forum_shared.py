@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from portal.forum.models import Gate, Post, PostStatus, Thread
-from portal.models import AuditEvent
+from portal.models import AuditEvent, User
 from tests.csrf import csrf_from, get_csrf
 from tests.forum_helpers import SLUG, new_thread, posts, thread_url
 from tests.moderation_helpers import events
@@ -152,3 +152,37 @@ def test_a_shared_board_is_checked_against_every_participants_words_and_an_own_b
     with Session(app.extensions["portal.engine"]) as db:
         slugs = [thread.board.slug for thread in db.scalars(select(Thread))]
     assert slugs == [SLUG]
+
+
+def test_an_admin_appoints_a_moderator_of_their_own_organisation_for_shared_boards(app: Flask) -> None:
+    people = region(app)
+    new_thread(app.test_client(), TITLE, BODY, action="send", slug=SHARED)
+    bert, bodil = logged_in(app, people.bert), logged_in(app, people.bodil)
+    with Session(app.extensions["portal.engine"]) as db:
+        ids = {name: user_id for name, user_id in db.execute(select(User.username, User.id))}
+    token = csrf_from(bert.get("/moderation/users").get_data(as_text=True))
+    assert "bodil: moderera delade delforum" in bert.get("/moderation/users").get_data(as_text=True)
+    assert (
+        bert.post(
+            f"/moderation/users/{ids['bodil']}/shared-boards", data={"csrf_token": token, "appoint": "on"}
+        ).status_code
+        == 303
+    )
+    assert TITLE in _queue(bodil)
+    assert (
+        bert.post(
+            f"/moderation/users/{ids['anna']}/shared-boards", data={"csrf_token": token, "appoint": "off"}
+        ).status_code
+        == 404
+    )
+    assert (
+        bert.post(
+            f"/moderation/users/{ids['bodil']}/shared-boards", data={"csrf_token": token, "appoint": "off"}
+        ).status_code
+        == 303
+    )
+    assert TITLE not in _queue(bodil)
+    assert events(app, f"user:{ids['bodil']}")[-2:] == [
+        "forum:moderator:appointed",
+        "forum:moderator:appointed",
+    ]
