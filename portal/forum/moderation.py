@@ -105,9 +105,21 @@ def approve(db: Session, post_id: int, actor: User | None) -> None:
 
 
 def _publish(db: Session, post: Post, actor: User | None) -> None:
-    if not _visible(post):
+    # Made visible by one UPDATE that only a hidden post matches: of two moderators (of two
+    # organisations sharing the board) publishing at once, one counts it. The row lock taken in
+    # ``_post`` orders them on PostgreSQL; SQLite has one writer at a time.
+    shown = update(Post).where(
+        Post.id == post.id, or_(Post.status != PostStatus.APPROVED, Post.flag_hidden.is_(True))
+    )
+    made_visible = db.execute(
+        shown.values(status=PostStatus.APPROVED, flag_hidden=False).execution_options(
+            synchronize_session=False
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    db.expire(post, ["status", "flag_hidden"])
+    if made_visible:
         _count_published(db, post.thread, +1)
-    post.status, post.needs_review, post.flag_hidden, post.flags = PostStatus.APPROVED, False, False, 0
+    post.needs_review, post.flags = False, 0
     post.reject_reason = None
     audit.record(db, Event.FORUM_POST_APPROVED, actor, audit.post_subject(post.id))
 
