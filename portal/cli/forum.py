@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
@@ -11,10 +12,23 @@ from .. import organisations
 from ..accounts import service as accounts
 from ..db import transaction
 from ..forum import service, sharing
+from ..forum.models import Board
+from ..models import Organisation
 from .output import fail
 
 PASSPHRASE_MIN = 8  # characters, as the admins' form asks
 forum_cli = AppGroup("forum", help="Forum boards shared by several organisations.")
+
+
+def _ids(slugs: str, find: Callable[[str], Organisation | Board | None], what: str) -> list[int]:
+    """The ids of the rows named by comma-separated ``slugs``; exits naming the first unknown."""
+    ids = []
+    for name in filter(None, (part.strip() for part in slugs.split(","))):
+        row = find(name)
+        if row is None:
+            fail(f"no {what} {name!r}")
+        ids.append(row.id)
+    return ids
 
 
 @forum_cli.command("share-board")
@@ -25,12 +39,7 @@ forum_cli = AppGroup("forum", help="Forum boards shared by several organisations
 def share_board(slug: str, slugs: str, name_sv: str, name_en: str) -> None:
     """Make the shared board SLUG, or set who takes part in it (join or leave)."""
     with transaction() as db:
-        ids = []
-        for name in filter(None, (part.strip() for part in slugs.split(","))):
-            row = organisations.by_slug(db, name)
-            if row is None:
-                fail(f"no organisation {name!r} ('organisations list' shows them)")
-            ids.append(row.id)
+        ids = _ids(slugs, lambda name: organisations.by_slug(db, name), "organisation")
         try:
             board = sharing.share_board(db, slug, ids, {"sv": name_sv, "en": name_en})
         except sharing.InvalidSlug:
@@ -70,11 +79,6 @@ def gate_boards(slugs: str, off: bool) -> None:
     if passphrase is not None and len(passphrase) < PASSPHRASE_MIN:
         fail(f"a passphrase has at least {PASSPHRASE_MIN} characters")
     with transaction() as db:
-        ids = []
-        for slug in filter(None, (part.strip() for part in slugs.split(","))):
-            found = service.board(db, slug)
-            if found is None:
-                fail(f"no board {slug!r}")
-            ids.append(found.id)
+        ids = _ids(slugs, lambda name: service.board(db, name), "board")
         sharing.gate_boards(db, ids, passphrase)
     click.echo(f"{len(ids)} boards {'have no passphrase' if off else 'are behind one passphrase'}")

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, organisations
 from ..audit import Event
 from ..models import User
 from . import gate, reach
 from .models import Board, BoardOrganisation
 
-SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?"
+# A board's slug has the shape of an organisation's (lower-case letters, digits, hyphens; 40).
+SLUG_PATTERN = organisations.SLUG_PATTERN
 NAME_MAX = 80
 
 
