@@ -3,7 +3,7 @@
 ``forum_board_organisations`` says which organisations take part in a board: one row, that
 organisation's own board; several, a shared board. Every existing board becomes organisation #1's
 own; an installation whose boards came with 0004 but that has no organisation yet gets organisation
-#1 here, as ``portal.organisations.only`` would make it. ``users.moderates_shared_boards`` marks
+#1 here (with the installation's row), as ``portal.organisations.only`` would make it. ``users.moderates_shared_boards`` marks
 the moderators an organisation appoints for the boards it shares. Threads and posts get no
 organisation: a post's organisation is never stored beyond the board it is in.
 
@@ -19,6 +19,8 @@ Create Date: 2026-12-03 10:45:00
 """
 
 from __future__ import annotations
+
+import secrets
 
 import sqlalchemy as sa
 from alembic import op
@@ -102,6 +104,14 @@ def _give_to_first(bind: sa.Connection) -> None:
         if bind.dialect.name == "postgresql":
             bind.execute(sa.text("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)"))
         first = 1
+        # The installation's row (its code salt) comes with its first organisation, as
+        # ``portal.organisations.create`` makes it: never later, at a reporter's first visit.
+        if bind.execute(sa.text("SELECT 1 FROM installation")).first() is None:
+            bind.execute(
+                sa.text(
+                    "INSERT INTO installation (id, code_salt, created_at) VALUES (1, :salt, CURRENT_TIMESTAMP)"
+                ).bindparams(sa.bindparam("salt", secrets.token_bytes(32), type_=sa.LargeBinary))
+            )
     op.execute(sa.text("UPDATE forum_watched_words SET organisation_id = :org").bindparams(org=first))
     op.execute(
         sa.text(

@@ -51,6 +51,8 @@ def test_0015_makes_organisation_1_for_the_boards_of_a_new_installation(config: 
     with unmigrated_app(config) as app:
         migrate(app, "0015")
         assert read(app, "SELECT id, slug FROM organisations") == [(1, "org1")]
+        ((salt,),) = read(app, "SELECT code_salt FROM installation")
+        assert len(salt) == 32
         assert read(app, "SELECT count(*) FROM forum_board_organisations WHERE organisation_id = 1") == [
             (DEFAULT_BOARDS,)
         ]
