@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import installation, organisations
 from ..config import Config
 from ..domain import today
+from ..models import Organisation
 from ..security import codes, crypto
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 from .defaults import ADJECTIVES, ANIMALS, DEFAULT_BOARDS
@@ -68,6 +69,9 @@ class BoardSummary:
     board: Board
     threads: int
     latest: dt.date | None
+    # The organisation whose own board it is, on an installation of several (a shared board, or
+    # any board of a single organisation's installation, names none).
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,26 @@ def boards(db: Session) -> list[BoardSummary]:
         .where(visible)
         .group_by(Thread.board_id)
     )
-    counts = {board_id: (n, latest) for board_id, n, latest in db.execute(stats)}
-    return [
-        BoardSummary(board, *counts.get(board.id, (0, None)))
-        for board in db.scalars(select(Board).order_by(Board.position, Board.id))
-    ]
+    counts: dict[int, tuple[int, dt.date | None]] = {
+        board_id: (n, latest) for board_id, n, latest in db.execute(stats)
+    }
+    owners = _owners(db) if organisations.single(db) is None else {}
+    summaries = []
+    for board in db.scalars(select(Board).order_by(Board.position, Board.id)):
+        threads, latest = counts.get(board.id, (0, None))
+        summaries.append(BoardSummary(board, threads, latest, owners.get(board.id)))
+    return summaries
+
+
+def _owners(db: Session) -> dict[int, str]:
+    """Board id → the name of the one organisation taking part in it (shared boards left out)."""
+    query = (
+        select(BoardOrganisation.board_id, func.min(Organisation.name))
+        .join(Organisation, Organisation.id == BoardOrganisation.organisation_id)
+        .group_by(BoardOrganisation.board_id)
+        .having(func.count(BoardOrganisation.organisation_id) == 1)
+    )
+    return {board_id: name for board_id, name in db.execute(query)}
 
 
 def board(db: Session, slug: str) -> Board | None:

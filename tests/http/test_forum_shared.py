@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.forum.models import Gate, Post, PostStatus, Thread
 from portal.models import AuditEvent, User
 from tests.csrf import csrf_from, get_csrf
-from tests.forum_helpers import SLUG, new_thread, posts, thread_url
+from tests.forum_helpers import SLUG, new_thread, posts, seed, thread_url
 from tests.moderation_helpers import events
 from tests.shared_boards import SHARED, SHARED_NAME, logged_in, region
 
@@ -78,11 +78,20 @@ def test_an_organisations_own_board_is_invisible_to_another_organisations_modera
     assert OWN_TITLE in _queue(logged_in(app, people.anna))
 
 
+def test_a_single_organisations_forum_names_no_organisation(app: Flask) -> None:
+    seed(app)
+    assert "Organisation 1" not in app.test_client().get("/forum/").get_data(as_text=True)
+
+
 def test_the_public_forum_shows_the_shared_board_without_an_organisation(app: Flask) -> None:
     region(app)
     page = app.test_client().get("/forum/").get_data(as_text=True)
     assert SHARED_NAME in page
     assert "Kommun B" not in page
+    # org1's own boards name it; the shared board's row names nobody.
+    assert page.count("(Organisation 1)") == 4
+    shared_row = page.split(SHARED_NAME)[1].split("</tr>")[0]
+    assert "Organisation" not in shared_row
 
 
 def test_no_forum_row_and_no_session_holds_the_writers_organisation(app: Flask) -> None:
