@@ -83,6 +83,9 @@ class Event(enum.StrEnum):
     FORUM_WORD_CHANGED = "forum:word:changed", _l("Watched words changed")
     FORUM_BOARD_CHANGED = "forum:board:changed", _l("Forum board changed")
     FORUM_GATE_CHANGED = "forum:gate:changed", _l("Forum passphrase changed")
+    # Which organisations take part in a board changed (in the log of each, before and after).
+    FORUM_BOARD_SHARED = "forum:board:shared", _l("Forum board shared with other organisations")
+    FORUM_MODERATOR_APPOINTED = "forum:moderator:appointed", _l("Moderator of shared forum boards changed")
     STATS_EXPORTED = "stats:table:exported", _l("Statistics exported")
 
     @property

@@ -114,6 +114,9 @@ class User(Base):
     # The organisation's private key sealed to public_key; NULL until an admin grants it.
     org_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(128))
     active: Mapped[bool] = mapped_column(default=True)
+    # Appointed by the organisation's admin to moderate the forum boards it shares with other
+    # organisations (issue 14 item 4); every moderator moderates the organisation's own boards.
+    moderates_shared_boards: Mapped[bool] = mapped_column(default=False)
     # Optional address for "there is something to look at" notices; moderators are not anonymous.
     notify_email: Mapped[str | None] = mapped_column(String(254))
     failed_logins: Mapped[int] = mapped_column(default=0)

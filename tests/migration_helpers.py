@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 import sqlalchemy as sa
@@ -155,6 +156,12 @@ def unmigrated_app(config: Config) -> Iterator[Flask]:
         yield app
     finally:
         dispose(app)
+
+
+def read(app: Flask, sql: str) -> list[tuple[Any, ...]]:
+    """The rows a plain SQL query returns, as tuples."""
+    with app.extensions["portal.engine"].connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(sql))]
 
 
 def migrate(app: Flask, revision: str = "head") -> None:

@@ -20,8 +20,11 @@ from ..models import ServerSession
 SKIPPED_TABLES = frozenset({ServerSession.__tablename__, "alembic_version"})
 # Rows that `db upgrade` itself writes (migration 0004's default forum boards, whose names 0007
 # moves into forum_board_texts): a new, unused database has them, and a restore replaces them
-# with the backup's own.
-SEEDED_BY_MIGRATIONS = frozenset({"forum_boards", "forum_board_texts"})
+# with the backup's own. Migration 0015 gives those boards to organisation #1, which it makes for
+# them in a new database, with the installation's row (a restore adopts the backup's salt).
+SEEDED_BY_MIGRATIONS = frozenset(
+    {"forum_boards", "forum_board_texts", "forum_board_organisations", "organisations", "installation"}
+)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from .backup import backup_cli
 from .db import db_cli
 from .dev import dev_cli
+from .forum import forum_cli
 from .keys import keys_cli
 from .leaving import leave_command
 from .notify import notify_cli
@@ -25,6 +26,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(dev_cli)
+    app.cli.add_command(forum_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(setup_link_command)

@@ -48,6 +48,8 @@ class Board(Base):
     position: Mapped[int] = mapped_column(default=0)
     moderation: Mapped[Moderation] = mapped_column(string_enum(Moderation), default=Moderation.PRE)
     slow_mode_seconds: Mapped[int] = mapped_column(default=0)
+    # The gate readers pass to reach the board (NULL: none).
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("forum_gates.id", ondelete="SET NULL"), index=True)
 
     # Loaded with the board (one more query for all boards of a page, not one per board).
     texts: Mapped[dict[str, BoardText]] = relationship(
@@ -144,6 +146,19 @@ class Thread(Base):
     board: Mapped[Board] = relationship()
 
 
+class BoardOrganisation(Base):
+    """An organisation taking part in a board: one row, the organisation's own board; several, a
+    board shared by them (issue 14 item 4). Threads and posts have no organisation of their own:
+    which organisation a writer belongs to is never stored, a post only has the board it is in."""
+
+    __tablename__ = "forum_board_organisations"
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Post(Base):
     __tablename__ = "forum_posts"
     __table_args__ = (UniqueConstraint("thread_id", "seq"),)
@@ -182,17 +197,29 @@ class Flag(Base):
 
 
 class WatchedWord(Base):
+    """A word an organisation's admins watch for. Per organisation: each admin keeps their own
+    organisation's list, which no other organisation's admin can read or change, and a post on a
+    shared board is checked against the words of every organisation taking part (the strictest
+    applies: one organisation's block blocks it), so that a shared board is no way round any
+    participant's rules (issue 14 item 4)."""
+
     __tablename__ = "forum_watched_words"
+    __table_args__ = (UniqueConstraint("organisation_id", "word"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    word: Mapped[str] = mapped_column(String(80), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(80))
     action: Mapped[WordAction] = mapped_column(string_enum(WordAction))
 
 
-class ForumSettings(Base):
-    """One row: the optional access gate (an organisation passphrase, argon2id-hashed)."""
+class Gate(Base):
+    """A passphrase (argon2id-hashed) that readers enter once per session to reach the boards
+    behind it: one board or a group (``Board.gate_id``). It belongs to boards, not to an
+    organisation, so that which gate a writer passed says nothing about where they work."""
 
-    __tablename__ = "forum_settings"
+    __tablename__ = "forum_gates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    gate_hash: Mapped[str | None] = mapped_column(Text)
+    gate_hash: Mapped[str] = mapped_column(Text)

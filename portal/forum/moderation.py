@@ -1,6 +1,8 @@
 """Forum moderation: the queue and every moderator action, each audited in the caller's transaction.
 
-No moderator can see who wrote what: a post carries only its pseudonym.
+No moderator can see who wrote what: a post carries only its pseudonym. Each function takes the
+acting moderator and reaches only the boards they moderate (``reach``): a post, thread or board
+outside them is :class:`ForumItemNotFound`, as if it did not exist (the route answers 404).
 """
 
 from __future__ import annotations
@@ -8,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from .. import audit
+from .. import audit, organisations
 from ..audit import Event
 from ..domain import today
 from ..models import User
-from . import gate, pii
+from . import gate, pii, reach
 from .models import Board, Moderation, Post, PostStatus, Thread, WatchedWord, WordAction
 
 QUEUE_LIMIT = 100
@@ -42,15 +44,21 @@ def _needs_attention() -> object:
     )
 
 
-def queue_size(db: Session) -> int:
-    return int(db.scalar(select(func.count()).select_from(Post).where(_needs_attention())) or 0)  # type: ignore[arg-type]
+def _in_reach(actor: User | None) -> object:
+    """Posts on the boards ``actor`` moderates."""
+    return Post.thread_id.in_(select(Thread.id).where(reach.reaches(actor, Thread.board_id)))
 
 
-def queue(db: Session) -> list[QueueItem]:
+def queue_size(db: Session, actor: User | None = None) -> int:
+    query = select(func.count()).select_from(Post).where(_needs_attention(), _in_reach(actor))  # type: ignore[arg-type]
+    return int(db.scalar(query) or 0)
+
+
+def queue(db: Session, actor: User | None) -> list[QueueItem]:
     """Pending and flagged posts, oldest first, with the identifying details found in them."""
     posts = db.scalars(
         select(Post)
-        .where(_needs_attention())  # type: ignore[arg-type]
+        .where(_needs_attention(), _in_reach(actor))  # type: ignore[arg-type]
         .options(selectinload(Post.thread))
         .order_by(Post.id)
         .limit(QUEUE_LIMIT)
@@ -58,11 +66,33 @@ def queue(db: Session) -> list[QueueItem]:
     return [QueueItem(p, pii.find(p.body), pii.find(p.thread.title) if p.seq == 1 else []) for p in posts]
 
 
-def _post(db: Session, post_id: int) -> Post:
-    post = db.get(Post, post_id)
-    if post is None:
+def post(db: Session, post_id: int, actor: User | None) -> Post:
+    """The post ``actor`` may moderate (to show it, e.g. for editing)."""
+    found = db.get(Post, post_id)
+    if found is None or not reach.may_moderate(db, actor, found.thread.board_id):
+        raise ForumItemNotFound
+    return found
+
+
+def _post(db: Session, post_id: int, actor: User | None) -> Post:
+    """The post, locked until the transaction ends: two moderators (of two organisations sharing
+    the board) acting at once on it act one after the other, the second on what the first left."""
+    post = db.get(Post, post_id, with_for_update=True, populate_existing=True)
+    if post is None or not reach.may_moderate(db, actor, post.thread.board_id):
         raise ForumItemNotFound
     return post
+
+
+def _count_published(db: Session, thread: Thread, change: int) -> None:
+    """Add ``change`` to the thread's published posts in SQL: concurrent approvals of two posts of
+    one thread both count."""
+    db.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(approved_posts=Thread.approved_posts + change, last_activity_on=today())
+        .execution_options(synchronize_session=False)
+    )
+    db.expire(thread, ["approved_posts", "last_activity_on"])
 
 
 def _visible(post: Post) -> bool:
@@ -71,14 +101,25 @@ def _visible(post: Post) -> bool:
 
 def approve(db: Session, post_id: int, actor: User | None) -> None:
     """Publish a pending post, or clear a reviewed one of its flags."""
-    _publish(db, _post(db, post_id), actor)
+    _publish(db, _post(db, post_id, actor), actor)
 
 
 def _publish(db: Session, post: Post, actor: User | None) -> None:
-    if not _visible(post):
-        post.thread.approved_posts += 1
-        post.thread.last_activity_on = today()
-    post.status, post.needs_review, post.flag_hidden, post.flags = PostStatus.APPROVED, False, False, 0
+    # Made visible by one UPDATE that only a hidden post matches: of two moderators (of two
+    # organisations sharing the board) publishing at once, one counts it. The row lock taken in
+    # ``_post`` orders them on PostgreSQL; SQLite has one writer at a time.
+    shown = update(Post).where(
+        Post.id == post.id, or_(Post.status != PostStatus.APPROVED, Post.flag_hidden.is_(True))
+    )
+    made_visible = db.execute(
+        shown.values(status=PostStatus.APPROVED, flag_hidden=False).execution_options(
+            synchronize_session=False
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    db.expire(post, ["status", "flag_hidden"])
+    if made_visible:
+        _count_published(db, post.thread, +1)
+    post.needs_review, post.flags = False, 0
     post.reject_reason = None
     audit.record(db, Event.FORUM_POST_APPROVED, actor, audit.post_subject(post.id))
 
@@ -90,9 +131,15 @@ def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
     is often the one that identifies someone, and kept it would be read by whoever gets the
     database or a backup (issue 13 item 7). The reason stays, for the writer.
     """
-    post = _post(db, post_id)
+    post = _post(db, post_id, actor)
     if _visible(post):
-        post.thread.approved_posts -= 1
+        db.execute(
+            update(Thread)
+            .where(Thread.id == post.thread_id)
+            .values(approved_posts=Thread.approved_posts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.expire(post.thread, ["approved_posts"])
     post.status, post.needs_review, post.flag_hidden = PostStatus.REJECTED, False, False
     post.flags = 0  # out of the queue: nothing is left to review
     post.body = ""
@@ -105,7 +152,7 @@ def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
 def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
     """Edit details out and publish, as one change (the original text is never published, nor the
     edit lost); readers see "edited by a moderator"."""
-    post = _post(db, post_id)
+    post = _post(db, post_id, actor)
     post.body, post.redacted = body, True
     audit.record(db, Event.FORUM_POST_REDACTED, actor, audit.post_subject(post.id))
     _publish(db, post, actor)
@@ -115,7 +162,7 @@ def set_thread(
     db: Session, thread_id: int, actor: User | None, locked: bool | None = None, hidden: bool | None = None
 ) -> None:
     thread = db.get(Thread, thread_id)
-    if thread is None:
+    if thread is None or not reach.may_moderate(db, actor, thread.board_id):
         raise ForumItemNotFound
     subject = audit.thread_subject(thread.id)
     if locked is not None and locked != thread.locked:
@@ -126,17 +173,29 @@ def set_thread(
         audit.record(db, Event.FORUM_THREAD_HIDDEN if hidden else Event.FORUM_THREAD_SHOWN, actor, subject)
 
 
-def words(db: Session) -> list[WatchedWord]:
-    return list(db.scalars(select(WatchedWord).order_by(WatchedWord.word)))
+def _word_owner(db: Session, actor: User | None) -> int:
+    """Whose list of watched words ``actor`` keeps: their organisation's (the installation
+    itself, a command or a test, keeps the only organisation's)."""
+    if actor is not None and actor.organisation_id is not None:
+        return actor.organisation_id
+    return organisations.only(db).id
+
+
+def words(db: Session, actor: User | None) -> list[WatchedWord]:
+    query = select(WatchedWord).where(WatchedWord.organisation_id == _word_owner(db, actor))
+    return list(db.scalars(query.order_by(WatchedWord.word)))
 
 
 def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> None:
     cleaned = word.strip().lower()
     if not cleaned:
         return
-    existing = db.scalar(select(WatchedWord).where(WatchedWord.word == cleaned))
+    owner = _word_owner(db, actor)
+    existing = db.scalar(
+        select(WatchedWord).where(WatchedWord.organisation_id == owner, WatchedWord.word == cleaned)
+    )
     if existing is None:
-        db.add(WatchedWord(word=cleaned, action=action))
+        db.add(WatchedWord(organisation_id=owner, word=cleaned, action=action))
     else:
         existing.action = action
     audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
@@ -144,13 +203,15 @@ def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> 
 
 def remove_word(db: Session, word_id: int, actor: User | None) -> None:
     row = db.get(WatchedWord, word_id)
-    if row is not None:
+    if row is not None and row.organisation_id == _word_owner(db, actor):
         db.delete(row)
         audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
 
 
-def boards(db: Session) -> list[Board]:
-    return list(db.scalars(select(Board).order_by(Board.position, Board.id)))
+def boards(db: Session, actor: User | None) -> list[Board]:
+    """The boards ``actor`` moderates, in the forum's order."""
+    query = select(Board).where(reach.reaches(actor, Board.id))
+    return list(db.scalars(query.order_by(Board.position, Board.id)))
 
 
 def update_board(
@@ -163,7 +224,7 @@ def update_board(
 ) -> None:
     """``names`` by language code; a language left out keeps the name it has."""
     target = db.get(Board, board_id)
-    if target is None:
+    if target is None or not reach.may_moderate(db, actor, target.id):
         raise ForumItemNotFound
     for language, name in names.items():
         target.set_text(language, name.strip())
@@ -172,6 +233,18 @@ def update_board(
     audit.record(db, Event.FORUM_BOARD_CHANGED, actor, audit.board_subject(target.id))
 
 
+def own_board_ids(db: Session, actor: User | None) -> list[int]:
+    """The boards of ``actor``'s organisation alone (every board for the installation itself)."""
+    query = select(Board.id).where(reach.reaches(actor, Board.id), Board.id.not_in(reach.shared_board_ids()))
+    return list(db.scalars(query))
+
+
+def gate_on(db: Session, actor: User | None) -> bool:
+    """Are the organisation's own boards behind a passphrase?"""
+    return gate.all_behind_gate(db, own_board_ids(db, actor))
+
+
 def set_gate(db: Session, passphrase: str | None, actor: User | None) -> None:
-    gate.set_passphrase(db, passphrase)
+    """One gate over the organisation's own boards (a shared board's gate is the operator's)."""
+    gate.set_for_boards(db, own_board_ids(db, actor), passphrase)
     audit.record(db, Event.FORUM_GATE_CHANGED, actor, audit.FORUM_GATE_SUBJECT)

@@ -16,14 +16,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import installation, organisations
 from ..config import Config
 from ..domain import today
+from ..models import Organisation
 from ..security import codes, crypto
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 from .defaults import ADJECTIVES, ANIMALS, DEFAULT_BOARDS
 from .models import (
     Board,
+    BoardOrganisation,
     Flag,
     FlagReason,
     ForumCode,
@@ -67,6 +69,9 @@ class BoardSummary:
     board: Board
     threads: int
     latest: dt.date | None
+    # The organisation whose own board it is, on an installation of several (a shared board, or
+    # any board of a single organisation's installation, names none).
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,14 +82,18 @@ class ThreadPage:
     next_after: int | None  # the last post number shown, when more follow
 
 
-def seed_default_boards(db: Session) -> None:
+def seed_default_boards(db: Session, organisation_id: int | None = None) -> None:
+    """The default boards, as the own boards of ``organisation_id`` (default: the only one)."""
     if db.scalar(select(func.count()).select_from(Board)):
         return
+    owner = organisation_id if organisation_id is not None else organisations.only(db).id
     for position, values in enumerate(DEFAULT_BOARDS):
         board = Board(slug=values["slug"], position=position)
         for language, text in values["texts"].items():
             board.set_text(language, text["name"], text["description"])
         db.add(board)
+        db.flush()
+        db.add(BoardOrganisation(board_id=board.id, organisation_id=owner))
 
 
 def boards(db: Session) -> list[BoardSummary]:
@@ -94,11 +103,26 @@ def boards(db: Session) -> list[BoardSummary]:
         .where(visible)
         .group_by(Thread.board_id)
     )
-    counts = {board_id: (n, latest) for board_id, n, latest in db.execute(stats)}
-    return [
-        BoardSummary(board, *counts.get(board.id, (0, None)))
-        for board in db.scalars(select(Board).order_by(Board.position, Board.id))
-    ]
+    counts: dict[int, tuple[int, dt.date | None]] = {
+        board_id: (n, latest) for board_id, n, latest in db.execute(stats)
+    }
+    owners = _owners(db) if organisations.single(db) is None else {}
+    summaries = []
+    for board in db.scalars(select(Board).order_by(Board.position, Board.id)):
+        threads, latest = counts.get(board.id, (0, None))
+        summaries.append(BoardSummary(board, threads, latest, owners.get(board.id)))
+    return summaries
+
+
+def _owners(db: Session) -> dict[int, str]:
+    """Board id → the name of the one organisation taking part in it (shared boards left out)."""
+    query = (
+        select(BoardOrganisation.board_id, func.min(Organisation.name))
+        .join(Organisation, Organisation.id == BoardOrganisation.organisation_id)
+        .group_by(BoardOrganisation.board_id)
+        .having(func.count(BoardOrganisation.organisation_id) == 1)
+    )
+    return {board_id: name for board_id, name in db.execute(query)}
 
 
 def board(db: Session, slug: str) -> Board | None:
@@ -156,11 +180,13 @@ def thread_page(db: Session, token: str, code_id: int | None, after: int = 0) ->
     return ThreadPage(thread, posts, own, posts[-1].seq if more else None)
 
 
-def watched(db: Session, text: str) -> tuple[str | None, bool]:
-    """(a blocking word found, whether a review-word was found)."""
+def watched(db: Session, text: str, board_id: int) -> tuple[str | None, bool]:
+    """(a blocking word found, whether a review-word was found), with the words of every
+    organisation taking part in the board."""
     lowered = text.lower()
     review = False
-    for word in db.scalars(select(WatchedWord)):
+    participants = select(BoardOrganisation.organisation_id).where(BoardOrganisation.board_id == board_id)
+    for word in db.scalars(select(WatchedWord).where(WatchedWord.organisation_id.in_(participants))):
         if word.word.lower() in lowered:
             if word.action is WordAction.BLOCK:
                 return word.word, review
@@ -180,7 +206,7 @@ def _pseudonym(thread: Thread, writer: Writer) -> str:
 
 
 def _add_post(db: Session, thread: Thread, body: str, writer: Writer, title: str = "") -> Post:
-    blocked, review = watched(db, f"{title}\n{body}")
+    blocked, review = watched(db, f"{title}\n{body}", thread.board_id)
     if blocked:
         raise Blocked(blocked)
     public_at_once = thread.board.moderation is Moderation.POST and not review

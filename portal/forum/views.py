@@ -30,7 +30,7 @@ NEW_CODE = ShownOnce("forum_new_code")
 
 @bp.before_request
 def require_gate() -> Response | None:
-    if request.endpoint == "forum.enter_gate" or gate.passed(db_session()):
+    if request.endpoint == "forum.enter_gate" or gate.passed(gate.needed(db_session(), request.view_args)):
         return None
     return redirect(url_for("forum.enter_gate", next=request.path))
 
@@ -291,9 +291,11 @@ def mine() -> Page:
 def enter_gate() -> Page:
     form = GateForm()
     if form.validate_on_submit():
-        if gate.check(db_session(), form.passphrase.data or ""):
-            session[gate.PASSED] = True
-            target = gate.return_path(request.args.get("next", ""))
+        target = gate.return_path(request.args.get("next", ""))
+        needed = gate.needed_for_path(db_session(), target or "/forum/")
+        if gate.check(db_session(), needed, form.passphrase.data or ""):
+            if needed is not None:
+                gate.remember(needed)
             return redirect(target or url_for("forum.index"), code=303)
         form.passphrase.errors = [_("That is not the passphrase.")]
         return form_page("forum/gate.html", form, status=401)

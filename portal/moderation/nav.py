@@ -43,9 +43,14 @@ class Counter:
     count: int
 
 
+def _forum_queue_size(db: Session) -> int:
+    """The posts waiting on the boards the logged-in moderator moderates."""
+    return forum_moderation.queue_size(db, g.moderator)
+
+
 # What the dashboard counts besides the cases, each linking to the page where the work waits.
 COUNTERS: tuple[tuple[str, LazyString, Callable[[Session], int]], ...] = (
-    ("moderation.forum_queue", _l("forum posts to review"), forum_moderation.queue_size),
+    ("moderation.forum_queue", _l("forum posts to review"), _forum_queue_size),
 )
 
 

@@ -135,7 +135,7 @@ def test_three_codes_hide_the_first_post_and_the_thread_still_opens(app: Flask) 
     english = _page(app, url, "en")[1]
     assert PLACEHOLDER_EN in english and FIRST not in english
     with Session(app.extensions["portal.engine"]) as db:
-        queued = {item.post.body: item.post.flag_hidden for item in moderation.queue(db)}
+        queued = {item.post.body: item.post.flag_hidden for item in moderation.queue(db, None)}
     assert queued == {FIRST: True}
 
 

@@ -38,6 +38,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.grant_access",
         "moderation.grant",
         "moderation.set_notify",
+        "moderation.appoint_shared",
         "moderation.enrolment",
         "moderation.enrolment_qr",
         "moderation.audit",

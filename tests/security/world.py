@@ -215,7 +215,7 @@ def build_world(app: Flask) -> World:
         template = ReplyTemplate(
             organisation_id=1, language="sv", title="Mottagen", body="Tack, vi har tagit emot din anmälan."
         )
-        word = WatchedWord(word="förbjudetord", action=WordAction.REVIEW)
+        word = WatchedWord(organisation_id=1, word="förbjudetord", action=WordAction.REVIEW)
         db.add_all([template, word])
         db.commit()
         template_id, word_id = template.id, word.id

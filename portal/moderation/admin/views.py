@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ...accounts import service as accounts
 from ...db import db_session
+from ...forum import reach, sharing
 from ...i18n import LANGUAGE_NAMES
 from ...ids import MAX_ID
 from ...installation import current_config
@@ -73,6 +74,7 @@ def _users_page(status: int = 200, failed: NotifyForm | None = None, failed_id: 
         me=current_user(),
         has_key=org_key() is not None,
         action=ActionForm(),
+        shares_boards=reach.shares_boards(db, current_user().organisation_id),
     ), status
 
 
@@ -115,6 +117,22 @@ def grant_access(user_id: int) -> Page:
             _("You cannot grant access: your own account has not been given the organisation key.")
         )
     flash(_("%(name)s can now read reports.", name=user.username), "info")
+    return _to("moderation.users")
+
+
+@bp.post("/users/<int:user_id>/shared-boards")
+@admin_required
+def appoint_shared(user_id: int) -> Page:
+    """Appoint a moderator of the organisation for the boards it shares (``appoint=on``), or
+    withdraw it (anything else)."""
+    _posted()
+    user = _row(User, user_id)
+    on = request.form.get("appoint") == "on"
+    sharing.appoint(db_session(), user, on, current_user())
+    if on:
+        flash(_("%(name)s now moderates the shared forum boards.", name=user.username), "info")
+    else:
+        flash(_("%(name)s no longer moderates the shared forum boards.", name=user.username), "info")
     return _to("moderation.users")
 
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...db import db_session
-from ...forum import gate, moderation
-from ...forum.models import Moderation, Post, WordAction
+from ...forum import moderation
+from ...forum.models import Moderation, WordAction
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user
@@ -23,7 +23,7 @@ def _queue_page(refused: tuple[int, RejectForm] | None = None) -> tuple[str, int
     what was typed and why (400), so that a long reason is not lost."""
     return render_template(
         "moderation/forum_queue.html",
-        items=moderation.queue(db_session()),
+        items=moderation.queue(db_session(), current_user()),
         refused_post_id=refused[0] if refused else None,
         reject_form=refused[1] if refused else RejectForm(formdata=None),
         action_form=ActionForm(formdata=None),
@@ -70,8 +70,9 @@ def forum_reject(post_id: int) -> Page:
 
 @bp.route("/forum/posts/<int:post_id>/redact", methods=["GET", "POST"])
 def forum_redact(post_id: int) -> Page:
-    post = db_session().get(Post, post_id)
-    if post is None:
+    try:
+        post = moderation.post(db_session(), post_id, current_user())
+    except moderation.ForumItemNotFound:
         abort(404)
     form = RedactForm(body=post.body)
     if form.validate_on_submit():
@@ -125,16 +126,16 @@ def _settings_page(
             if b.id == refused_id
             else BoardForm(prefix=f"board{b.id}", formdata=None, obj=b, data=BoardForm.data_of(b)),
         )
-        for b in moderation.boards(db)
+        for b in moderation.boards(db, current_user())
     ]
     return render_template(
         "moderation/forum_settings.html",
-        words=moderation.words(db),
+        words=moderation.words(db, current_user()),
         word_form=word_form or WordForm(formdata=None),
         gate_form=gate_form or GateForm(formdata=None),
         boards=boards,
         action_form=ActionForm(formdata=None),
-        gate_on=gate.enabled(db),
+        gate_on=moderation.gate_on(db, current_user()),
     ), status
 
 

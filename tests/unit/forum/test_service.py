@@ -119,7 +119,7 @@ def test_on_a_post_moderated_board_a_post_is_public_at_once(db: Session, open_bo
 def test_a_blocking_word_stops_the_post_and_a_review_word_holds_it(db: Session, open_board: Board) -> None:
     moderation.add_word(db, "  Förbjudet ", WordAction.BLOCK, None)
     moderation.add_word(db, "granska", WordAction.REVIEW, None)
-    assert [(w.word, w.action) for w in moderation.words(db)] == [
+    assert [(w.word, w.action) for w in moderation.words(db, None)] == [
         ("förbjudet", WordAction.BLOCK),
         ("granska", WordAction.REVIEW),
     ]
@@ -175,7 +175,7 @@ def test_the_third_flag_hides_a_post_until_a_moderator_looks_at_it(db: Session, 
     assert page is not None and page.posts == [post]  # shown as a placeholder (the template)
     assert not service.flag(db, post, FlagReason.SPAM, service.flagger("k", post.id, 3))
     assert (post.flags, thread.approved_posts) == (3, 0)  # hidden once, counted once
-    assert [item.post for item in moderation.queue(db)] == [post]
+    assert [item.post for item in moderation.queue(db, None)] == [post]
     moderation.approve(db, post.id, None)  # looked at and kept: the flags are cleared
     assert (post.flags, post.flag_hidden, thread.approved_posts) == (0, False, 1)
     assert db.scalar(select(func.count()).select_from(Flag)) == 3  # the reasons stay for the record
@@ -230,9 +230,9 @@ def test_the_queue_holds_pending_and_flagged_posts_oldest_first(db: Session, ope
     published = _published(db, open_board)
     open_board.moderation = Moderation.PRE
     pending = service.reply(db, published.thread, "Väntar på en moderator.", Writer(thread_numbers={}))
-    assert [item.post for item in moderation.queue(db)] == [pending]
+    assert [item.post for item in moderation.queue(db, None)] == [pending]
     service.flag(db, published, FlagReason.OTHER, service.flagger("k", published.id, None))
-    assert [item.post for item in moderation.queue(db)] == [published, pending]
+    assert [item.post for item in moderation.queue(db, None)] == [published, pending]
     assert moderation.queue_size(db) == 2
 
 
@@ -255,11 +255,11 @@ def test_board_settings_names_mode_and_slow_mode(db: Session, board: Board) -> N
 def test_removing_a_watched_word(db: Session) -> None:
     moderation.add_word(db, "granska", WordAction.REVIEW, None)
     moderation.add_word(db, "granska", WordAction.BLOCK, None)  # the same word changes its action
-    (word,) = moderation.words(db)
+    (word,) = moderation.words(db, None)
     assert word.action is WordAction.BLOCK
     moderation.remove_word(db, word.id, None)
     moderation.add_word(db, "   ", WordAction.BLOCK, None)  # nothing to watch
-    assert moderation.words(db) == []
+    assert moderation.words(db, None) == []
     assert _events(db, "forum:words") == ["forum:word:changed"] * 3
 
 
