@@ -15,10 +15,11 @@ import re
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import installation
+from .forum.models import Board, BoardOrganisation
 from .models import Organisation
 from .security import crypto
 
@@ -74,10 +75,25 @@ def create(db: Session, slug: str, name: str) -> Organisation:
     installation.get(db)
     if db.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
         raise SlugTaken(slug)
+    first = count(db) == 0
     row = Organisation(slug=slug, name=check_name(name))
     db.add(row)
     db.flush()
+    if first:
+        _adopt_ownerless_boards(db, row.id)
     return row
+
+
+def _adopt_ownerless_boards(db: Session, organisation_id: int) -> None:
+    """The first organisation takes the boards a fresh installation's migrations made (0004's
+    default boards), which have no owner until there is an organisation to own them."""
+    owned = select(BoardOrganisation.board_id)
+    ownerless = select(Board.id, literal(organisation_id)).where(Board.id.not_in(owned))
+    db.execute(
+        insert(BoardOrganisation).from_select(
+            [BoardOrganisation.board_id, BoardOrganisation.organisation_id], ownerless
+        )
+    )
 
 
 def get(db: Session, organisation_id: int) -> Organisation:

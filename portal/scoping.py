@@ -19,10 +19,19 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from .forum.models import WatchedWord
 from .models import AuditEvent, Label, OrganisationText, ReplyTemplate, Report, User
 
 # The tables whose rows belong to one organisation, each with its ``organisation_id``.
-SCOPED: tuple[type[Any], ...] = (Report, User, Label, ReplyTemplate, AuditEvent, OrganisationText)
+SCOPED: tuple[type[Any], ...] = (
+    Report,
+    User,
+    Label,
+    ReplyTemplate,
+    AuditEvent,
+    OrganisationText,
+    WatchedWord,
+)
 _KEY = "portal.organisation_id"
 # ``select(...).execution_options(**EVERY_ORGANISATION)``: the rare question a scoped request must
 # ask of the whole installation (is this user name free?). It reads nothing of another

@@ -2,8 +2,8 @@
 
 ``forum_board_organisations`` says which organisations take part in a board: one row, that
 organisation's own board; several, a shared board. Every existing board becomes organisation #1's
-own; an installation whose boards came with 0004 but that has no organisation yet gets organisation
-#1 here (with the installation's row), as ``portal.organisations.only`` would make it. ``users.moderates_shared_boards`` marks
+own; an installation whose boards came with 0004 but that has no organisation yet leaves them
+without an owner until its first organisation is made, which takes them. ``users.moderates_shared_boards`` marks
 the moderators an organisation appoints for the boards it shares. Threads and posts get no
 organisation: a post's organisation is never stored beyond the board it is in.
 
@@ -93,25 +93,16 @@ def upgrade() -> None:
 
 
 def _give_to_first(bind: sa.Connection) -> None:
-    """Existing boards and words become organisation #1's (made here if there is none yet)."""
+    """Existing boards and words become organisation #1's. An installation with no organisation
+    yet (a fresh one, whose boards came with 0004) keeps its boards without an owner: its first
+    organisation takes them when it is made (``portal.organisations.create``), so that a fresh
+    installation has no organisation and no salt before its set-up, and a backup of an
+    organisation can still be restored into it."""
     first = bind.execute(sa.text("SELECT min(id) FROM organisations")).scalar()
     if first is None:
-        bind.execute(
-            organisations.insert().values(
-                id=1, slug="org1", name="Organisation 1", pooled=False, created_at=sa.func.current_timestamp()
-            )
-        )
-        if bind.dialect.name == "postgresql":
-            bind.execute(sa.text("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)"))
-        first = 1
-        # The installation's row (its code salt) comes with its first organisation, as
-        # ``portal.organisations.create`` makes it: never later, at a reporter's first visit.
-        if bind.execute(sa.text("SELECT 1 FROM installation")).first() is None:
-            bind.execute(
-                sa.text(
-                    "INSERT INTO installation (id, code_salt, created_at) VALUES (1, :salt, CURRENT_TIMESTAMP)"
-                ).bindparams(sa.bindparam("salt", secrets.token_bytes(32), type_=sa.LargeBinary))
-            )
+        if bind.execute(sa.text("SELECT 1 FROM forum_watched_words")).first() is not None:
+            raise RuntimeError("watched words without an organisation: set up the portal with 0011 first")
+        return
     op.execute(sa.text("UPDATE forum_watched_words SET organisation_id = :org").bindparams(org=first))
     op.execute(
         sa.text(

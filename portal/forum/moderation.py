@@ -203,9 +203,10 @@ def add_word(db: Session, word: str, action: WordAction, actor: User | None) -> 
 
 def remove_word(db: Session, word_id: int, actor: User | None) -> None:
     row = db.get(WatchedWord, word_id)
-    if row is not None and row.organisation_id == _word_owner(db, actor):
-        db.delete(row)
-        audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
+    if row is None or row.organisation_id != _word_owner(db, actor):
+        raise ForumItemNotFound  # gone already, or another organisation's word
+    db.delete(row)
+    audit.record(db, Event.FORUM_WORD_CHANGED, actor, audit.FORUM_WORDS_SUBJECT)
 
 
 def boards(db: Session, actor: User | None) -> list[Board]:

@@ -4,7 +4,9 @@ installation that had boards but no organisation yet gets organisation #1 for th
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from portal import organisations
 from portal.config import Config
 from tests.accounts import AuthActions
 from tests.migration_helpers import migrate, read, unmigrate, unmigrated_app, write_0001
@@ -47,12 +49,18 @@ def test_0015_gives_every_board_to_organisation_1_and_its_admin_moderates_them(c
         assert read(app, "SELECT word FROM forum_watched_words") == [("idiot",)]
 
 
-def test_0015_makes_organisation_1_for_the_boards_of_a_new_installation(config: Config) -> None:
+def test_0015_leaves_a_new_installations_boards_to_its_first_organisation(config: Config) -> None:
     with unmigrated_app(config) as app:
         migrate(app, "0015")
-        assert read(app, "SELECT id, slug FROM organisations") == [(1, "org1")]
-        ((salt,),) = read(app, "SELECT code_salt FROM installation")
-        assert len(salt) == 32
-        assert read(app, "SELECT count(*) FROM forum_board_organisations WHERE organisation_id = 1") == [
-            (DEFAULT_BOARDS,)
-        ]
+        # No organisation and no salt before the set-up: a restored organisation can adopt both.
+        assert read(app, "SELECT count(*) FROM organisations") == [(0,)]
+        assert read(app, "SELECT count(*) FROM installation") == [(0,)]
+        assert read(app, "SELECT count(*) FROM forum_board_organisations") == [(0,)]
+        with Session(app.extensions["portal.engine"]) as db:
+            first = organisations.create(db, "kommun-a", "Kommun A")
+            organisations.create(db, "kommun-b", "Kommun B")
+            db.commit()
+            first_id = first.id
+        assert read(
+            app, "SELECT organisation_id, count(*) FROM forum_board_organisations GROUP BY organisation_id"
+        ) == [(first_id, DEFAULT_BOARDS)]

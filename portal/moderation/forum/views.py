@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...db import db_session
-from ...forum import moderation
+from ...forum import moderation, reach
 from ...forum.models import Moderation, WordAction
 from ...pages import Page, form_page
 from .. import bp
@@ -172,6 +172,8 @@ def forum_gate() -> Page:
 @bp.post("/forum/settings/boards/<int:board_id>")
 @admin_required
 def forum_board(board_id: int) -> Page:
+    if not reach.may_moderate(db_session(), current_user(), board_id):
+        abort(404)  # another organisation's board: not even its form's errors
     form = BoardForm(prefix=f"board{board_id}")
     if not form.validate_on_submit():
         return _settings_page(400, refused_board=(board_id, form))
