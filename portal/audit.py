@@ -87,6 +87,8 @@ class Event(enum.StrEnum):
     FORUM_BOARD_SHARED = "forum:board:shared", _l("Forum board shared with other organisations")
     FORUM_MODERATOR_APPOINTED = "forum:moderator:appointed", _l("Moderator of shared forum boards changed")
     STATS_EXPORTED = "stats:table:exported", _l("Statistics exported")
+    STATS_POOLING_CHANGED = "stats:pooling:changed", _l("Taking part in the pooled statistics changed")
+    STATS_POOLED_EXPORTED = "stats:pooled:exported", _l("Pooled statistics exported")
 
     @property
     def area(self) -> str:

@@ -48,6 +48,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.delete_template",
         "moderation.local_texts",
         "moderation.erase",
+        "moderation.pooling",
         "moderation.forum_settings",
         "moderation.forum_board",
         "moderation.forum_gate",
@@ -80,6 +81,8 @@ MODERATOR_ENDPOINTS = frozenset(
         "moderation.forum_show",
         "moderation.stats_page",
         "moderation.stats_csv",
+        "moderation.pooled_stats",
+        "moderation.pooled_stats_csv",
     }
 )
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
@@ -139,7 +142,10 @@ def test_a_moderator_opens_no_admin_page(world: World) -> None:
         assert response.status_code == 403, (method, url, response.status_code)
         assert_nothing_stored(world.app, before, (method, url))
     # The control: the same moderator does reach every moderator page it may read.
-    for method, url in _moderation_requests(world, MODERATOR_ENDPOINTS - {"moderation.logout"}):
+    # (The pooled CSV exists only while the organisation takes part: tests/http/test_pooled_stats.py.)
+    for method, url in _moderation_requests(
+        world, MODERATOR_ENDPOINTS - {"moderation.logout", "moderation.pooled_stats_csv"}
+    ):
         if method == "GET":
             assert moderator.get(url).status_code == 200, url
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from ... import audit
@@ -190,26 +190,39 @@ class Published:
     threshold: int
 
 
-def count_keyed(db: Session, f: StatsFilter) -> list[KeyedRow]:
-    """Reports and the sum of their record keys per (month, kind, category, area): one GROUP BY, read
-    from the statistics index alone. The kind filter is applied after perturbing (``build_published``),
-    so that a kind's units are the same whether or not the other kind is asked for."""
+# (year, month, kind, category, area, reports, sum of their record keys)
+KeyedSelect = Select[int, int, Kind, Category | None, Area | None, int, int]
+
+
+def keyed_query(f: StatsFilter) -> KeyedSelect:
+    """Reports and the sum of their record keys per (month, kind, category, area) in the range:
+    one GROUP BY, read from the statistics index alone."""
     year, month = extract("year", Report.created_on), extract("month", Report.created_on)
-    query = (
+    return (
         select(
             year, month, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key)
         )
         .where(Report.created_on >= f.start, Report.created_on < f.end)
         .group_by(year, month, Report.kind, Report.category, Report.area)
     )
-    return [
-        KeyedRow(dt.date(int(y), int(m), 1), kind, category, area, number, int(keys))
-        for y, m, kind, category, area, number, keys in db.execute(query)
-    ]
 
 
-def publish(rows: list[KeyedRow], f: StatsFilter, threshold: int) -> Published:
-    """Both tables from counted rows, wherever they came from (one organisation's or pooled)."""
+def keyed_row(
+    y: int, m: int, kind: Kind, category: Category | None, area: Area | None, number: int, keys: int
+) -> KeyedRow:
+    return KeyedRow(dt.date(int(y), int(m), 1), kind, category, area, number, int(keys))
+
+
+def count_keyed(db: Session, f: StatsFilter) -> list[KeyedRow]:
+    """The organisation's counted rows (``keyed_query``). The kind filter is applied after
+    perturbing (``build_published``), so that a kind's units are the same whether or not the other
+    kind is asked for."""
+    return [keyed_row(*row) for row in db.execute(keyed_query(f))]
+
+
+def publish(groups: Sequence[list[KeyedRow]], f: StatsFilter, threshold: int) -> Published:
+    """Both tables from counted rows, one list per organisation (one for an organisation's own
+    tables, several pooled: ``cell_key.pooled_units``)."""
     columns = [
         (period_label(start, f.period), [add_months(start, k) for k in range(_MONTHS[f.period])])
         for start in f.periods
@@ -220,7 +233,7 @@ def publish(rows: list[KeyedRow], f: StatsFilter, threshold: int) -> Published:
     not_given = str(_("Not given"))
     tables = [
         cell_key.table(
-            cell_key.units(rows, by_area, threshold),
+            cell_key.pooled_units(groups, by_area, threshold),
             keys,
             [str(label(k)) if k else not_given for k in keys],
             columns,
@@ -232,7 +245,7 @@ def publish(rows: list[KeyedRow], f: StatsFilter, threshold: int) -> Published:
 
 
 def build_published(db: Session, f: StatsFilter, threshold: int) -> Published:
-    return publish(count_keyed(db, f), f, threshold)
+    return publish([count_keyed(db, f)], f, threshold)
 
 
 def record_export(db: Session, f: StatsFilter, user: User) -> None:

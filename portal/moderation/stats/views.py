@@ -36,7 +36,7 @@ def _mark(result: Statistics) -> str:
     return f"<{result.by_category.threshold}"
 
 
-def _range(result: Statistics | Published) -> str:
+def range_text(result: Statistics | Published) -> str:
     return str(
         _(
             "Received %(first)s to %(last)s; %(kind)s.",
@@ -85,17 +85,17 @@ def _charts(result: Statistics) -> dict[str, Markup]:
     }
 
 
-def _filter() -> tuple[StatsForm, StatsFilter | None]:
+def filter_from_request() -> tuple[StatsForm, StatsFilter | None]:
     form = StatsForm(formdata=request.args)
     return form, form.to_filter(today()) if form.validate_range(today()) else None
 
 
-def _refused(form: StatsForm) -> tuple[str, int]:
+def refused(form: StatsForm) -> tuple[str, int]:
     """Bad filters: the page with what to correct, and nothing counted."""
     return render_template("moderation/stats.html", form=form, result=None), 400
 
 
-def _link_args(f: StatsFilter) -> dict[str, str]:
+def link_args(f: StatsFilter) -> dict[str, str]:
     """The filter as shown, so that the CSV holds the same figures even if "today" moves on."""
     return {
         "period": f.period.value,
@@ -107,9 +107,9 @@ def _link_args(f: StatsFilter) -> dict[str, str]:
 
 @bp.get("/stats")
 def stats_page() -> Page:
-    form, f = _filter()
+    form, f = filter_from_request()
     if f is None:
-        return _refused(form)
+        return refused(form)
     result = stats.build(db_session(), f, current_config().stats_threshold)
     return render_template(
         "moderation/stats.html",
@@ -117,14 +117,14 @@ def stats_page() -> Page:
         result=result,
         charts=_charts(result),
         period_title=PERIOD_TITLES[f.period],
-        summary=_range(result),
+        summary=range_text(result),
         note=_suppression_note(result),
         which=_(
             "These tables are exact, with small figures suppressed: for moderators only. The CSV "
             "holds perturbed figures instead, which are safe to pass on."
         ),
         mark=_mark(result),
-        csv_args=_link_args(f),
+        csv_args=link_args(f),
     )
 
 
@@ -143,7 +143,7 @@ def _csv(result: Published) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_perturbed_note(result.threshold)])
-    writer.writerow([_range(result)])
+    writer.writerow([range_text(result)])
     for table, heading in ((result.by_category, _("Category")), (result.by_area, _("Area of work"))):
         writer.writerow([])
         writer.writerows(_csv_rows(table, heading))
@@ -185,13 +185,17 @@ def _suppression_note(result: Statistics) -> str:
 
 @bp.get("/stats.csv")
 def stats_csv() -> Page:
-    form, f = _filter()
+    form, f = filter_from_request()
     if f is None:
-        return _refused(form)
+        return refused(form)
     db = db_session()
     result = stats.build_published(db, f, current_config().stats_threshold)
     stats.record_export(db, f, current_user())
+    return csv_attachment(result, f"statistics_{f.describe()}.csv")
+
+
+def csv_attachment(result: Published, filename: str) -> FlaskResponse:
     # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
     response = FlaskResponse("\ufeff" + _csv(result), mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment", filename=f"statistics_{f.describe()}.csv")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
