@@ -109,7 +109,9 @@ def test_pooled_figures_are_the_sum_of_the_participants_own_and_nothing_of_the_o
     joined = first.post("/moderation/stats/pooling", data={"csrf_token": token, "taking_part": "yes"})
     assert joined.status_code == 303
     page = first.get("/moderation/stats/pooled" + RANGE).get_data(as_text=True)
-    assert "Kommun B" in page and "Kommun C" in page and "Kommun D" not in page, page[page.find("<main"):][:3000]
+    assert "Kommun B" in page and "Kommun C" in page and "Kommun D" not in page, page[page.find("<main") :][
+        :3000
+    ]
 
     pooled = _figures(first.get("/moderation/stats/pooled.csv" + RANGE).get_data(as_text=True))
     own = [
