@@ -45,6 +45,9 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+
+from sqlalchemy import ColumnElement, case
 
 from ...record_key import N
 
@@ -65,6 +68,31 @@ def perturb(count: int, cell_key: int, threshold: int) -> int:
             return count + change if count + change >= threshold else 0
         position -= tenths * N
     raise AssertionError("the spread sums to ten tenths")  # pragma: no cover
+
+
+def perturbed_in_sql(
+    count: ColumnElement[int], key_sum: ColumnElement[int], threshold: int
+) -> ColumnElement[int]:
+    """:func:`perturb` as a SQL expression over a GROUP BY's ``count(*)`` and ``sum(record_key)``,
+    so that the pooled statistics perturb each organisation's units and add them in the database
+    (``pooled``): 300 organisations' units are too many rows to fetch. The same table as
+    ``perturb`` (the spread read from the same ``_SPREAD``); ``tests/unit/test_stats_cell_key_sql.py``
+    checks that both agree on every count and key."""
+    key = key_sum % N
+    position = key * 10
+    bounds = list(accumulate(tenths for tenths, _change in _SPREAD))
+    change = case(
+        *[
+            (position < bound * N, change)
+            for bound, (_tenths, change) in zip(bounds[:-1], _SPREAD, strict=False)
+        ],
+        else_=_SPREAD[-1][1],
+    )
+    return case(
+        (count < threshold, case((key * threshold < count * N, threshold), else_=0)),
+        (count + change < threshold, 0),
+        else_=count + change,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,25 @@ figure lies between 1 and the threshold unless it is a sum of larger ones, so pr
 suppression has nothing left to hide; and subtracting pooled tables (with and without an
 organisation, over overlapping ranges) gives only sums of published units, never an exact count.
 
-The count is one GROUP BY over the participants' reports, read from the statistics index, which
-leads with the organisation. It opts out of the request's organisation scope, and reads counts
-and key sums only, never a report.
+The count is one statement per breakdown over the participants' reports, read from the
+statistics index, which leads with the organisation: each organisation's units are perturbed and
+added in the database. It opts out of the request's organisation scope, and reads counts and key
+sums only, never a report.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from ... import audit, scoping
 from ...audit import Event
 from ...models import Organisation, Report, User
-from .cell_key import KeyedRow
-from .service import Published, StatsFilter, keyed_query, keyed_row, publish
+from . import cell_key
+from .cell_key import Units
+from .service import Published, StatsFilter, publish_units
 
 # Fewer than this and the pooled table is one organisation's own, or one other's beside it.
 MIN_ORGANISATIONS = 3
@@ -40,17 +42,38 @@ def build(db: Session, f: StatsFilter, threshold: int) -> Published | None:
     ids = [row.id for row in participants(db)]
     if len(ids) < MIN_ORGANISATIONS:
         return None
-    query = (
-        keyed_query(f)
-        .add_columns(Report.organisation_id)
-        .where(Report.organisation_id.in_(ids))
-        .group_by(Report.organisation_id)
+    by_category, by_area = (_units(db, f, ids, threshold, by_area) for by_area in (False, True))
+    return publish_units(by_category, by_area, f, threshold)
+
+
+def _units(db: Session, f: StatsFilter, ids: list[int], threshold: int, by_area: bool) -> Units:
+    """Every organisation's units perturbed (``cell_key.perturbed_in_sql``) and added up, in the
+    database: one row per pooled unit comes back, not one per organisation's."""
+    year, month = extract("year", Report.created_on), extract("month", Report.created_on)
+    key = Report.area if by_area else Report.category
+    own = (
+        select(
+            year.label("y"),
+            month.label("m"),
+            Report.kind.label("kind"),
+            key.label("key"),
+            cell_key.perturbed_in_sql(func.count(), func.sum(Report.record_key), threshold).label(
+                "published"
+            ),
+        )
+        .where(Report.created_on >= f.start, Report.created_on < f.end, Report.organisation_id.in_(ids))
+        .group_by(Report.organisation_id, year, month, Report.kind, key)
+        .subquery()
+    )
+    pooled = (
+        select(own.c.y, own.c.m, own.c.kind, own.c.key, func.sum(own.c.published))
+        .group_by(own.c.y, own.c.m, own.c.kind, own.c.key)
         .execution_options(**scoping.EVERY_ORGANISATION)
     )
-    groups: dict[int, list[KeyedRow]] = defaultdict(list)
-    for *counted, organisation_id in db.execute(query):
-        groups[organisation_id].append(keyed_row(*counted))
-    return publish(list(groups.values()), f, threshold)
+    return {
+        (dt.date(int(y), int(m), 1), kind, row_key): int(value)
+        for y, m, kind, row_key, value in db.execute(pooled)
+    }
 
 
 def set_taking_part(db: Session, organisation: Organisation, taking_part: bool, actor: User) -> None:

@@ -223,6 +223,18 @@ def count_keyed(db: Session, f: StatsFilter) -> list[KeyedRow]:
 def publish(groups: Sequence[list[KeyedRow]], f: StatsFilter, threshold: int) -> Published:
     """Both tables from counted rows, one list per organisation (one for an organisation's own
     tables, several pooled: ``cell_key.pooled_units``)."""
+    return publish_units(
+        cell_key.pooled_units(groups, False, threshold),
+        cell_key.pooled_units(groups, True, threshold),
+        f,
+        threshold,
+    )
+
+
+def publish_units(
+    by_category: cell_key.Units, by_area: cell_key.Units, f: StatsFilter, threshold: int
+) -> Published:
+    """Both tables from published units, wherever they were perturbed (here or in the database)."""
     columns = [
         (period_label(start, f.period), [add_months(start, k) for k in range(_MONTHS[f.period])])
         for start in f.periods
@@ -232,14 +244,8 @@ def publish(groups: Sequence[list[KeyedRow]], f: StatsFilter, threshold: int) ->
     areas: list[Area | None] = [*Area, None]
     not_given = str(_("Not given"))
     tables = [
-        cell_key.table(
-            cell_key.pooled_units(groups, by_area, threshold),
-            keys,
-            [str(label(k)) if k else not_given for k in keys],
-            columns,
-            kinds,
-        )
-        for by_area, keys in ((False, categories), (True, areas))
+        cell_key.table(units, keys, [str(label(k)) if k else not_given for k in keys], columns, kinds)
+        for units, keys in ((by_category, categories), (by_area, areas))
     ]
     return Published(f, tables[0], tables[1], threshold)
 
