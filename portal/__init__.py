@@ -112,6 +112,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .forum import bp as forum_bp
     from .forum import labels as forum_labels
     from .moderation import bp as moderation_bp
+    from .operator.views import bp as operator_bp
     from .public import bp as public_bp
     from .reporting import bp as reporting_bp
     from .setup import bp as setup_bp
@@ -120,6 +121,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(reporting_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(operator_bp)
     app.register_blueprint(forum_bp)
     domain.add_labels(forum_labels.LABELS)
     register_cli(app)

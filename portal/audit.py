@@ -67,6 +67,19 @@ class Event(enum.StrEnum):
     TEXTS_CHANGED = "admin:texts:changed", _l("The organisation's texts for reporters changed")
     BACKUP_CREATED = "admin:backup:created", _l("Backup created")
     BACKUP_RESTORED = "admin:backup:restored", _l("Backup restored")
+    # The installation operator's work for an organisation, in that organisation's own log.
+    ORGANISATION_CREATED = (
+        "operator:organisation:created",
+        _l("Organisation created by the installation operator"),
+    )
+    ORGANISATION_CHANGED = (
+        "operator:organisation:changed",
+        _l("Organisation's name or address changed by the installation operator"),
+    )
+    ENROLMENT_LINK_ISSUED = (
+        "operator:enrolment:issued",
+        _l("Enrolment link for the first administrator issued"),
+    )
     # In the installation's own log, with the number of rows erased: the organisation's log went.
     ORGANISATION_LEFT = "admin:organisation:left", _l("An organisation left; its data and keys erased")
     NOTIFICATION_SENT = "notify:digest:sent", _l("E-mail notice sent")
@@ -137,6 +150,10 @@ FORUM_WORDS_SUBJECT = "forum:words"  # the list of watched words as a whole
 FORUM_GATE_SUBJECT = "forum:gate"
 NEWS_SUBJECT = "notify:news"  # the "something to look at" notice
 DEADLINES_SUBJECT = "notify:deadlines"  # the daily deadline reminder
+
+
+def organisation_subject(slug: str) -> str:
+    return f"org:{slug}"
 
 
 def left_subject(slug: str, rows: int) -> str:

@@ -46,6 +46,14 @@ class SlugTaken(OrganisationError):
     pass
 
 
+class InvalidHost(OrganisationError):
+    pass
+
+
+class HostTaken(OrganisationError):
+    pass
+
+
 class UnknownOrganisation(OrganisationError):
     pass
 
@@ -65,6 +73,31 @@ def check_name(name: str) -> str:
     if not name or len(name) > NAME_MAX:
         raise InvalidName(name)
     return name
+
+
+# A DNS name of letters, digits and hyphens, in at least two labels, without a port.
+HOST_PATTERN = r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
+
+
+def check_host(host: str) -> str:
+    host = host.strip().lower().rstrip(".")
+    if not re.fullmatch(HOST_PATTERN, host):
+        raise InvalidHost(host)
+    return host
+
+
+def rename(row: Organisation, name: str) -> None:
+    row.name = check_name(name)
+
+
+def set_host(db: Session, row: Organisation, host: str | None) -> None:
+    """Give ``row`` a host name of its own behind the same server, or take it away (None)."""
+    if host is not None:
+        host = check_host(host)
+        other = by_host(db, host)
+        if other is not None and other.id != row.id:
+            raise HostTaken(host)
+    row.host = host
 
 
 def create(db: Session, slug: str, name: str) -> Organisation:

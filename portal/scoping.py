@@ -14,6 +14,8 @@ and say which organisation they write to themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -49,6 +51,24 @@ def scope_to(db: Session, organisation_id: int | None) -> None:
     """From now on this session sees ``organisation_id``'s rows only (None: an operator's
     session, which sees no organisation's rows at all)."""
     db.info[_KEY] = organisation_id
+
+
+@contextmanager
+def acting_for(db: Session, organisation_id: int) -> Iterator[None]:
+    """Scope the session to ``organisation_id`` for the block, then back as it was: the
+    installation operator's request (which sees no organisation's rows) writes its events and
+    links into that organisation's own log. The block's writes are flushed, and so checked,
+    before the scope returns."""
+    previous = db.info.get(_KEY, _UNSET)
+    db.info[_KEY] = organisation_id
+    try:
+        yield
+        db.flush()
+    finally:
+        if previous is _UNSET:
+            db.info.pop(_KEY, None)
+        else:
+            db.info[_KEY] = previous
 
 
 def unscope(db: Session) -> None:

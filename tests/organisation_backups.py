@@ -22,6 +22,7 @@ from portal.domain import Kind
 from portal.models import (
     Attachment,
     AuditEvent,
+    EnrolmentLink,
     Label,
     Message,
     Note,
@@ -121,6 +122,7 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         "organisation_texts": select(func.count()).where(
             OrganisationText.organisation_id == side.organisation_id
         ),
+        "enrolment_links": select(func.count()).where(EnrolmentLink.organisation_id == side.organisation_id),
         "messages": select(func.count()).where(Message.report_id.in_(reports)),
         "attachments": select(func.count()).where(Attachment.report_id.in_(reports)),
         "notes": select(func.count()).where(Note.report_id.in_(reports)),

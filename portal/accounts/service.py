@@ -111,16 +111,18 @@ def _first_of(db: Session, organisation_id: int) -> bool:
     return db.scalar(select(User.id).where(User.organisation_id == organisation_id).limit(1)) is None
 
 
+def username_taken(db: Session, username: str) -> bool:
+    """User names are unique in the whole installation, whichever organisation asks."""
+    taken = select(User.id).where(User.username == username).execution_options(**scoping.EVERY_ORGANISATION)
+    return db.scalar(taken) is not None
+
+
 def add_user(db: Session, user: User, actor: User | None, config: Config) -> NewAccount:
     """Store a built user. The first user of an organisation creates its key pair, here, in this
     user's own request, and gets it; the recovery key is shown to them alone (issue 14)."""
     if (user.role is Role.OPERATOR) != (user.organisation_id is None):
         raise ValueError("an operator belongs to no organisation, every other user to one")
-    # User names are unique in the whole installation, whichever organisation asks.
-    taken = (
-        select(User.id).where(User.username == user.username).execution_options(**scoping.EVERY_ORGANISATION)
-    )
-    if db.scalar(taken) is not None:
+    if username_taken(db, user.username):
         raise UsernameTaken(user.username)
     recovery = None
     first = user.organisation_id is not None and _first_of(db, user.organisation_id)

@@ -6,9 +6,7 @@ Each module defines its commands and imports services, never another command mod
 
 from __future__ import annotations
 
-import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from .backup import backup_cli
 from .db import db_cli
@@ -18,6 +16,7 @@ from .keys import keys_cli
 from .leaving import leave_command
 from .notify import notify_cli
 from .operator import check_config_command, purge_expired_command, setup_link_command, status_command
+from .organisations import organisations_cli
 from .users import users_cli
 
 
@@ -33,14 +32,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(check_config_command)
     app.cli.add_command(status_command)
-    _group(app, "organisations").add_command(leave_command)
-
-
-def _group(app: Flask, name: str) -> click.Group:
-    """The command group ``name``, made here if no module registered it before (``organisations``
-    belongs to its own module; ``leave`` joins it)."""
-    group = app.cli.commands.get(name)
-    if not isinstance(group, click.Group):
-        group = AppGroup(name, help="The installation's organisations.")
-        app.cli.add_command(group)
-    return group
+    organisations_cli.add_command(leave_command)
+    app.cli.add_command(organisations_cli)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import installation
+from .. import enrolment, installation
 from ..accounts import service as accounts
 from ..config import Config
 from ..db import transaction
@@ -39,9 +39,16 @@ def users_create(name: str, role: str, password_stdin: bool, organisation_slug: 
     config = installation.current_config()
     with transaction() as db:
         try:
-            organisation_id = (
-                None if Role(role) is Role.OPERATOR else pick.organisation(db, organisation_slug).id
-            )
+            organisation_id = None
+            if Role(role) is not Role.OPERATOR:
+                row = pick.organisation(db, organisation_slug)
+                if enrolment.first_admin_enrols(db, row):
+                    fail(
+                        f"{row.slug} has no user yet: its first admin enrols with a link "
+                        f"('organisations enrol {row.slug}') and makes the organisation's key. "
+                        "Nothing was created."
+                    )
+                organisation_id = row.id
             account = accounts.create_user(
                 db, name, Role(role), password, config, organisation_id=organisation_id
             )

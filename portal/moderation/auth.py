@@ -68,7 +68,7 @@ def require_login() -> Response | None:
     if user.is_operator:
         # The operator's pages are their own (/operator); moderation is the organisations' work.
         if request.method == "GET":
-            return redirect(url_for("moderation.login"))
+            return redirect(url_for("operator.home"))
         abort(403)
     g.moderator = user
     # From here on, every query of this request sees the user's organisation only (portal.scoping).

@@ -46,7 +46,8 @@ def login() -> Page:
             )
             return form_page("moderation/login.html", form, status=401)
         start_session(logged_in)
-        return redirect(url_for("moderation.dashboard"))
+        home = "operator.home" if logged_in.user.is_operator else "moderation.dashboard"
+        return redirect(url_for(home))
     return form_page("moderation/login.html", form)
 
 

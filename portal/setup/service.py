@@ -1,4 +1,8 @@
-"""The wizard's rules: pending admin kept in the (encrypted) session until TOTP is confirmed."""
+"""The wizard's rules: pending admin kept in the (encrypted) session until TOTP is confirmed.
+
+Two ways in, one wizard: the installation's set-up link (its first organisation and admin, while
+nobody has an account) and an organisation's enrolment link (its first admin, ``enrolment``).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import installation, organisations
+from .. import enrolment, installation, organisations
 from ..accounts import service as accounts
 from ..config import Config
-from ..models import Role, User
+from ..db import utcnow
+from ..models import Organisation, Role, User
 from ..security import totp
 
 
@@ -29,7 +34,9 @@ class WrongCode(Exception):
 
 
 def check_open(db: Session) -> None:
-    if installation.has_users(db):
+    """The set-up link works while nobody has an account, on an installation of one organisation
+    at most: with several, each first admin enrols with the organisation's own link."""
+    if installation.has_users(db) or organisations.count(db) > 1:
         raise SetupClosed
 
 
@@ -37,6 +44,39 @@ def check_token(db: Session, token: str, config: Config) -> None:
     check_open(db)
     if not hmac.compare_digest(token.encode(), installation.setup_token(config).encode()):
         raise BadToken
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Which link opened the wizard: an enrolment link's id, or None for the set-up link."""
+
+    link_id: int | None = None
+
+    def to_session(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> Entry:
+        return cls(**data)
+
+
+def enter_with_link(db: Session, token: str) -> tuple[Entry, Organisation]:
+    """The entry an enrolment link gives, with the organisation it sets up (``LinkRefused``)."""
+    link = enrolment.open_link(db, token, utcnow())
+    return Entry(link.id), organisations.get(db, link.organisation_id)
+
+
+def check_entry(db: Session, entry: Entry) -> Organisation | None:
+    """Does the entry still open the wizard? The organisation an enrolment link sets up (None for
+    the set-up link); ``SetupClosed`` once the admin exists or the link stopped working."""
+    if entry.link_id is None:
+        check_open(db)
+        return None
+    try:
+        link = enrolment.open_link_by_id(db, entry.link_id, utcnow())
+    except enrolment.LinkRefused as refused:
+        raise SetupClosed from refused
+    return organisations.get(db, link.organisation_id)
 
 
 def _b64(raw: bytes | None) -> str:
@@ -79,13 +119,26 @@ class PendingAdmin:
         return totp.provisioning_uri(self.totp_secret, self.username)
 
 
-def complete(db: Session, pending: PendingAdmin, code: str, config: Config) -> accounts.NewAccount:
-    """Confirm the TOTP and create the admin with the organisation key in one transaction."""
-    check_open(db)
+def _organisation(db: Session, entry: Entry) -> Organisation:
+    if entry.link_id is None:
+        check_open(db)
+        return organisations.only(db)  # the set-up link sets up the installation's first organisation
+    try:
+        return enrolment.use(db, entry.link_id, utcnow())
+    except enrolment.LinkRefused as refused:
+        raise SetupClosed from refused
+
+
+def complete(
+    db: Session, pending: PendingAdmin, code: str, config: Config, entry: Entry
+) -> accounts.NewAccount:
+    """Confirm the TOTP and create the admin with the organisation key in one transaction (the
+    enrolment link closes in it too)."""
+    check_entry(db, entry)
     step = totp.matching_step(pending.totp_secret, code, 0)
     if step is None:
         raise WrongCode
-    organisation = organisations.only(db)  # the wizard sets up the installation's first organisation
+    organisation = _organisation(db, entry)
     user = User(username=pending.username, role=Role.ADMIN, active=True, organisation_id=organisation.id)
     user.password_hash = pending.password_hash
     user.public_key = base64.b64decode(pending.public_key)

@@ -1,4 +1,4 @@
-"""Routes of the set-up wizard: /setup → /setup/totp → /setup/recovery."""
+"""Routes of the set-up wizard: /setup (or /enrol/<token>) → /setup/totp → /setup/recovery."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from .. import enrolment
 from ..accounts import service as accounts
 from ..db import db_session
 from ..errors import render_error
@@ -16,25 +17,36 @@ from ..security.ratelimit import configured, limiter
 from . import bp, service
 from .forms import AdminForm, RecoveryStoredForm, TotpForm
 
-TOKEN_OK = "setup_token_ok"
+ENTRY = "setup_entry"
 PENDING = "setup_pending"
 RECOVERY = "setup_recovery_key"
+ORGANISATION_NAME = "setup_organisation_name"
 
 
-def _closed() -> tuple[str, int]:
+def _closed(enrolling: bool = False) -> tuple[str, int]:
+    if enrolling:
+        return render_error(
+            403,
+            _(
+                "This enrolment link no longer works: it has been used, replaced or has expired. "
+                "Ask the installation's operator for a new one."
+            ),
+        )
     return render_error(
         403, _("The portal is already set up; this set-up link no longer works. Log in instead.")
     )
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.route("/setup", methods=["GET", "POST"])
 @limiter.limit(configured("limit_setup"))
 def start() -> Page:
+    """Step 1 through the installation's set-up link (its first organisation and admin)."""
     db = db_session()
     try:
-        if not session.get(TOKEN_OK):
+        if session.get(ENTRY) != service.Entry().to_session():
             service.check_token(db, request.args.get("token", ""), current_config())
-            session[TOKEN_OK] = True
+            session[ENTRY] = service.Entry().to_session()
+            session.pop(ORGANISATION_NAME, None)
         service.check_open(db)
     except service.SetupClosed:
         return _closed()
@@ -42,46 +54,86 @@ def start() -> Page:
         return render_error(
             403, _("This set-up link is not valid. Use the link printed when the portal started.")
         )
+    return _admin_step(url_for("setup.start"))
+
+
+@bp.route("/enrol/<token>", methods=["GET", "POST"])
+@limiter.limit(configured("limit_setup"))
+def enrol_start(token: str) -> Page:
+    """Step 1 through an organisation's enrolment link (its first admin, issue 14)."""
+    db = db_session()
+    try:
+        entry, organisation = service.enter_with_link(db, token)
+    except enrolment.LinkRefused:
+        return _closed(enrolling=True)
+    session[ENTRY] = entry.to_session()
+    session[ORGANISATION_NAME] = organisation.name
+    return _admin_step(url_for("setup.enrol_start", token=token))
+
+
+def _admin_step(action: str) -> Page:
     form = AdminForm()
     if form.validate_on_submit():
-        try:
-            pending = service.PendingAdmin.create(
-                form.username.data or "", form.password.data or "", current_config()
-            )
-        except accounts.WeakPassword as weak:
-            form.password.errors = list(weak.problems)
-        else:
+        pending = _pending_admin(form)
+        if pending is not None:
             session[PENDING] = pending.to_session()
             return redirect(url_for("setup.enrol"))
-    return form_page("setup/admin.html", form)
+    return form_page(
+        "setup/admin.html", form, action=action, organisation_name=session.get(ORGANISATION_NAME)
+    )
+
+
+def _pending_admin(form: AdminForm) -> service.PendingAdmin | None:
+    """The admin step 1 describes, or None with the reason on the form."""
+    username = form.username.data or ""
+    if accounts.username_taken(db_session(), username):
+        form.username.errors = [_("That user name is taken. Choose another.")]
+        return None
+    try:
+        return service.PendingAdmin.create(username, form.password.data or "", current_config())
+    except accounts.WeakPassword as weak:
+        form.password.errors = list(weak.problems)
+        return None
+
+
+def _entry() -> service.Entry:
+    data = session.get(ENTRY)
+    if not data:
+        abort(403)
+    return service.Entry.from_session(data)
 
 
 def _pending() -> service.PendingAdmin:
     data = session.get(PENDING)
-    if not session.get(TOKEN_OK) or not data:
+    if not session.get(ENTRY) or not data:
         abort(403)
     return service.PendingAdmin.from_session(data)
 
 
-@bp.route("/totp", methods=["GET", "POST"])
+@bp.route("/setup/totp", methods=["GET", "POST"])
 @limiter.limit(configured("limit_setup"), methods=["POST"])
 def enrol() -> Page:
     db = db_session()
+    entry = _entry()
     try:
-        service.check_open(db)
+        service.check_entry(db, entry)
     except service.SetupClosed:
-        return _closed()
+        return _closed(entry.link_id is not None)
     pending = _pending()
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            account = service.complete(db, pending, form.totp.data or "", current_config())
+            account = service.complete(db, pending, form.totp.data or "", current_config(), entry)
         except service.WrongCode:
             form.totp.errors = [
                 _("That code is not valid. Check the time on your phone and try the newest code.")
             ]
+        except service.SetupClosed:
+            return _closed(entry.link_id is not None)
         except accounts.UsernameTaken:
-            return _closed()
+            form.totp.errors = [
+                _("That user name was taken meanwhile. Go back to the first step and choose another.")
+            ]
         else:
             session.pop(PENDING)
             session[RECOVERY] = account.recovery_key
@@ -89,13 +141,13 @@ def enrol() -> Page:
     return form_page("setup/totp.html", form, secret=pending.totp_secret)
 
 
-@bp.get("/qr.svg")
+@bp.get("/setup/qr.svg")
 def qr() -> FlaskResponse:
     pending = _pending()
     return FlaskResponse(totp.qr_svg(pending.provisioning_uri()), mimetype="image/svg+xml")
 
 
-@bp.route("/recovery", methods=["GET", "POST"])
+@bp.route("/setup/recovery", methods=["GET", "POST"])
 def recovery() -> Page:
     key = session.get(RECOVERY)
     if not key:
@@ -103,7 +155,15 @@ def recovery() -> Page:
     form = RecoveryStoredForm()
     if form.validate_on_submit():
         session.pop(RECOVERY)
-        session.pop(TOKEN_OK, None)
-        flash(_("The portal is set up. Log in with your user name, passphrase and one-time code."), "info")
+        session.pop(ENTRY, None)
+        if session.pop(ORGANISATION_NAME, None):
+            flash(
+                _("Your organisation is set up. Log in with your user name, passphrase and one-time code."),
+                "info",
+            )
+        else:
+            flash(
+                _("The portal is set up. Log in with your user name, passphrase and one-time code."), "info"
+            )
         return redirect(url_for("moderation.login"))
     return form_page("setup/recovery.html", form, recovery_key=key)

@@ -37,6 +37,7 @@ from portal.moderation.admin import forms as admin_forms
 from portal.moderation.cases import forms as case_forms
 from portal.moderation.forum import forms as moderation_forum_forms
 from portal.moderation.stats import forms as stats_forms
+from portal.operator import forms as operator_forms
 from portal.reporting import forms as reporting_forms
 from portal.setup import forms as setup_forms
 from tests.accounts import PASSWORD
@@ -194,6 +195,9 @@ MODERATION_TARGETS = [
         hints={"confirm_number": lambda w: st.sampled_from([str(w.other_report_id), str(w.report_id), "0"])},
     ),
     Target(moderation_forum_forms.GateForm, "admin", lambda w: "/moderation/forum/settings/gate"),
+    Target(operator_forms.OrganisationForm, "operator", lambda w: "/operator/organisations"),
+    Target(operator_forms.NameForm, "operator", lambda w: "/operator/organisations/1/name"),
+    Target(operator_forms.HostForm, "operator", lambda w: "/operator/organisations/1/host"),
 ]
 TARGETS = FORUM_TARGETS + REPORTER_TARGETS + MODERATION_TARGETS
 SETUP_TARGETS = [

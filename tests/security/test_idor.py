@@ -86,6 +86,20 @@ MODERATOR_ENDPOINTS = frozenset(
     }
 )
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
+# The installation operator's pages (issue 14 item 2): only an operator opens them, and an
+# operator opens nothing else behind the log-in.
+OPERATOR_ENDPOINTS = frozenset(
+    {
+        "operator.home",
+        "operator.create",
+        "operator.organisation",
+        "operator.link",
+        "operator.new_link",
+        "operator.rename",
+        "operator.host",
+        "operator.logout",
+    }
+)
 SECRETS_OF_CASES = (REPORT_TEXT, OTHER_REPORT_TEXT, "anteckning.txt", "Anteckning om mötet")
 
 
@@ -104,6 +118,59 @@ def test_every_moderation_endpoint_is_classified(world: World) -> None:
     assert endpoints == ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS | PUBLIC_ENDPOINTS, endpoints ^ (
         ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS | PUBLIC_ENDPOINTS
     )
+
+
+def test_every_operator_endpoint_is_classified(world: World) -> None:
+    endpoints = {r.endpoint for r in world.app.url_map.iter_rules() if r.rule.startswith("/operator")}
+    assert endpoints == OPERATOR_ENDPOINTS, endpoints ^ OPERATOR_ENDPOINTS
+
+
+def _operator_requests(world: World) -> list[tuple[str, str]]:
+    return [
+        (method, world.url_for_rule(rule.rule))
+        for rule in world.app.url_map.iter_rules()
+        if rule.endpoint in OPERATOR_ENDPOINTS - {"operator.logout"}
+        for method in sorted((rule.methods or set()) & {"GET", "POST"})
+    ]
+
+
+@pytest.mark.parametrize("outsider", ["logged out", "reporter", "writer", "moderator", "admin"])
+def test_nobody_but_the_operator_reaches_an_operator_page(world: World, outsider: str) -> None:
+    client = world.fresh_client() if outsider == "logged out" else world.client(outsider)
+    token = token_of(client)
+    requests = _operator_requests(world)
+    assert len(requests) >= 7
+    for method, url in requests:
+        before = snapshot(world.app)
+        if method == "GET":
+            response = client.get(url)
+            assert response.status_code == 302 and response.location == "/moderation/login", (url, outsider)
+        else:
+            response = client.post(url, data={"csrf_token": token, "slug": "kapad", "name": "Kapad"})
+            assert response.status_code == 403, (method, url, outsider, response.status_code)
+        assert_nothing_stored(world.app, before, (outsider, method, url))
+
+
+def test_the_operator_reaches_no_moderation_page_and_sees_no_case(world: World) -> None:
+    operator = world.client("operator")
+    token = token_of(operator)
+    requests = _moderation_requests(world, ADMIN_ENDPOINTS | MODERATOR_ENDPOINTS)
+    for method, url in requests:
+        before = snapshot(world.app)
+        if method == "GET":
+            response = operator.get(url)
+            assert response.status_code == 302 and response.location == "/operator/", url
+        else:
+            response = operator.post(url, data={"csrf_token": token, "message": "Operatören skriver."})
+            assert response.status_code == 403, (method, url, response.status_code)
+        assert not any(secret in response.get_data(as_text=True) for secret in SECRETS_OF_CASES), url
+        assert_nothing_stored(world.app, before, ("operator", method, url))
+    # The control: the operator's own pages answer, and show no case either.
+    for method, url in _operator_requests(world):
+        if method == "GET" and not url.endswith("/enrolment-link"):
+            page = operator.get(url)
+            assert page.status_code == 200, url
+            assert not any(secret in page.get_data(as_text=True) for secret in SECRETS_OF_CASES), url
 
 
 @pytest.mark.parametrize("outsider", ["logged out", "reporter", "writer"])

@@ -107,6 +107,7 @@ class World:
             "slug": SLUG,
             "filename": "portal.css",
             "language": "en",
+            "organisation_id": 1,
         }
 
     def url_for_rule(self, rule: str) -> str:
@@ -195,9 +196,19 @@ def build_world(app: Flask) -> World:
     admin = make_account(app, "admin", Role.ADMIN)
     moderator = make_account(app, "moderator")
     no_key = make_account(app, "nokey")
+    operator = make_account(app, "operator", Role.OPERATOR)
     clients = {
         name: _client(app, OTHER_ADDRESSES.get(name, CLIENT_ADDRESS))
-        for name in ("admin", "moderator", "no_key", "reporter", "other_reporter", "writer", "other_writer")
+        for name in (
+            "admin",
+            "moderator",
+            "no_key",
+            "operator",
+            "reporter",
+            "other_reporter",
+            "writer",
+            "other_writer",
+        )
     }
     code = _report(app, clients["reporter"], REPORT_TEXT, "Anteckning om mötet.")
     other_code = _report(app, clients["other_reporter"], OTHER_REPORT_TEXT, "Skärmbild av inlägget.")
@@ -247,7 +258,12 @@ def build_world(app: Flask) -> World:
     with Session(engine) as db:
         pending_post_id = db.scalars(select(Post.id).order_by(Post.id.desc())).first()
     assert pending_post_id is not None
-    for name, account in (("admin", admin), ("moderator", moderator), ("no_key", no_key)):
+    for name, account in (
+        ("admin", admin),
+        ("moderator", moderator),
+        ("no_key", no_key),
+        ("operator", operator),
+    ):
         assert AuthActions(clients[name]).login(account).status_code == 302
     return World(
         app=app,

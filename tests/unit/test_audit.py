@@ -50,7 +50,18 @@ def test_a_label_is_rendered_in_swedish_and_in_english(app: Flask) -> None:
 def test_the_audit_log_filters_by_the_areas_of_the_taxonomy() -> None:
     from portal.moderation.admin.audit_log import areas
 
-    assert areas() == ["admin", "auth", "case", "forum", "notify", "retention", "setup", "stats", "user"]
+    assert areas() == [
+        "admin",
+        "auth",
+        "case",
+        "forum",
+        "notify",
+        "operator",
+        "retention",
+        "setup",
+        "stats",
+        "user",
+    ]
 
 
 def _rows(db: Session) -> list[tuple[str, str | None]]:

@@ -35,6 +35,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         "reply_templates": "organisation_id -> organisations",
         "audit_events": "organisation_id -> organisations",
         "organisation_texts": "organisation_id -> organisations",
+        "enrolment_links": "organisation_id -> organisations",
         "forum_board_organisations": "organisation_id -> organisations",
         "forum_watched_words": "organisation_id -> organisations",
         "messages": "report_id -> reports",

@@ -1,0 +1,128 @@
+"""Enrolment links: how an organisation's first admin arrives (issue 14, item 2).
+
+The installation operator creates an organisation and issues a link; the admin who opens it
+chooses a user name and passphrase, connects an authenticator app and, in that request, makes the
+organisation's key pair (``accounts.add_user``). The operator never holds the key: the link is
+only a way in, and it stops working at the first of these: the admin has enrolled, 72 hours have
+passed, the operator has issued a newer one.
+
+Only the SHA-256 of the token is stored (the token has 256 bits, so no slow hash is needed): a
+copy of the database does not enrol anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import audit, organisations
+from .audit import Event
+from .models import EnrolmentLink, Organisation, User
+
+VALID_FOR = dt.timedelta(hours=72)
+
+
+class LinkRefused(Exception):
+    """The link is unknown, used, replaced or expired: all look the same to whoever holds it."""
+
+
+class OrganisationHasUsers(Exception):
+    """The organisation's first admin has enrolled: its admins add everyone else."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def has_users(db: Session, organisation_id: int) -> bool:
+    query = select(User.id).where(User.organisation_id == organisation_id).limit(1)
+    return db.scalar(query) is not None
+
+
+def first_admin_enrols(db: Session, row: Organisation) -> bool:
+    """Must ``row``'s first user come through an enrolment link? On an installation of several
+    organisations, yes: whoever creates the first user holds the new key for a moment, and that
+    must not be the operator. A single organisation keeps ``users create`` for its first admin,
+    as before there were several (its operator and its admin are one and the same)."""
+    return organisations.count(db) > 1 and not has_users(db, row.id)
+
+
+def issue(db: Session, row: Organisation, actor: User | None, now: dt.datetime) -> str:
+    """A new link's token for ``row``'s first admin; earlier open links of ``row`` stop working.
+
+    The event goes into the organisation's own log, with the operator as actor (None: at the
+    shell)."""
+    if has_users(db, row.id):
+        raise OrganisationHasUsers(row.slug)
+    _close_open_links(db, row.id, now)
+    token = secrets.token_urlsafe(32)
+    db.add(EnrolmentLink(organisation_id=row.id, token_sha256=_digest(token), expires_at=now + VALID_FOR))
+    audit.record(db, Event.ENROLMENT_LINK_ISSUED, actor, audit.organisation_subject(row.slug), row.id)
+    return token
+
+
+def _close_open_links(db: Session, organisation_id: int, now: dt.datetime) -> None:
+    db.execute(
+        update(EnrolmentLink)
+        .where(EnrolmentLink.organisation_id == organisation_id, EnrolmentLink.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+
+
+def open_link(db: Session, token: str, now: dt.datetime) -> EnrolmentLink:
+    """The link ``token`` names, while it may still be used."""
+    link = db.scalar(select(EnrolmentLink).where(EnrolmentLink.token_sha256 == _digest(token)))
+    return _still_open(db, link, now)
+
+
+def open_link_by_id(db: Session, link_id: int, now: dt.datetime) -> EnrolmentLink:
+    """The link the wizard's session was opened with, while it may still be used."""
+    return _still_open(db, db.get(EnrolmentLink, link_id), now)
+
+
+def _still_open(db: Session, link: EnrolmentLink | None, now: dt.datetime) -> EnrolmentLink:
+    if link is None or link.closed_at is not None or link.expires_at <= now:
+        raise LinkRefused
+    if has_users(db, link.organisation_id):
+        raise LinkRefused
+    return link
+
+
+def use(db: Session, link_id: int, now: dt.datetime) -> Organisation:
+    """Close the link for good, in the transaction that creates the admin, and return its
+    organisation. Of two people completing with one link at once only one gets here: the close
+    is conditional, and the other's transaction is refused."""
+    closed = db.execute(
+        update(EnrolmentLink)
+        .where(
+            EnrolmentLink.id == link_id,
+            EnrolmentLink.closed_at.is_(None),
+            EnrolmentLink.expires_at > now,
+        )
+        .values(closed_at=now)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        raise LinkRefused
+    link = db.get(EnrolmentLink, link_id)
+    assert link is not None
+    if has_users(db, link.organisation_id):
+        raise LinkRefused
+    return organisations.get(db, link.organisation_id)
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/enrol/{token}"
+
+
+def pending(db: Session, organisation_id: int, now: dt.datetime) -> EnrolmentLink | None:
+    """The organisation's link that still works, if any (when it expires, for the operator)."""
+    query = select(EnrolmentLink).where(
+        EnrolmentLink.organisation_id == organisation_id,
+        EnrolmentLink.closed_at.is_(None),
+        EnrolmentLink.expires_at > now,
+    )
+    return db.scalar(query)
