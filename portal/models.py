@@ -112,8 +112,14 @@ def organisation_column(nullable: bool = False, index: bool = True) -> Mapped[in
     return mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=index, nullable=nullable)
 
 
+# SQLite would give an erased row's id, when it was the highest, to the next row: an audit event
+# "case 12 erased" would then name a new case. AUTOINCREMENT never reuses one (migration 0018).
+NO_ID_REUSE = {"sqlite_autoincrement": True}
+
+
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = NO_ID_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL only for an installation operator. User names are unique in the installation, so that
@@ -272,6 +278,7 @@ class Report(Base):
             "area",
             "record_key",
         ),
+        NO_ID_REUSE,
     )
 
 
@@ -282,7 +289,7 @@ class Author(enum.StrEnum):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+    __table_args__ = (UniqueConstraint("report_id", "seq"), NO_ID_REUSE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -305,6 +312,7 @@ class Attachment(Base):
     """
 
     __tablename__ = "attachments"
+    __table_args__ = NO_ID_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -321,6 +329,7 @@ class Note(Base):
     """A moderator's internal note: never shown to the reporter, encrypted like messages."""
 
     __tablename__ = "notes"
+    __table_args__ = NO_ID_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -341,7 +350,7 @@ report_labels = Table(
 
 class Label(Base):
     __tablename__ = "labels"
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name"), NO_ID_REUSE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = organisation_column()
@@ -352,6 +361,7 @@ class ReplyTemplate(Base):
     """A quick reply for moderators, written by admins, in one language."""
 
     __tablename__ = "reply_templates"
+    __table_args__ = NO_ID_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = organisation_column()
