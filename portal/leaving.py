@@ -9,6 +9,12 @@ pair. It refuses if the organisation has more rows than the backup holds (a repo
 after the backup would be lost): only audit events may be newer, and the report counts them.
 Once committed, ``portal.scrub`` cleans the erased bytes out of the WAL and dead tuples.
 
+Its forum boards: a board shared with other organisations stays, without it (its posts name no
+organisation, so none of them is the leaving one's to take). A board it runs alone goes with its
+threads and posts, but only when the operator says so (``erase_own_boards``): forum rows are not
+in an organisation's backup yet (docs/backup.md), so erasing them is not covered by the backup,
+and the operator may prefer to share the board with another organisation first.
+
 Why a backup made beforehand and not by this command: the operator has made and verified it, can
 hand it to the organisation, and has it in hand before anything is erased; a backup made inside
 the command would be one nobody has opened yet when its rows are already gone.
@@ -20,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import audit, scrub
@@ -28,6 +34,7 @@ from .audit import Event
 from .backup import ownership
 from .backup.archive import ArchiveReader
 from .db import Base, utcnow
+from .forum.models import Board, BoardOrganisation, Post, Thread
 from .models import Attachment, AuditEvent, Organisation, User
 from .security import sessions
 from .security.backup_cipher import open_stream
@@ -50,6 +57,7 @@ class Erased:
     users: int
     files: int
     newer_audit_events: int  # in the log that was erased, not in the backup
+    boards: list[str]  # the slugs of the forum boards it ran alone, erased with their posts
 
     @property
     def total(self) -> int:
@@ -68,6 +76,8 @@ class Erased:
             "The organisation's key pair is gone: its public key, its private key under the recovery "
             "key, and every user's sealed copy were erased; its recovery key now opens nothing here.",
             f"Audit events newer than the backup, erased with the log: {self.newer_audit_events}.",
+            f"Forum boards it ran alone, erased with their threads and posts (not in the backup): "
+            f"{', '.join(self.boards) or 'none'}. Boards shared with others stay, without it.",
         ]
 
 
@@ -91,11 +101,44 @@ def check_backup(path: Path, passphrase: str, organisation: Organisation) -> dic
     return rows
 
 
-def leave(db: Session, organisation: Organisation, backed_up: dict[str, int]) -> Erased:
+def boards_of_its_own(db: Session, organisation_id: int) -> dict[int, str]:
+    """The forum boards ``organisation_id`` takes part in and no other organisation does."""
+    others = select(BoardOrganisation.board_id).where(BoardOrganisation.organisation_id != organisation_id)
+    query = (
+        select(Board.id, Board.slug)
+        .join(BoardOrganisation, BoardOrganisation.board_id == Board.id)
+        .where(BoardOrganisation.organisation_id == organisation_id, Board.id.not_in(others))
+        .order_by(Board.slug)
+    )
+    return {board_id: slug for board_id, slug in db.execute(query)}
+
+
+def _erase_boards(db: Session, boards: dict[int, str]) -> dict[str, int]:
+    """The boards with their threads and posts (the foreign keys cascade to flags and texts)."""
+    threads = select(Thread.id).where(Thread.board_id.in_(boards))
+    counts = {
+        Post.__tablename__: db.scalar(select(func.count()).where(Post.thread_id.in_(threads))) or 0,
+        Thread.__tablename__: db.scalar(select(func.count()).where(Thread.board_id.in_(boards))) or 0,
+    }
+    gone = db.execute(delete(Board).where(Board.id.in_(boards)))
+    counts[Board.__tablename__] = gone.rowcount  # type: ignore[attr-defined]  # a DELETE's CursorResult
+    return counts
+
+
+def leave(
+    db: Session, organisation: Organisation, backed_up: dict[str, int], erase_own_boards: bool = False
+) -> Erased:
     """Erase ``organisation`` with all its rows in the caller's transaction."""
+    boards = boards_of_its_own(db, organisation.id)
+    if boards and not erase_own_boards:
+        raise LeavingRefused(
+            f"the organisation alone runs the forum boards {', '.join(boards.values())}, which its backup "
+            "does not hold: share them with another organisation ('forum share-board'), or pass "
+            "--erase-own-boards to erase them with their threads and posts"
+        )
     reaches = ownership.reaches(Base.metadata.sorted_tables)
     user_ids = list(db.scalars(select(User.id).where(User.organisation_id == organisation.id)))
-    rows: dict[str, int] = {}
+    rows: dict[str, int] = _erase_boards(db, boards) if boards else {}
     for name, reach in reversed(reaches.items()):  # children before their parents
         result = db.execute(delete(reach.table).where(reach.condition(organisation.id)))
         rows[name] = result.rowcount  # type: ignore[attr-defined]  # a DELETE's CursorResult
@@ -118,6 +161,7 @@ def leave(db: Session, organisation: Organisation, backed_up: dict[str, int]) ->
         users=len(user_ids),
         files=rows[Attachment.__tablename__],
         newer_audit_events=rows[AuditEvent.__tablename__] - backed_up.get(AuditEvent.__tablename__, 0),
+        boards=list(boards.values()),
     )
     audit.record(
         db,

@@ -33,9 +33,16 @@ def report_path(backup: Path) -> Path:
     help="The organisation's own backup ('backup create --organisation SLUG'), at most an hour old.",
 )
 @passphrase_file_option
+@click.option(
+    "--erase-own-boards",
+    is_flag=True,
+    help="Also erase the forum boards only this organisation runs, with their posts (not in its backup).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask before erasing.")
 @with_appcontext
-def leave_command(slug: str, backup: Path, passphrase_file: Path | None, yes: bool) -> None:
+def leave_command(
+    slug: str, backup: Path, passphrase_file: Path | None, erase_own_boards: bool, yes: bool
+) -> None:
     """Erase organisation SLUG with all its data and keys, once its backup has been checked."""
     report = report_path(backup)
     if report.exists():
@@ -47,7 +54,7 @@ def leave_command(slug: str, backup: Path, passphrase_file: Path | None, yes: bo
             backed_up = leaving.check_backup(backup, passphrase, row)
             if not yes:
                 click.confirm(f"Erase organisation {slug} with all its reports, users and keys?", abort=True)
-            erased = leaving.leave(db, row, backed_up)
+            erased = leaving.leave(db, row, backed_up, erase_own_boards)
     except leaving.LeavingRefused as refused:
         fail(f"{refused}. Nothing was erased.")
     except WrongPassphrase:

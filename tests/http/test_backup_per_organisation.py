@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.backup import copying
+from portal.forum.models import Board, BoardOrganisation, Post, PostStatus, Thread
 from portal.models import AuditEvent, Installation, Organisation, Role, User
 from tests.accounts import AuthActions, make_account
 from tests.backup_helpers import Instance, passphrase_file, with_passphrase
@@ -52,8 +54,8 @@ def _backup_of_b(app: Flask, tmp_path: Path) -> Path:
     return path
 
 
-def _leave(app: Flask, path: Path, slug: str = B_SLUG) -> Any:
-    args = ["organisations", "leave", slug, "--backup", str(path)]
+def _leave(app: Flask, path: Path, slug: str = B_SLUG, *extra: str) -> Any:
+    args = ["organisations", "leave", slug, "--backup", str(path), *extra]
     args += ["--passphrase-file", str(passphrase_file(path.parent)), "--yes"]
     return app.test_cli_runner().invoke(args=args)
 
@@ -272,3 +274,70 @@ def test_leaving_needs_a_fresh_whole_backup_of_exactly_that_organisation(
     after = rows_of(app, b)
     assert after["messages"] == 2 and _without_audit(after) == {**_without_audit(before), "messages": 2}
     assert not Path(f"{path}.erased.txt").exists()
+
+
+def _board(app: Flask, slug: str, organisation_ids: list[int]) -> None:
+    """A forum board run by these organisations, with a thread and a post."""
+    today = dt.date(2026, 12, 1)
+    with Session(app.extensions["portal.engine"]) as db:
+        board = Board(slug=slug)
+        db.add(board)
+        db.flush()
+        db.add_all(BoardOrganisation(board_id=board.id, organisation_id=id_) for id_ in organisation_ids)
+        thread = Thread(board_id=board.id, title=f"Tråd på {slug}", created_on=today, last_activity_on=today)
+        db.add(thread)
+        db.flush()
+        db.add(
+            Post(
+                thread_id=thread.id,
+                seq=1,
+                pseudonym="Skribent 1",
+                body=f"Ett inlägg på {slug}.",
+                status=PostStatus.APPROVED,
+                created_on=today,
+            )
+        )
+        db.commit()
+
+
+def _boards(app: Flask) -> dict[str, int]:
+    """Each board's slug with its number of posts."""
+    with Session(app.extensions["portal.engine"]) as db:
+        query = (
+            select(Board.slug, func.count(Post.id))
+            .outerjoin(Thread, Thread.board_id == Board.id)
+            .outerjoin(Post, Post.thread_id == Thread.id)
+            .group_by(Board.slug)
+        )
+        return {slug: count for slug, count in db.execute(query) if slug.startswith("b-")}
+
+
+def test_leaving_erases_the_boards_it_ran_alone_only_when_told_and_keeps_the_shared_ones(
+    instance: Instance, tmp_path: Path
+) -> None:
+    app = instance()
+    a, b = _two(app)
+    _board(app, "b-egen", [b.organisation_id])
+    _board(app, "b-delad", [a.organisation_id, b.organisation_id])
+    path = _backup_of_b(app, tmp_path)
+    refused = _leave(app, path)
+    assert refused.exit_code == 1
+    assert "alone runs the forum boards b-egen, which its backup does not hold" in refused.output
+    assert _boards(app) == {"b-egen": 1, "b-delad": 1} and _organisations(app) == ["org1", B_SLUG]
+
+    left = _leave(app, path, B_SLUG, "--erase-own-boards")
+    assert left.exit_code == 0, left.output
+    assert _boards(app) == {"b-delad": 1}
+    assert (
+        "Forum boards it ran alone, erased with their threads and posts (not in the backup): b-egen."
+        in left.output
+    )
+    for line in ("  forum_boards: 1", "  forum_threads: 1", "  forum_posts: 1"):
+        assert line in left.output
+    with Session(app.extensions["portal.engine"]) as db:
+        shared = db.scalars(
+            select(BoardOrganisation.organisation_id)
+            .join(Board, Board.id == BoardOrganisation.board_id)
+            .where(Board.slug == "b-delad")
+        ).all()
+    assert shared == [a.organisation_id]  # the shared board stays, A's alone now
