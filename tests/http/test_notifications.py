@@ -159,7 +159,7 @@ def test_a_new_report_is_announced_once_to_each_active_moderator(
 
     result = notify(app, "send")
     assert result.exit_code == 0, result.output
-    assert "Notice sent to 2 moderator(s)." in result.output
+    assert "org1: notice sent to 2 moderator(s)." in result.output
     mails = mailbox.take()
     # One mail per moderator, each addressed to that moderator alone; cy is disabled.
     assert [rcpt_tos for rcpt_tos, _m in mails] == [["admin@example.org"], ["bo@example.org"]]
@@ -241,7 +241,7 @@ def test_a_report_after_the_newest_case_was_erased_is_still_news(
     assert "Nothing new" in notify(app, "send").output
 
     report_and_get_code(app.test_client())
-    assert "Notice sent to 2" in notify(app, "send").output
+    assert "org1: notice sent to 2 moderator(s)." in notify(app, "send").output
     assert recipients(mailbox.take()) == ["admin@example.org", "bo@example.org"]
 
 
@@ -288,7 +288,7 @@ def test_daily_deadline_reminder(
         assert "No case is overdue or close to a legal deadline." in result.output
         assert mails == [] and SENT not in events(app)
         return
-    assert "Deadline reminder sent to 2 moderator(s)." in result.output
+    assert "org1: deadline reminder sent to 2 moderator(s)." in result.output
     assert recipients(mails) == ["admin@example.org", "bo@example.org"]
     for _rcpt_tos, message in mails:
         assert "close to a legal deadline or past it" in message.get_content()
@@ -344,7 +344,7 @@ def test_a_refused_recipient_does_not_stop_the_others(app: Flask, admin: Account
     result = notify(app, "send")
     assert result.exit_code == 1
     assert "the notice did not reach admin: 550 5.1.1 No such mailbox here" in result.stderr
-    assert "Notice sent to 1 moderator(s)." in result.stdout
+    assert "org1: notice sent to 1 moderator(s)." in result.stdout
     assert recipients(mailbox.take()) == ["bo@example.org"]
     # bo was told, so the news counts as announced: one bad address must not resend it to all.
     assert "Nothing new" in notify(app, "send").output
@@ -357,7 +357,7 @@ def test_nobody_with_an_address_is_not_an_error(app: Flask, admin: Account, mail
     assert result.exit_code == 0 and "No active moderator has a notice address" in result.output
     # The news waits for the first address an admin enters.
     with_addresses(app)
-    assert "Notice sent to 2" in notify(app, "send").output
+    assert "org1: notice sent to 2 moderator(s)." in notify(app, "send").output
 
 
 def test_starttls_is_required_when_configured(app: Flask, admin: Account, mailbox: Mailbox) -> None:
