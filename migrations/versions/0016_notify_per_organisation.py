@@ -40,6 +40,12 @@ def upgrade() -> None:
             sa.text("UPDATE notify_state SET organisation_id = :org WHERE id = 1").bindparams(org=first)
         )
     bind.execute(sa.text("DELETE FROM notify_state WHERE organisation_id IS NULL"))
+    if bind.dialect.name == "postgresql":
+        # The one row was written with id 1 by hand, so the sequence never moved: the next
+        # organisation's row would be given id 1 again.
+        bind.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('notify_state', 'id'), coalesce(max(id), 1)) FROM notify_state")
+        )
     with op.batch_alter_table("notify_state") as batch:
         batch.alter_column("organisation_id", existing_type=sa.Integer(), nullable=False)
         batch.create_unique_constraint("uq_notify_state_organisation_id", ["organisation_id"])
