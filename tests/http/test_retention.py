@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Any
 
 from alembic import command
@@ -104,6 +105,7 @@ def test_each_organisation_purges_after_its_own_period_into_its_own_log(app: Fla
 
 def test_the_last_purge_is_the_oldest_of_the_organisations(app: Flask, admin: Account) -> None:
     two = two_organisations(app)
+    _set_own_period(app, two.b, 90)
     assert app.test_cli_runner().invoke(args=["purge-expired"]).exit_code == 0
     three_days_ago = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=3)
     with Session(app.extensions["portal.engine"]) as db:
@@ -122,6 +124,13 @@ def test_the_last_purge_is_the_oldest_of_the_organisations(app: Flask, admin: Ac
         status.output
     )
     assert status.output.splitlines()[-1] == "Needs attention: retention"
+    assert (
+        "Retention: closed cases erased after 730 days (kommun-b: 90 days); schedule: not set;"
+        in status.output
+    )
+    document = json.loads(app.test_cli_runner().invoke(args=["status", "--json"]).output)
+    assert document["retention"]["organisations"] == {"kommun-b": 90}
+    assert document["retention"]["last_purge"] == three_days_ago.isoformat()
 
     with Session(app.extensions["portal.engine"]) as db:
         organisations.create(db, "kommun-c", "Kommun C")  # its purge has never run
