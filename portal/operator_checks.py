@@ -60,7 +60,7 @@ class Disk:
 @dataclass(frozen=True)
 class Notices:
     settings_refused: str | None  # why smtp.check refuses the settings, or None
-    recipients: int  # active moderators with a notice address
+    recipients: int  # active moderators with a notice address, of every organisation taking reports
     last_result: str | None  # "sent" or "failed" (the last run that reached for the server)
     failed_runs: int  # failed runs since the last one that reached everybody
     news_pending: bool  # something came in that no notice has announced yet
