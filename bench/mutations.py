@@ -154,6 +154,21 @@ MUTATIONS = (
         'def _secret(name: str, field: Field | None) -> bool:\n    return name == "csrf_token"\n',
         ("tests/http/test_unavailable.py",),
     ),
+    Mutation(
+        "notices-to-every-organisation",
+        "portal/notify/service.py",
+        # Issue 14's leak: one organisation's report mailed to every organisation's moderators.
+        "            User.organisation_id == organisation_id,\n",
+        "",
+        ("tests/http/test_notifications_organisations.py",),
+    ),
+    Mutation(
+        "purge-with-one-period",
+        "portal/retention.py",
+        "            days = period(row, default_days)\n",
+        "            days = default_days\n",
+        ("tests/http/test_retention.py",),
+    ),
 )
 
 

@@ -63,6 +63,8 @@ class Event(enum.StrEnum):
     CASE_ERASED = "case:report:erased", _l("Case erased")
     # Written by every purge-expired run (even when nothing expired): proves the schedule runs.
     RETENTION_PURGE_RAN = "retention:purge:ran", _l("Retention purge ran")
+    # An admin set the organisation's own retention period (subject: the days, or "default").
+    RETENTION_PERIOD_CHANGED = "admin:retention:changed", _l("Retention period for closed cases changed")
     TEMPLATE_CHANGED = "admin:template:changed", _l("Quick reply saved or deleted")
     TEXTS_CHANGED = "admin:texts:changed", _l("The organisation's texts for reporters changed")
     BACKUP_CREATED = "admin:backup:created", _l("Backup created")

@@ -63,6 +63,9 @@ class Organisation(Base):
     private_key_recovery: Mapped[bytes | None] = mapped_column(LargeBinary(128))
     # Takes part in the region's pooled statistics.
     pooled: Mapped[bool] = mapped_column(default=False)
+    # Days after closing that a closed case is erased; None: the installation's
+    # PORTAL_RETENTION_DAYS (portal/retention.py). Set by the organisation's admins.
+    retention_days: Mapped[int | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import audit, retention
+from . import audit, organisations, retention
 from .cases.overview import Overview, overview
 from .config import Config
 from .forum.moderation import queue_size
@@ -60,7 +60,7 @@ class Disk:
 @dataclass(frozen=True)
 class Notices:
     settings_refused: str | None  # why smtp.check refuses the settings, or None
-    recipients: int  # active moderators with a notice address
+    recipients: int  # active moderators with a notice address, of every organisation taking reports
     last_result: str | None  # "sent" or "failed" (the last run that reached for the server)
     failed_runs: int  # failed runs since the last one that reached everybody
     news_pending: bool  # something came in that no notice has announced yet
@@ -77,7 +77,8 @@ class Stored:
 
     cases: Overview
     forum_queue: int
-    last_purge: dt.datetime | None
+    last_purge: dt.datetime | None  # the oldest of the organisations' last purges
+    own_retention: dict[str, int]  # days, by slug: organisations not on PORTAL_RETENTION_DAYS
     notices: Notices | None  # None while PORTAL_SMTP_HOST is empty
 
 
@@ -146,7 +147,28 @@ def spool_directory(config: Config) -> Path:
     return Path(config.upload_spool_dir or tempfile.gettempdir())
 
 
+@dataclass(frozen=True)
+class _Runs:
+    """One organisation's notice runs that reached for the mail server, newest first."""
+
+    last_result: str | None
+    failed_runs: int
+
+
+def _runs(db: Session, organisation_id: int) -> _Runs:
+    query = select(AuditEvent.event).where(
+        AuditEvent.organisation_id == organisation_id, AuditEvent.event.in_((SENT, FAILED))
+    )
+    runs = list(db.scalars(query.order_by(AuditEvent.id.desc()).limit(NOTICE_RUNS_READ)))
+    return _Runs(
+        last_result=None if not runs else "failed" if runs[0] == FAILED else "sent",
+        failed_runs=next((i for i, event in enumerate(runs) if event == SENT), len(runs)),
+    )
+
+
 def notices(db: Session, config: Config, today: dt.date) -> Notices | None:
+    """The notices of every organisation that takes reports, as one: failing while any one's
+    last run failed, pending while any one has something to send (each has its own marks)."""
     if not config.smtp_host:
         return None
     try:
@@ -154,16 +176,18 @@ def notices(db: Session, config: Config, today: dt.date) -> Notices | None:
         refused = None
     except MailSettingsRefused as error:
         refused = str(error)
-    query = select(AuditEvent.event).where(AuditEvent.event.in_((SENT, FAILED)))
-    runs = list(db.scalars(query.order_by(AuditEvent.id.desc()).limit(NOTICE_RUNS_READ)))
-    failed_runs = next((i for i, event in enumerate(runs) if event == SENT), len(runs))
+    ids = [row.id for row in organisations.all_of(db) if row.takes_reports]
+    runs = [_runs(db, organisation_id) for organisation_id in ids]
+    results = {run.last_result for run in runs} - {None}
     return Notices(
         settings_refused=refused,
-        recipients=len(recipients(db)),
-        last_result=None if not runs else "failed" if runs[0] == FAILED else "sent",
-        failed_runs=failed_runs,
-        news_pending=news.current(db).above(news.announced(db)),
-        reminder_pending=news.last_reminder(db) != today and news.deadline_near(db, today),
+        recipients=sum(len(recipients(db, organisation_id)) for organisation_id in ids),
+        last_result="failed" if "failed" in results else "sent" if results else None,
+        failed_runs=max((run.failed_runs for run in runs), default=0),
+        news_pending=any(news.current(db, i).above(news.announced(db, i)) for i in ids),
+        reminder_pending=any(
+            news.last_reminder(db, i) != today and news.deadline_near(db, i, today) for i in ids
+        ),
     )
 
 
@@ -172,6 +196,7 @@ def stored(db: Session, config: Config, today: dt.date) -> Stored:
         cases=overview(db, today),
         forum_queue=queue_size(db),
         last_purge=retention.last_purge(db),
+        own_retention=retention.own_periods(db),
         notices=notices(db, config, today),
     )
 

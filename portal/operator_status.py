@@ -122,6 +122,7 @@ def status_document(checks: Checks) -> dict[str, Any]:
         "notices": _notices_document(checks.config.smtp_host, stored),
         "retention": {
             "days": checks.config.retention_days,
+            "organisations": None if stored is None else stored.own_retention,
             "schedule": checks.config.retention_schedule or None,
             "last_purge": None
             if stored is None or stored.last_purge is None
@@ -199,8 +200,10 @@ def _retention(checks: Checks) -> str:
         when = "never" if last_run is None else f"{last_run.astimezone(TIMEZONE):%Y-%m-%d %H:%M %Z}"
     late = f" (LATE: more than {retention.PURGE_MAX_AGE.days} days ago)"
     schedule = config.retention_schedule or "not set"
+    own = checks.stored.own_retention if checks.stored else {}
+    others = " (" + ", ".join(f"{slug}: {days} days" for slug, days in own.items()) + ")" if own else ""
     return (
-        f"Retention: closed cases erased after {config.retention_days} days; schedule: {schedule}; "
+        f"Retention: closed cases erased after {config.retention_days} days{others}; schedule: {schedule}; "
         f"purge-expired last ran: {when}{late if checks.purge_late else ''}"
     )
 

@@ -35,6 +35,7 @@ from portal.models import (
     User,
     report_labels,
 )
+from portal.notify.models import NotifyState
 from portal.reporting import service as reporting
 from portal.security.backup_cipher import open_stream
 from tests.accounts import Account, make_account
@@ -104,6 +105,8 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
                 organisation_id=side.organisation_id, language="sv", title=f"{side.prefix}-mall", body="Tack."
             )
         )
+        # What its last notice announced (portal/notify/news.py): the organisation's too.
+        db.add(NotifyState(organisation_id=side.organisation_id, reports=side.report_id))
         db.flush()
         db.execute(insert(report_labels).values(report_id=side.report_id, label_id=label.id))
         db.commit()
@@ -130,6 +133,7 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         .select_from(report_labels)
         .where(report_labels.c.report_id.in_(reports)),
         "server_sessions": select(func.count()).where(ServerSession.user_id.in_(side.user_ids)),
+        "notify_state": select(func.count()).where(NotifyState.organisation_id == side.organisation_id),
     }
     with Session(_engine(app)) as db:
         return {table: int(db.scalar(question) or 0) for table, question in questions.items()}

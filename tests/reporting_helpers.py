@@ -17,8 +17,9 @@ from tests.csrf import csrf_from, get_csrf
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
 
 
-def submit(client: FlaskClient, **fields: Any) -> Any:
-    token = get_csrf(client, "/report")
+def submit(client: FlaskClient, base: str = "", **fields: Any) -> Any:
+    """Send the report form at ``base``/report (``/o/<slug>`` for one of several organisations)."""
+    token = get_csrf(client, f"{base}/report")
     data: dict[str, Any] = {
         "kind": "influence",
         "category": "threats",
@@ -30,22 +31,22 @@ def submit(client: FlaskClient, **fields: Any) -> Any:
     # Multipart only with files: werkzeug's test client spools big multipart bodies to a
     # temporary file it never closes.
     kind = "multipart/form-data" if "attachments" in data else "application/x-www-form-urlencoded"
-    return client.post("/report", data=data, content_type=kind)
+    return client.post(f"{base}/report", data=data, content_type=kind)
 
 
-def receipt_code(client: FlaskClient) -> str:
-    page = client.get("/report/receipt").get_data(as_text=True)
+def receipt_code(client: FlaskClient, base: str = "") -> str:
+    page = client.get(f"{base}/report/receipt").get_data(as_text=True)
     match = re.search(r"data-receipt-code>([0-9A-Z-]+)<", page)
     assert match, "no receipt code on the page"
     return match.group(1)
 
 
-def report_and_get_code(client: FlaskClient, **fields: Any) -> str:
-    response = submit(client, **fields)
+def report_and_get_code(client: FlaskClient, base: str = "", **fields: Any) -> str:
+    response = submit(client, base, **fields)
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-    code = receipt_code(client)
-    token = get_csrf(client, "/report/receipt")
-    done = client.post("/report/receipt", data={"csrf_token": token, "stored": "y"})
+    code = receipt_code(client, base)
+    token = get_csrf(client, f"{base}/report/receipt")
+    done = client.post(f"{base}/report/receipt", data={"csrf_token": token, "stored": "y"})
     assert done.status_code == 303
     return code
 

@@ -2,7 +2,7 @@
 (issue 14, item 2)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 14:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from portal.db import UTCDateTime
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, ForeignKey, Table, select
 
 ROOT = "organisations"
-# Shared by every organisation: the code salt (a restore adopts it), Alembic's revision, the
-# notices' high-water marks.
-INSTALLATION_WIDE = frozenset({"installation", "alembic_version", "notify_state"})
+# Shared by every organisation: the code salt (a restore adopts it) and Alembic's revision.
+INSTALLATION_WIDE = frozenset({"installation", "alembic_version"})
 # Known gap: the forum's boards are being given owners (shared boards, issue 14 item 4); until
 # then forum rows are the installation's and stay out of an organisation's backup (docs/backup.md).
 FORUM_PREFIX = "forum_"

@@ -12,7 +12,7 @@ files once it has committed.
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit, scrub
@@ -30,8 +30,11 @@ def erase(db: Session, report_id: int, actor: User | None, *, vacuum: bool = Tru
     caller that erases many cases, one transaction each, and calls :func:`vacuum` after the last:
     on PostgreSQL one VACUUM then serves them all.
     """
+    # The event goes into the case's organisation's log, also when no actor names one (the
+    # retention purge of an installation with several organisations).
+    organisation_id = db.scalar(select(Report.organisation_id).where(Report.id == report_id))
     db.execute(delete(Report).where(Report.id == report_id))
-    audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id))
+    audit.record(db, Event.CASE_ERASED, actor, audit.case_subject(report_id), organisation_id=organisation_id)
     scrub.after_commit(db, CASE_TABLES, vacuum=vacuum)
 
 

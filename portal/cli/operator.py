@@ -79,7 +79,9 @@ def setup_link_command() -> None:
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired_command() -> None:
-    """Erase closed cases whose retention period has passed (schedule daily)."""
+    """Erase closed cases whose retention period has passed, each organisation after its own
+    period (schedule daily)."""
     config = installation.current_config()
-    erased = retention.purge_expired(today(), config.retention_days)
-    click.echo(f"{len(erased)} closed case(s) erased after {config.retention_days} days")
+    for purge in retention.purge_expired(today(), config.retention_days):
+        whose = f"{purge.slug}: " if purge.slug else ""
+        click.echo(f"{whose}{len(purge.erased)} closed case(s) erased after {purge.days} days")

@@ -12,6 +12,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 # auth before it adds its own.
 from . import auth, nav, views  # noqa: E402,F401
 from .admin import local_texts as local_text_views  # noqa: E402,F401
+from .admin import retention_period as retention_views  # noqa: E402,F401
 from .admin import views as admin_views  # noqa: E402,F401
 from .cases import views as case_views  # noqa: E402,F401
 from .forum import views as forum_views  # noqa: E402,F401

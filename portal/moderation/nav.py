@@ -32,6 +32,7 @@ MENU: tuple[Link, ...] = (
     Link("moderation.audit", _l("Audit log"), admin_only=True),
     Link("moderation.reply_templates", _l("Quick replies"), admin_only=True),
     Link("moderation.local_texts", _l("Texts for reporters"), admin_only=True),
+    Link("moderation.retention_period", _l("Retention period"), admin_only=True),
     Link("moderation.password", _l("Change password")),
 )
 

@@ -1,7 +1,8 @@
 """The two notices: Swedish and English in one plain-text mail, since the reader's language is unknown.
 
 Each says only that there is something to look at, with a link to the dashboard: no case, no
-category, no number and no time, so that no mail server or mailbox on the way learns more.
+category, no number and no time, so that no mail server or mailbox on the way learns more. With
+several organisations it names the one whose moderators it goes to, and nothing else about it.
 """
 
 from __future__ import annotations
@@ -59,8 +60,16 @@ def _why() -> str:
     )
 
 
-def compose(wording: Callable[[], Wording], base_url: str) -> Notice:
-    """The notice in every language of the portal, Swedish first."""
+def _whose(organisation: str) -> str:
+    return str(_("Organisation: %(name)s", name=organisation))
+
+
+def compose(wording: Callable[[], Wording], base_url: str, organisation: str | None = None) -> Notice:
+    """The notice in every language of the portal, Swedish first.
+
+    ``organisation``: its name, given once the installation has several, for a reader with
+    accounts in more than one. The notice goes to that organisation's own moderators only, so its
+    name tells them nothing they do not know already."""
     link = base_url.rstrip("/") + "/moderation/"
     subjects: list[str] = []
     parts: list[str] = []
@@ -68,12 +77,15 @@ def compose(wording: Callable[[], Wording], base_url: str) -> Notice:
         with force_locale(code):
             words = wording()
             why = _why()
+            whose = f"{_whose(organisation)}\n\n" if organisation else ""
         subjects.append(words.subject)
         parts.append(
-            f"{LANGUAGE_NAMES[code]}\n\n{textwrap.fill(words.lead, WIDTH)}\n{link}\n\n{textwrap.fill(why, WIDTH)}\n"
+            f"{LANGUAGE_NAMES[code]}\n\n{whose}{textwrap.fill(words.lead, WIDTH)}\n{link}\n\n"
+            f"{textwrap.fill(why, WIDTH)}\n"
         )
     # dict.fromkeys: one subject, not the same words twice, while a translation is missing.
-    subject = f"{BRAND}: " + " / ".join(dict.fromkeys(subjects))
+    brand = f"{BRAND} ({organisation})" if organisation else BRAND
+    subject = f"{brand}: " + " / ".join(dict.fromkeys(subjects))
     return Notice(subject=subject, body=f"\n{DIVIDER}\n\n".join(parts))
 
 

@@ -1,8 +1,11 @@
-"""What is new since the last notice, and whether a legal deadline is near: read from the rows.
+"""What is new for one organisation since its last notice, and whether one of its legal deadlines
+is near: read from the rows.
 
 The reporter's request writes nothing for notices: a new report, message or file is a new row
 with a higher id, a meeting request is a date on the report. Comparing these with the marks of
-the last notice needs no clock and no extra record of when the reporter acted.
+the last notice needs no clock and no extra record of when the reporter acted. Every question
+names its organisation (``Report.organisation_id``, the first column of the reports' indexes):
+the timer runs outside any request, where no scope (portal/scoping.py) filters for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..cases.clocks import SOON_DAYS
 from ..models import Attachment, Author, Message, Report
-from .models import STATE_ID, NotifyState
+from .models import NotifyState
 
 # Every new case is due for acknowledgement within 7 days (lag 2021:890), so the dashboard's
 # "soon" would remind of each case every day from day one: the mail waits for the last days.
@@ -45,58 +48,78 @@ def _open_meeting_request() -> ColumnElement[bool]:
     )
 
 
-def current(db: Session) -> Marks:
-    """Three maxima on primary keys and one count, once per timer run."""
+def current(db: Session, organisation_id: int) -> Marks:
+    """Three maxima on primary keys and one count, once per timer run and organisation."""
+    own = Report.organisation_id == organisation_id
     return Marks(
-        reports=db.scalar(select(func.max(Report.id))) or 0,
-        reporter_messages=db.scalar(select(func.max(Message.id)).where(Message.author == Author.REPORTER))
+        reports=db.scalar(select(func.max(Report.id)).where(own)) or 0,
+        reporter_messages=db.scalar(
+            select(func.max(Message.id))
+            .join(Report, Message.report_id == Report.id)
+            .where(own, Message.author == Author.REPORTER)
+        )
         or 0,
-        reporter_files=db.scalar(select(func.max(Attachment.id))) or 0,
-        meeting_requests=db.scalar(select(func.count()).select_from(Report).where(_open_meeting_request()))
+        reporter_files=db.scalar(
+            select(func.max(Attachment.id)).join(Report, Attachment.report_id == Report.id).where(own)
+        )
+        or 0,
+        meeting_requests=db.scalar(
+            select(func.count()).select_from(Report).where(own, _open_meeting_request())
+        )
         or 0,
     )
 
 
-def _state(db: Session) -> NotifyState:
-    """The state row, created on first write inside the caller's transaction."""
-    row = db.get(NotifyState, STATE_ID)
+def _row(db: Session, organisation_id: int) -> NotifyState | None:
+    return db.scalar(select(NotifyState).where(NotifyState.organisation_id == organisation_id))
+
+
+def _state(db: Session, organisation_id: int) -> NotifyState:
+    """The organisation's row, created on first write inside the caller's transaction."""
+    row = _row(db, organisation_id)
     if row is None:
-        row = NotifyState(id=STATE_ID, reports=0, reporter_messages=0, reporter_files=0, meeting_requests=0)
+        row = NotifyState(
+            organisation_id=organisation_id,
+            reports=0,
+            reporter_messages=0,
+            reporter_files=0,
+            meeting_requests=0,
+        )
         db.add(row)
     return row
 
 
-def announced(db: Session) -> Marks:
-    row = db.get(NotifyState, STATE_ID)
+def announced(db: Session, organisation_id: int) -> Marks:
+    row = _row(db, organisation_id)
     if row is None:
         return Marks()
     return Marks(row.reports, row.reporter_messages, row.reporter_files, row.meeting_requests)
 
 
-def remember(db: Session, marks: Marks) -> None:
+def remember(db: Session, organisation_id: int, marks: Marks) -> None:
     """Store the marks as they were read, lower ones too.
 
-    Lower: a moderator answered a meeting request, or the newest case was erased (SQLite may
-    then give its id to the next report, which must count as new again).
+    Lower: a moderator answered a meeting request, or the newest case was erased (ids are never
+    given again, migration 0018, so the next report is above the old mark anyway).
     """
-    row = _state(db)
+    row = _state(db, organisation_id)
     for f in dataclasses.fields(marks):
         value = getattr(marks, f.name)
         if getattr(row, f.name) != value:  # assign only on change: no write when nothing moved
             setattr(row, f.name, value)
 
 
-def last_reminder(db: Session) -> dt.date | None:
-    row = db.get(NotifyState, STATE_ID)
+def last_reminder(db: Session, organisation_id: int) -> dt.date | None:
+    row = _row(db, organisation_id)
     return row.deadlines_sent_on if row else None
 
 
-def remember_reminder(db: Session, today: dt.date) -> None:
-    _state(db).deadlines_sent_on = today
+def remember_reminder(db: Session, organisation_id: int, today: dt.date) -> None:
+    _state(db, organisation_id).deadlines_sent_on = today
 
 
-def deadline_near(db: Session, today: dt.date) -> bool:
-    """Is a case past its next legal deadline, or close enough to it to remind the moderators?"""
+def deadline_near(db: Session, organisation_id: int, today: dt.date) -> bool:
+    """Is a case of the organisation past its next legal deadline, or close enough to remind?"""
     awaiting_acknowledgement = and_(Report.wants_acknowledgement.is_(True), Report.acknowledged_on.is_(None))
     near = or_(
         and_(
@@ -108,5 +131,6 @@ def deadline_near(db: Session, today: dt.date) -> bool:
             Report.due_on <= today + dt.timedelta(days=FEEDBACK_REMIND_DAYS),
         ),
     )
-    # Closed cases have no due_on, so they never match.
-    return db.scalar(select(Report.id).where(near).limit(1)) is not None
+    # Closed cases have no due_on, so they never match; ix_reports_org_due_on_id finds the rest.
+    query = select(Report.id).where(Report.organisation_id == organisation_id, near).limit(1)
+    return db.scalar(query) is not None

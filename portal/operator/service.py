@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import audit, enrolment, organisations, scoping
+from .. import audit, enrolment, organisations, retention, scoping
 from ..audit import Event
 from ..config import Config
 from ..enrolment import OrganisationHasUsers
@@ -70,6 +70,8 @@ class OrganisationState:
     takes_reports: bool
     active_users: int
     link_expires: dt.datetime | None  # the enrolment link that still works, if any
+    last_purge: dt.datetime | None  # its last completed retention purge (UTC)
+    purge_late: bool  # it takes reports and its purge has not run for two days
 
     @property
     def enrolled(self) -> bool:
@@ -94,9 +96,11 @@ def overview(db: Session, now: dt.datetime) -> list[OrganisationState]:
         .execution_options(**scoping.EVERY_ORGANISATION)
     )
     users: dict[int | None, int] = {organisation_id: count for organisation_id, count in db.execute(query)}
+    purges = retention.last_purges(db)
     result = []
     for row in organisations.all_of(db):
         link = enrolment.pending(db, row.id, now)
+        last_purge = purges.get(row.id)
         result.append(
             OrganisationState(
                 id=row.id,
@@ -107,6 +111,8 @@ def overview(db: Session, now: dt.datetime) -> list[OrganisationState]:
                 takes_reports=row.takes_reports,
                 active_users=users.get(row.id, 0),
                 link_expires=link.expires_at if link else None,
+                last_purge=last_purge,
+                purge_late=row.takes_reports and retention.purge_is_late(last_purge, now),
             )
         )
     return result

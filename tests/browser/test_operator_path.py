@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import service as accounts
 from portal.models import Role
 from tests.accounts import PASSWORD, Account
+from tests.browser import steps
 from tests.browser.accessibility import Axe
 from tests.browser.site import LivePortal, start_portal
 from tests.browser.visitor import Visitor
@@ -83,6 +84,21 @@ def test_the_operator_creates_an_organisation_and_its_admin_enrols(
         assert admin.path() == "/moderation/login"
         assert admin.flash() == admin.t(
             "Your organisation is set up. Log in with your user name, passphrase and one-time code."
+        )
+        enrolled = Account(f"admin-{slug}", PASSWORD, secret, None)
+        enrolled.next_code()  # the set-up step's code is spent
+        steps.log_in(admin, enrolled)
+        # The new organisation's own retention period, set by its admin.
+        admin.follow_link(admin.t("Retention period"))
+        own_axe.check(admin, "the retention period")
+        admin.field(admin.t("Days after closing")).fill("20")
+        admin.press_button(admin.t("Save"), status=400)
+        own_axe.check(admin, "the retention period, refused")
+        assert admin.field(admin.t("Days after closing")).input_value() == "20"
+        admin.field(admin.t("Days after closing")).fill("365")
+        admin.press_button(admin.t("Save"), status=200)
+        assert admin.t("Closed cases are now erased after %(days)d days.", days=365) in admin.page.inner_text(
+            "main"
         )
         assert not operator.traffic.outside and not admin.traffic.outside
     finally:

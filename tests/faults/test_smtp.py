@@ -57,7 +57,7 @@ def next_run_delivers(config: Config, app: Flask, tmp_path: Path, expected: list
     with running("deliver", tmp_path / "good") as good:
         result = notify_send(config, good)
         assert result.returncode == 0, result.stderr
-        assert f"Notice sent to {len(expected)} moderator(s)." in result.stdout
+        assert f"org1: notice sent to {len(expected)} moderator(s)." in result.stdout
         assert delivered_to(good) == [f"{name}@example.org" for name in expected]
         again = notify_send(config, good)  # sent once: the marks moved
         assert "Nothing new since the last notice." in again.stdout

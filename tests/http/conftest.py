@@ -1,4 +1,5 @@
-"""Fixtures of the HTTP tests that need more than one app: ``instance`` (backups, restores)."""
+"""Fixtures of the HTTP tests that need more than one app (``instance``: backups, restores) or a
+mail server (``mailbox``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import Flask
 from portal import create_app, dispose
 from portal.config import Config
 from tests.backup_helpers import Instance, fresh_config
+from tests.mailbox import Mailbox, start
 from tests.migration_helpers import migrate
 
 
@@ -32,3 +34,11 @@ def instance(config: Config, tmp_path: Path) -> Iterator[Instance]:
             return app
 
         yield build
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = start(box)
+    yield box
+    controller.stop()

@@ -35,6 +35,7 @@ ONE_CASE = {
     "attachments": 1,
     "notes": 1,
     "report_labels": 1,
+    "notify_state": 1,  # the marks of the organisation's last notice
 }
 NOTHING = dict.fromkeys([*ONE_CASE, "audit_events", "server_sessions"], 0)
 

@@ -232,3 +232,30 @@ def test_a_second_admin_cannot_come_through_a_link(app: Flask) -> None:
     refused = operator.post(f"{page}/link", data={"csrf_token": get_csrf(operator, page)})
     assert refused.status_code == 303
     assert "har sina administratörer" in operator.get(page).get_data(as_text=True)
+
+
+def test_the_operators_page_shows_each_organisations_last_purge_and_whether_it_is_late(
+    app: Flask, admin: Account
+) -> None:
+    operator, _account = operator_client(app)
+    create_organisation(operator, "kommun-b", "Kommun B")
+    rows = _rows(operator.get("/operator/").get_data(as_text=True))
+    assert rows["Organisation 1"][-1] == "aldrig (försenad)"  # takes reports, never purged
+    assert rows["Kommun B"][-1] == "aldrig"  # waits for its first admin: nothing to purge
+    ran = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert ran.exit_code == 0, ran.output
+    rows = _rows(operator.get("/operator/").get_data(as_text=True))
+    assert rows["Organisation 1"][-1] == utcnow().strftime("%Y-%m-%d")
+
+
+def _rows(html: str) -> dict[str, list[str]]:
+    """The organisations table: each row's cells as text, by the organisation's name."""
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    result = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        result[cells[0]] = cells[1:]
+    return result

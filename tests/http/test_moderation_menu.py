@@ -26,6 +26,7 @@ ADMINS_ONLY = [
     ("/moderation/audit", "Audit log"),
     ("/moderation/templates", "Quick replies"),
     ("/moderation/texts", "Texts for reporters"),
+    ("/moderation/retention", "Retention period"),
 ]
 EVERYONE_AFTER = [("/moderation/account/password", "Change password")]
 

@@ -7,19 +7,13 @@ What it must never say: which case, its category or area, a word of the report, 
 from __future__ import annotations
 
 import datetime as dt
-import email
 import io
 import re
-import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from click.testing import Result
 from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
@@ -32,6 +26,7 @@ from portal.models import AuditEvent, Report
 from portal.notify.models import NotifyState
 from tests.accounts import Account, make_account
 from tests.csrf import csrf_from
+from tests.mailbox import DASHBOARD, Mailbox, free_port, notify, recipients, smtp_on, start
 from tests.moderation_helpers import events
 from tests.reporting_helpers import (
     DESCRIPTION,
@@ -43,73 +38,7 @@ from tests.reporting_helpers import (
     report_and_get_code,
 )
 
-BASE_URL = "https://portal.example.org"
-DASHBOARD = BASE_URL + "/moderation/"
 SENT = "notify:digest:sent"
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives and refuses the addresses it is told to."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.refuse: set[str] = set()
-        self.received: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def take(self) -> list[tuple[list[str], EmailMessage]]:
-        taken, self.received = self.received, []
-        return taken
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (aiosmtpd needs a number before it starts)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start(box: Mailbox, **options: Any) -> Controller:
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    box.port = controller.port
-    return controller
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = start(box)
-    yield box
-    controller.stop()
-
-
-def smtp_on(app: Flask, port: int, **settings: Any) -> None:
-    values: dict[str, Any] = {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": port,
-        "smtp_starttls": False,
-        "smtp_from": "Tystnadsbrytaren <portal@example.org>",
-        "base_url": BASE_URL,
-    }
-    values.update(settings)
-    app.config["PORTAL"] = app.config["PORTAL"].replace(**values)
-
-
-def notify(app: Flask, command: str) -> Result:
-    return app.test_cli_runner().invoke(args=["notify", command])
 
 
 def with_addresses(app: Flask) -> None:
@@ -123,10 +52,6 @@ def with_addresses(app: Flask) -> None:
             accounts.set_notify_email(db, accounts.find(db, name), f"{name}@example.org", actor)
         accounts.disable(db, accounts.find(db, "cy"), actor)
         db.commit()
-
-
-def recipients(mails: list[tuple[list[str], EmailMessage]]) -> list[str]:
-    return sorted(address for rcpt_tos, _message in mails for address in rcpt_tos)
 
 
 def everything_in(message: EmailMessage) -> str:
@@ -159,7 +84,7 @@ def test_a_new_report_is_announced_once_to_each_active_moderator(
 
     result = notify(app, "send")
     assert result.exit_code == 0, result.output
-    assert "Notice sent to 2 moderator(s)." in result.output
+    assert "org1: notice sent to 2 moderator(s)." in result.output
     mails = mailbox.take()
     # One mail per moderator, each addressed to that moderator alone; cy is disabled.
     assert [rcpt_tos for rcpt_tos, _m in mails] == [["admin@example.org"], ["bo@example.org"]]
@@ -241,7 +166,7 @@ def test_a_report_after_the_newest_case_was_erased_is_still_news(
     assert "Nothing new" in notify(app, "send").output
 
     report_and_get_code(app.test_client())
-    assert "Notice sent to 2" in notify(app, "send").output
+    assert "org1: notice sent to 2 moderator(s)." in notify(app, "send").output
     assert recipients(mailbox.take()) == ["admin@example.org", "bo@example.org"]
 
 
@@ -288,7 +213,7 @@ def test_daily_deadline_reminder(
         assert "No case is overdue or close to a legal deadline." in result.output
         assert mails == [] and SENT not in events(app)
         return
-    assert "Deadline reminder sent to 2 moderator(s)." in result.output
+    assert "org1: deadline reminder sent to 2 moderator(s)." in result.output
     assert recipients(mails) == ["admin@example.org", "bo@example.org"]
     for _rcpt_tos, message in mails:
         assert "close to a legal deadline or past it" in message.get_content()
@@ -344,7 +269,7 @@ def test_a_refused_recipient_does_not_stop_the_others(app: Flask, admin: Account
     result = notify(app, "send")
     assert result.exit_code == 1
     assert "the notice did not reach admin: 550 5.1.1 No such mailbox here" in result.stderr
-    assert "Notice sent to 1 moderator(s)." in result.stdout
+    assert "org1: notice sent to 1 moderator(s)." in result.stdout
     assert recipients(mailbox.take()) == ["bo@example.org"]
     # bo was told, so the news counts as announced: one bad address must not resend it to all.
     assert "Nothing new" in notify(app, "send").output
@@ -357,7 +282,7 @@ def test_nobody_with_an_address_is_not_an_error(app: Flask, admin: Account, mail
     assert result.exit_code == 0 and "No active moderator has a notice address" in result.output
     # The news waits for the first address an admin enters.
     with_addresses(app)
-    assert "Notice sent to 2" in notify(app, "send").output
+    assert "org1: notice sent to 2 moderator(s)." in notify(app, "send").output
 
 
 def test_starttls_is_required_when_configured(app: Flask, admin: Account, mailbox: Mailbox) -> None:

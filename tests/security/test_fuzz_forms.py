@@ -142,6 +142,7 @@ MODERATION_TARGETS = [
         admin_forms.TemplateForm, "admin", lambda w: "/moderation/templates/new", label="TemplateForm-new"
     ),
     Target(admin_forms.LocalTextsForm, "admin", lambda w: "/moderation/texts"),
+    Target(admin_forms.RetentionForm, "admin", lambda w: "/moderation/retention"),
     Target(
         admin_forms.TemplateForm,
         "admin",

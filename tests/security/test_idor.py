@@ -47,6 +47,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.edit_template",
         "moderation.delete_template",
         "moderation.local_texts",
+        "moderation.retention_period",
         "moderation.erase",
         "moderation.pooling",
         "moderation.forum_settings",

@@ -1,4 +1,5 @@
-"""Forms of the admin pages: accounts, quick-reply templates and the audit log's filters."""
+"""Forms of the admin pages: accounts, quick-reply templates, the organisation's texts and
+retention period, and the audit log's filters."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ... import organisation_texts
+from ... import organisation_texts, retention
 from ...accounts.service import EMAIL_MAX, EMAIL_PATTERN
 from ...audit import Event
-from ...forms import TEXT_MAX, Form, PlainText
+from ...forms import TEXT_MAX, Form, PlainText, WholeNumber
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
 from ..forms import NewPassphraseForm
@@ -180,4 +181,24 @@ class LocalTextsForm(Form):
         ),
         validators=[Length(max=organisation_texts.CONTACTS_MAX), PlainText()],
         render_kw={"rows": 6, "maxlength": organisation_texts.CONTACTS_MAX},
+    )
+
+
+class RetentionForm(Form):
+    days = WholeNumber(
+        _l("Days after closing"),
+        description=_l(
+            "From %(min)d to %(max)d days. Leave it empty to follow the installation's period.",
+            min=retention.PERIOD_MIN,
+            max=retention.PERIOD_MAX,
+        ),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=retention.PERIOD_MIN,
+                max=retention.PERIOD_MAX,
+                message=_l("A retention period is from %(min)d to %(max)d days."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "min": retention.PERIOD_MIN, "max": retention.PERIOD_MAX},
     )

@@ -38,6 +38,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         "enrolment_links": "organisation_id -> organisations",
         "forum_board_organisations": "organisation_id -> organisations",
         "forum_watched_words": "organisation_id -> organisations",
+        "notify_state": "organisation_id -> organisations",
         "messages": "report_id -> reports",
         "attachments": "report_id -> reports",
         "notes": "report_id -> reports",
