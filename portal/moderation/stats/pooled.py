@@ -16,15 +16,13 @@ sums only, never a report.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ... import audit, scoping
 from ...audit import Event
 from ...models import Organisation, Report, User
-from . import cell_key
+from . import cell_key, months
 from .cell_key import Units
 from .service import Published, StatsFilter, publish_units
 
@@ -49,12 +47,11 @@ def build(db: Session, f: StatsFilter, threshold: int) -> Published | None:
 def _units(db: Session, f: StatsFilter, ids: list[int], threshold: int, by_area: bool) -> Units:
     """Every organisation's units perturbed (``cell_key.perturbed_in_sql``) and added up, in the
     database: one row per pooled unit comes back, not one per organisation's."""
-    year, month = extract("year", Report.created_on), extract("month", Report.created_on)
+    month = months.month(Report.created_on)
     key = Report.area if by_area else Report.category
     own = (
         select(
-            year.label("y"),
-            month.label("m"),
+            month.label("month"),
             Report.kind.label("kind"),
             key.label("key"),
             cell_key.perturbed_in_sql(func.count(), func.sum(Report.record_key), threshold).label(
@@ -62,17 +59,17 @@ def _units(db: Session, f: StatsFilter, ids: list[int], threshold: int, by_area:
             ),
         )
         .where(Report.created_on >= f.start, Report.created_on < f.end, Report.organisation_id.in_(ids))
-        .group_by(Report.organisation_id, year, month, Report.kind, key)
+        .group_by(Report.organisation_id, month, Report.kind, key)
         .subquery()
     )
     pooled = (
-        select(own.c.y, own.c.m, own.c.kind, own.c.key, func.sum(own.c.published))
-        .group_by(own.c.y, own.c.m, own.c.kind, own.c.key)
+        select(own.c.month, own.c.kind, own.c.key, func.sum(own.c.published))
+        .group_by(own.c.month, own.c.kind, own.c.key)
         .execution_options(**scoping.EVERY_ORGANISATION)
     )
     return {
-        (dt.date(int(y), int(m), 1), kind, row_key): int(value)
-        for y, m, kind, row_key, value in db.execute(pooled)
+        (months.first_day(month_text), kind, row_key): int(value)
+        for month_text, kind, row_key, value in db.execute(pooled)
     }
 
 

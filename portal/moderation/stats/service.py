@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ... import audit
 from ...audit import Event
 from ...domain import Area, Category, Kind, label
 from ...models import Report, User
-from . import cell_key
+from . import cell_key, months
 from .cell_key import KeyedRow, PerturbedTable
 from .linked import suppress_linked
 from .suppression import SuppressedTable
@@ -126,20 +126,20 @@ CountRow = tuple[dt.date, Category | None, Area | None, int]
 def count(db: Session, f: StatsFilter) -> list[CountRow]:
     """Reports per (month, category, area) in the range: one indexed range scan, grouped in the database.
 
-    ``extract`` is the portable way to the month (strftime on SQLite, EXTRACT on PostgreSQL); months
-    are folded into quarters and years here, which costs nothing next to the scan.
+    Grouped by ``months.month`` (the date's first seven characters on SQLite); months are folded
+    into quarters and years here, which costs nothing next to the scan.
     """
-    year, month = extract("year", Report.created_on), extract("month", Report.created_on)
+    month = months.month(Report.created_on)
     query = (
-        select(year, month, Report.category, Report.area, func.count())
+        select(month, Report.category, Report.area, func.count())
         .where(Report.created_on >= f.start, Report.created_on < f.end)
-        .group_by(year, month, Report.category, Report.area)
+        .group_by(month, Report.category, Report.area)
     )
     if f.kind is not None:
         query = query.where(Report.kind == f.kind)
     return [
-        (dt.date(int(y), int(m), 1), category, area, number)
-        for y, m, category, area, number in db.execute(query)
+        (months.first_day(month_text), category, area, number)
+        for month_text, category, area, number in db.execute(query)
     ]
 
 
@@ -191,26 +191,24 @@ class Published:
 
 
 # (year, month, kind, category, area, reports, sum of their record keys)
-KeyedSelect = Select[int, int, Kind, Category | None, Area | None, int, int]
+KeyedSelect = Select[str, Kind, Category | None, Area | None, int, int]
 
 
 def keyed_query(f: StatsFilter) -> KeyedSelect:
     """Reports and the sum of their record keys per (month, kind, category, area) in the range:
     one GROUP BY, read from the statistics index alone."""
-    year, month = extract("year", Report.created_on), extract("month", Report.created_on)
+    month = months.month(Report.created_on)
     return (
-        select(
-            year, month, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key)
-        )
+        select(month, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key))
         .where(Report.created_on >= f.start, Report.created_on < f.end)
-        .group_by(year, month, Report.kind, Report.category, Report.area)
+        .group_by(month, Report.kind, Report.category, Report.area)
     )
 
 
 def keyed_row(
-    y: int, m: int, kind: Kind, category: Category | None, area: Area | None, number: int, keys: int
+    month_text: str, kind: Kind, category: Category | None, area: Area | None, number: int, keys: int
 ) -> KeyedRow:
-    return KeyedRow(dt.date(int(y), int(m), 1), kind, category, area, number, int(keys))
+    return KeyedRow(months.first_day(month_text), kind, category, area, number, int(keys))
 
 
 def count_keyed(db: Session, f: StatsFilter) -> list[KeyedRow]:
