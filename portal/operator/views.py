@@ -165,7 +165,11 @@ def rename(organisation_id: int) -> Page:
     form = NameForm()
     if not form.validate_on_submit():
         return _organisation_page(row, form, HostForm(formdata=None, host=row.host))
-    service.rename(db_session(), row, form.name.data or "", _operator())
+    try:
+        service.rename(db_session(), row, form.name.data or "", _operator())
+    except organisations.InvalidName:
+        form.name.errors = [_("Write a name of at most 120 characters.")]
+        return _organisation_page(row, form, HostForm(formdata=None, host=row.host))
     flash(_("The name is changed."), "info")
     return redirect(url_for("operator.organisation", organisation_id=row.id), code=303)
 

@@ -259,3 +259,13 @@ def _rows(html: str) -> dict[str, list[str]]:
         ]
         result[cells[0]] = cells[1:]
     return result
+
+
+def test_a_name_of_blanks_only_is_refused_with_the_form_not_a_500(app: Flask) -> None:
+    operator, _account = operator_client(app)
+    create_organisation(operator, "kommun-b", "Kommun B")  # organisation 1
+    token = get_csrf(operator, "/operator/")
+    for url in ("/operator/organisations", "/operator/organisations/1/name"):
+        refused = operator.post(url, data={"slug": "kommun-x", "name": "   ", "csrf_token": token})
+        assert refused.status_code == 400, url
+        assert "Skriv organisationens namn." in refused.get_data(as_text=True), url
