@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices, enum_choice, no_answer
+from ...forms import Form, PlainText, WholeNumber, choices, enum_choice, long_text, no_answer
+
+# DataRequired: blanks alone are no message (InputRequired lets "   " through).
+SOMETHING = DataRequired(message=_l("Please write something."))
 
 
 def status_choices() -> list[SelectChoice]:
@@ -26,24 +29,14 @@ class Versioned(Form):
 
 
 class MessageForm(Form):
-    message = TextAreaField(
-        _l("Message to the reporter"),
-        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
-        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 8, "maxlength": TEXT_MAX},
-    )
+    message = long_text(_l("Message to the reporter"), SOMETHING, rows=8)
     feedback = BooleanField(
         _l("This message gives feedback on what has been done (whistleblowing act: within 3 months)")
     )
 
 
 class NoteForm(Form):
-    note = TextAreaField(
-        _l("Internal note (never shown to the reporter)"),
-        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
-        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 4, "maxlength": TEXT_MAX},
-    )
+    note = long_text(_l("Internal note (never shown to the reporter)"), SOMETHING, rows=4)
 
 
 class StatusForm(Versioned):
