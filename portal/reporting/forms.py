@@ -138,6 +138,15 @@ class FilesForm(Form):
     )
 
 
+class ReplaceCodeForm(Form):
+    # One click would end the code the reporter has and show a new one only once: a code lost
+    # on the way cannot be recovered, so the click is confirmed first (a box: works without JS).
+    confirm = BooleanField(
+        _l("Yes, replace my code. I will write down the new one; the old one stops working at once."),
+        validators=[InputRequired(message=_l("Tick the box to confirm that you want a new code."))],
+    )
+
+
 class StoredForm(Form):
     stored = BooleanField(
         _l("I have written down or stored my code"),
