@@ -120,11 +120,14 @@ class Honeypot(StringField):
             raise ValidationError(str(_l("Leave the field “Leave empty” empty.")))
 
 
-def choices(enum_type: type[enum.StrEnum]) -> list[SelectChoice]:
-    """The options of a vocabulary, labelled in the page's language. The label is looked up when
-    the page is rendered, not when the form class is defined: a package's vocabulary (the forum's)
-    is added to the labels by ``create_app``, after its forms were imported."""
-    return [SelectChoice(member.value, LazyString(label, member)) for member in enum_type]
+def choices(
+    enum_type: type[enum.StrEnum], words: Callable[[enum.StrEnum], LazyString] = label
+) -> list[SelectChoice]:
+    """The options of a vocabulary, labelled in the page's language (moderators' forms pass
+    ``words=moderator_label``). The label is looked up when the page is rendered, not when the
+    form class is defined: a package's vocabulary (the forum's) is added to the labels by
+    ``create_app``, after its forms were imported."""
+    return [SelectChoice(member.value, LazyString(words, member)) for member in enum_type]
 
 
 def no_answer() -> list[SelectChoice]:
