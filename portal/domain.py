@@ -102,6 +102,9 @@ class EnumLabels:
     def __getitem__(self, member: enum.StrEnum) -> LazyString:
         return self._words[(type(member), member.value)]
 
+    def __contains__(self, member: enum.StrEnum) -> bool:
+        return (type(member), member.value) in self._words
+
 
 LABELS = EnumLabels(
     [
@@ -167,14 +170,19 @@ def or_dash(value: enum.StrEnum | None) -> LazyString | str:
     return label(value) if value else "–"
 
 
-# What moderators call the statuses (reporters see the plainer words in LABELS).
-STATUS_NAMES: dict[Status, LazyString] = {
-    Status.NEW: _l("New"),
-    Status.ACKNOWLEDGED: _l("Acknowledged"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.CLOSED: _l("Closed"),
-}
+# What moderators call what the reporter sees in plainer or their own words (LABELS): the
+# statuses, and the kind a reporter chose as "unlawful influence I experienced".
+MODERATOR_LABELS = EnumLabels(
+    [
+        (Status.NEW, _l("New")),
+        (Status.ACKNOWLEDGED, _l("Acknowledged")),
+        (Status.IN_PROGRESS, _l("In progress")),
+        (Status.CLOSED, _l("Closed")),
+        (Kind.INFLUENCE, _l("Experienced unlawful influence")),
+    ]
+)
 
 
-def status_name(status: Status) -> LazyString:
-    return STATUS_NAMES[status]
+def moderator_label(value: enum.StrEnum) -> LazyString:
+    """A value in a moderator's words: their own where LABELS has the reporter's, else the same."""
+    return MODERATOR_LABELS[value] if value in MODERATOR_LABELS else label(value)

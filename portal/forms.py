@@ -7,10 +7,11 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask_babel import LazyString
+from flask_babel import LazyString, format_number
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, StringField
+from wtforms import Field, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -22,8 +23,11 @@ from .security.csrf import FormCSRF
 E = TypeVar("E", bound=enum.Enum)
 
 # Text people write: from a short sentence to a long account (DESIGN.md §4 asks for details).
-TEXT_MIN = 10
-TEXT_MAX = 20_000
+# The most is room for an account pasted from months of notes; beyond it the text is refused
+# with its length, never cut (issue 17). Swedish text is ~2 bytes a character: a full text is
+# far below the 4 MB a form field may bring (MAX_FORM_MEMORY_SIZE in portal/__init__.py).
+TEXT_MIN = 10  # characters
+TEXT_MAX = 100_000  # characters
 
 
 class Form(FlaskForm):
@@ -49,6 +53,52 @@ class PlainText:
             raise ValidationError(str(_l("The text contains invalid characters. Remove them and try again.")))
 
 
+class TextLength:
+    """Refuse text shorter than ``min`` or longer than ``TEXT_MAX`` characters, and say how long
+    it is: the form comes back with the text in it, to be shortened rather than typed again.
+
+    A line break counts once, as the browser shows it, although the form sends it as CR LF."""
+
+    def __init__(self, min: int = 0) -> None:
+        self.min = min
+
+    def __call__(self, form: Any, field: Field) -> None:
+        length = len((field.data or "").replace("\r\n", "\n"))
+        if length > TEXT_MAX:
+            raise ValidationError(
+                _(
+                    "The text is %(length)s characters long; at most %(max)s fit. Shorten it and send "
+                    "it again.",
+                    length=format_number(length),
+                    max=format_number(TEXT_MAX),
+                )
+            )
+        if length < self.min:
+            raise ValidationError(_("Write at least %(min)d characters.", min=self.min))
+
+
+def _with_limit(description: object) -> str:
+    limit = _("At most %(max)s characters.", max=format_number(TEXT_MAX))
+    return f"{description} {limit}" if description else limit
+
+
+def long_text(
+    label: object, required: object, *, rows: int, description: object = None, min: int = 0
+) -> TextAreaField:
+    """A field for text people write, up to ``TEXT_MAX`` characters, its help text saying so.
+
+    No ``maxlength``: a browser silently cuts a pasted text there, mid-word, and sends the rest
+    (issue 17); :class:`TextLength` refuses it instead. ``required`` is the field's own check
+    (``InputRequired`` or ``DataRequired``) with its message."""
+    return TextAreaField(
+        label,
+        # Worded when the page is drawn, in its language.
+        description=LazyString(_with_limit, description),
+        validators=[required, TextLength(min), PlainText()],
+        render_kw={"rows": rows},
+    )
+
+
 class WholeNumber(IntegerField):
     """An ``IntegerField`` that refuses numbers beyond ``MAX_ID`` with a message of its own.
 
@@ -70,11 +120,14 @@ class Honeypot(StringField):
             raise ValidationError(str(_l("Leave the field “Leave empty” empty.")))
 
 
-def choices(enum_type: type[enum.StrEnum]) -> list[SelectChoice]:
-    """The options of a vocabulary, labelled in the page's language. The label is looked up when
-    the page is rendered, not when the form class is defined: a package's vocabulary (the forum's)
-    is added to the labels by ``create_app``, after its forms were imported."""
-    return [SelectChoice(member.value, LazyString(label, member)) for member in enum_type]
+def choices(
+    enum_type: type[enum.StrEnum], words: Callable[[enum.StrEnum], LazyString] = label
+) -> list[SelectChoice]:
+    """The options of a vocabulary, labelled in the page's language (moderators' forms pass
+    ``words=moderator_label``). The label is looked up when the page is rendered, not when the
+    form class is defined: a package's vocabulary (the forum's) is added to the labels by
+    ``create_app``, after its forms were imported."""
+    return [SelectChoice(member.value, LazyString(words, member)) for member in enum_type]
 
 
 def no_answer() -> list[SelectChoice]:

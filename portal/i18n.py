@@ -60,6 +60,6 @@ def init_app(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         get_locale=get_locale,
         label=domain.label,
-        status_name=domain.status_name,
+        moderator_label=domain.moderator_label,
     )
     app.jinja_env.filters["or_dash"] = domain.or_dash

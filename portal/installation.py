@@ -70,5 +70,14 @@ def setup_token(config: Config) -> str:
     return hmac.new(config.secret_key.encode(), b"portal:setup-token", sha256).hexdigest()[:32]
 
 
+def _full(config: Config, path: str) -> str:
+    """A whole address at the portal's public one (PORTAL_BASE_URL), to click in a terminal."""
+    return config.base_url.rstrip("/") + path
+
+
 def setup_link(config: Config) -> str:
-    return f"{config.base_url.rstrip('/')}/setup?token={setup_token(config)}"
+    return _full(config, f"/setup?token={setup_token(config)}")
+
+
+def login_link(config: Config) -> str:
+    return _full(config, "/moderation/login")

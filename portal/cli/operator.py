@@ -67,13 +67,19 @@ def status_command(as_json: bool) -> None:
 @click.command("setup-link")
 @with_appcontext
 def setup_link_command() -> None:
-    """Print the one-time set-up link while no user exists."""
+    """Print the one-time set-up link while no user exists, and where to log in.
+
+    Each address stands alone on its line, nothing after it, so that a terminal makes it a link."""
+    config = installation.current_config()
     with transaction() as db:
-        if installation.has_users(db):
-            click.echo("The portal is set up; log in at /moderation/login.")
-            return
-    click.echo("No admin yet. Open this link to set up the portal (it stops working once done):")
-    click.echo("  " + installation.setup_link(installation.current_config()))
+        set_up = installation.has_users(db)
+    if set_up:
+        click.echo("The portal is set up. Log in at:")
+    else:
+        click.echo("No admin yet. Open this link to set up the portal (it stops working once done):")
+        click.echo("  " + installation.setup_link(config))
+        click.echo("Once it is set up, log in at:")
+    click.echo("  " + installation.login_link(config))
 
 
 @click.command("purge-expired")

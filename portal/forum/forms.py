@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import TEXT_MAX, Form, Honeypot, PlainText, choices
+from ..forms import Form, Honeypot, PlainText, choices, long_text
 from .models import FlagReason
 from .service import BODY_MIN, TITLE_MAX
 
@@ -15,20 +15,8 @@ BODY_HELP = _l(
 
 
 def body_field(label: object) -> TextAreaField:
-    return TextAreaField(
-        label,
-        description=BODY_HELP,
-        validators=[
-            InputRequired(message=_l("Please write something.")),
-            Length(
-                min=BODY_MIN,
-                max=TEXT_MAX,
-                message=_l("Write between %(min)d and %(max)d characters.", min=BODY_MIN, max=TEXT_MAX),
-            ),
-            PlainText(),
-        ],
-        render_kw={"rows": 10, "maxlength": TEXT_MAX},
-    )
+    required = InputRequired(message=_l("Please write something."))
+    return long_text(label, required, rows=10, description=BODY_HELP, min=BODY_MIN)
 
 
 class ThreadForm(Form):

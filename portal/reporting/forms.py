@@ -10,14 +10,13 @@ from wtforms.validators import InputRequired, Length
 from ..cases.uploads.limits import MAX_FILE_MB, MAX_FILES
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
 from ..forms import (
-    TEXT_MAX,
     TEXT_MIN,
     Form,
     Honeypot,
-    PlainText,
     choices,
     coerce_choices,
     enum_choice,
+    long_text,
     no_answer,
 )
 from ..upload_spool import ArrivedWhole
@@ -34,17 +33,8 @@ def _optional(enum_type: type[enum.StrEnum], label: object, description: object)
 
 
 def text_field(label: object, description: object) -> TextAreaField:
-    length = Length(
-        min=TEXT_MIN,
-        max=TEXT_MAX,
-        message=_l("Write between %(min)d and %(max)d characters.", min=TEXT_MIN, max=TEXT_MAX),
-    )
-    return TextAreaField(
-        label,
-        description=description,
-        validators=[InputRequired(message=_l("Please write something.")), length, PlainText()],
-        render_kw={"rows": 12, "maxlength": TEXT_MAX},
-    )
+    required = InputRequired(message=_l("Please write something."))
+    return long_text(label, required, rows=12, description=description, min=TEXT_MIN)
 
 
 # Said before a file is chosen: what cleaning does, and what it costs the reporter as evidence.
@@ -145,6 +135,15 @@ class FilesForm(Form):
         validators=[InputRequired(message=_l("Choose at least one file.")), ArrivedWhole()],
         id="more-files",
         description=ATTACHMENTS_HELP,
+    )
+
+
+class ReplaceCodeForm(Form):
+    # One click would end the code the reporter has and show a new one only once: a code lost
+    # on the way cannot be recovered, so the click is confirmed first (a box: works without JS).
+    confirm = BooleanField(
+        _l("Yes, replace my code. I will write down the new one; the old one stops working at once."),
+        validators=[InputRequired(message=_l("Tick the box to confirm that you want a new code."))],
     )
 
 

@@ -22,7 +22,7 @@ from ..security.csrf import shows_form_again
 from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from . import bp, service
-from .forms import CodeForm, FilesForm, ReplyForm, ReportForm, StoredForm
+from .forms import CodeForm, FilesForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
 
 RECEIPT = ShownOnce("receipt")
@@ -173,7 +173,12 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
         # Shown again beside a refused reply: the dialogue on it was read and stays marked as
         # read. The refused reply wrote nothing (its files are checked before anything is added).
         keep_writes()
-    context = {"reply_form": ReplyForm(formdata=None), "files_form": FilesForm(formdata=None), **forms}
+    context = {
+        "reply_form": ReplyForm(formdata=None),
+        "files_form": FilesForm(formdata=None),
+        "code_form": ReplaceCodeForm(formdata=None),
+        **forms,
+    }
     news = session.pop(NEWS, None)
     return render_template("reporting/case.html", case=case, news=news, **context), status
 
@@ -240,6 +245,9 @@ def meeting() -> Page:
 @reporter_address.route(bp, "/followup/code", methods=["POST"])
 def replace_code() -> Page:
     report_id, key = _case_keys()
+    form = ReplaceCodeForm()
+    if not form.validate_on_submit():
+        return _case_page(400, code_form=form)  # not confirmed: the old code stays as it was
     code = service.replace_code(db_session(), report_id, key, current_config())
     own = service.organisation_of(db_session(), report_id)
     RECEIPT.keep(code, replaced=True, files=[], organisation_id=own.id)

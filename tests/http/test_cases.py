@@ -98,7 +98,8 @@ def test_two_moderators_do_not_silently_overwrite_each_other(
         == 303
     )
     conflict = client.post(
-        f"/moderation/cases/{report_id}/classify", data={**stale, "kind": "influence", "category": "threats"}
+        f"/moderation/cases/{report_id}/classify",
+        data={**stale, "kind": "influence", "category": "threats", "area": "housing"},
     )
     assert conflict.status_code == 409
     assert "Någon annan har ändrat" in conflict.get_data(as_text=True)
@@ -123,12 +124,14 @@ def test_labels_assignment_reclassify_and_meeting(
     assert report(app, report_id).assignee_id == mona_id
     assert (
         act(
-            client, report_id, "classify", kind="whistleblowing", category="welfare_crime", area=""
+            client, report_id, "classify", kind="whistleblowing", category="welfare_crime", area="other"
         ).status_code
         == 303
     )
     changed = report(app, report_id)
-    assert changed.kind.value == "whistleblowing" and changed.area is None
+    assert (
+        changed.kind.value == "whistleblowing" and changed.area is not None and changed.area.value == "other"
+    )
     assert act(client, report_id, "meeting").status_code == 303
     assert report(app, report_id).meeting_offered_on == today()
     logged = events(app, f"case:{report_id}")
@@ -285,3 +288,47 @@ def test_a_message_or_note_of_only_spaces_is_refused_and_nothing_is_sent(
     after = report(app, report_id)
     assert after.status.value == "new" and after.acknowledged_on is None
     assert f"case:{action}" not in " ".join(events(app, f"case:{report_id}"))
+
+
+def test_moderator_lists_never_offer_the_reporters_no_answer(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    report_and_get_code(app.test_client(), category="")  # the reporter would rather not say
+    report_id = only_report_id(app)
+    auth.login(admin)
+    html = case_html(client, report_id)
+    assert "Jag vill inte svara" not in html
+    assert '<option selected value="">Inget utfall ännu</option>' in html
+    assert '<select id="category" name="category" required><option selected value="">Välj…</option>' in html
+    refused = act(client, report_id, "classify", kind="influence", category="", area="income_support")
+    assert refused.status_code == 400
+    assert "Välj en kategori." in refused.get_data(as_text=True)
+    assert (
+        act(client, report_id, "classify", kind="influence", category="threats", area="").status_code == 400
+    )
+    after = report(app, report_id)
+    assert after.category is None and after.area is not None and after.area.value == "income_support"
+    assert (
+        act(client, report_id, "classify", kind="influence", category="other", area="other").status_code
+        == 303
+    )
+    closing = act(client, report_id, "status", status="closed", outcome="")
+    assert closing.status_code == 400
+    assert "Välj ett utfall när du avslutar ett ärende." in closing.get_data(as_text=True)
+    assert report(app, report_id).status.value == "new"
+
+
+def test_the_case_and_queue_use_the_moderators_words(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    reporter = app.test_client()
+    assert "Otillåten påverkan som jag har utsatts för" in reporter.get("/report").get_data(as_text=True)
+    _, _, report_id = _one_case(app)
+    auth.login(admin)
+    html = case_html(client, report_id)
+    assert "<dt>Typ</dt><dd>Upplevd otillåten påverkan</dd>" in html
+    assert '<option selected value="influence">Upplevd otillåten påverkan</option>' in html
+    queue = client.get("/moderation/cases").get_data(as_text=True)
+    for page in (html, queue):
+        assert "som jag har utsatts för" not in page
+    assert "Upplevd otillåten påverkan" in queue

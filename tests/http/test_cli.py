@@ -65,6 +65,18 @@ def test_setup_link_only_while_nobody_exists(app: Flask) -> None:
     assert "/setup?token=" not in _run(app, ["setup-link"]).output
 
 
+def test_setup_link_then_log_in_link_are_whole_addresses_on_lines_of_their_own(app: Flask) -> None:
+    # What `make run PORT=8123` prints (the Makefile gives PORTAL_BASE_URL the port).
+    app.config["PORTAL"] = app.config["PORTAL"].replace(base_url="http://127.0.0.1:8123/")
+    before = _run(app, ["setup-link"]).output.splitlines()
+    assert before[0] == "No admin yet. Open this link to set up the portal (it stops working once done):"
+    assert re.fullmatch(r"  http://127\.0\.0\.1:8123/setup\?token=[0-9a-f]{32}", before[1])
+    assert before[2:] == ["Once it is set up, log in at:", "  http://127.0.0.1:8123/moderation/login"]
+    _run(app, ["users", "create", "ada", "--password-stdin"], PASSWORD + "\n")
+    after = _run(app, ["setup-link"]).output.splitlines()
+    assert after == ["The portal is set up. Log in at:", "  http://127.0.0.1:8123/moderation/login"]
+
+
 def test_dev_seed_writes_reports_and_refuses_production(app: Flask) -> None:
     from tests.reporting_helpers import report_count
 

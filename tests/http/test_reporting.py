@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -87,11 +89,34 @@ def test_wrong_code_gets_a_calm_answer_and_no_session(
     assert client.get("/followup/case").status_code == 302
 
 
+def _replace_code(client: FlaskClient, **confirm: str) -> Any:
+    return client.post("/followup/code", data={"csrf_token": csrf_from(case_page(client)), **confirm})
+
+
+def test_replacing_the_code_unconfirmed_changes_nothing(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    old = report_and_get_code(client)
+    open_with_code(client, old)
+    assert "Ja, byt min kod. Jag skriver ner den nya; den gamla slutar fungera direkt." in case_page(client)
+    refused = _replace_code(client)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Kryssa i rutan för att bekräfta att du vill ha en ny kod." in page
+    assert "data-receipt-code" not in page
+    assert client.get("/report/receipt").status_code == 302  # no new code waits to be shown
+    assert open_with_code(app.test_client(), old).status_code == 303  # the old code still opens it
+
+
 def test_replacing_the_code_retires_the_old_one(app: Flask, client: FlaskClient, admin: Account) -> None:
     old = report_and_get_code(client)
     open_with_code(client, old)
-    response = client.post("/followup/code", data={"csrf_token": csrf_from(case_page(client))})
-    assert response.status_code == 303
+    response = _replace_code(client, confirm="y")
+    assert response.status_code == 303 and response.headers["Location"] == "/report/receipt"
+    receipt = client.get("/report/receipt")
+    page = receipt.get_data(as_text=True)
+    assert receipt.headers["Cache-Control"] == "no-store"
+    assert "Din nya kod" in page and "Jag har skrivit ner eller sparat min kod" in page
     new = receipt_code(client)
     assert new != old
     client.post("/report/receipt", data={"csrf_token": get_csrf(client, "/report/receipt"), "stored": "y"})

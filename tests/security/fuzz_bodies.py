@@ -121,8 +121,8 @@ HOSTILE_TEXT = st.one_of(
             "1.1",
         ]
     ),
-    # Just past each length limit of the forms (80, 200, 400, 500 and 20 000 characters).
-    st.builds(lambda ch, n: ch * n, _any_char, st.sampled_from([81, 201, 401, 501, 20_001])),
+    # Just past each length limit of the forms (80, 200, 400, 500 and 100 000 characters).
+    st.builds(lambda ch, n: ch * n, _any_char, st.sampled_from([81, 201, 401, 501, 100_001])),
 )
 # URLs longer than a few kilobytes are cut off by every proxy and server before they reach the app.
 HOSTILE_QUERY_TEXT = HOSTILE_TEXT.map(lambda text: text[:4000])

@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from ... import organisation_texts, retention
 from ...accounts.service import EMAIL_MAX, EMAIL_PATTERN
 from ...audit import Event
-from ...forms import TEXT_MAX, Form, PlainText, WholeNumber
+from ...forms import Form, PlainText, WholeNumber, long_text
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
 from ..forms import NewPassphraseForm
@@ -87,11 +87,11 @@ class TemplateForm(Form):
         validators=[InputRequired(), Length(max=TITLE_MAX), PlainText()],
         render_kw={"maxlength": TITLE_MAX},
     )
-    body = TextAreaField(
+    body = long_text(
         _l("Text"),
+        InputRequired(message=_l("Please write something.")),
+        rows=10,
         description=_l("Plain text. Moderators can change it before they send it."),
-        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 10, "maxlength": TEXT_MAX},
     )
 
 

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ...domain import STATUS_NAMES, Area, Category, Kind, Outcome, Status
-from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices, enum_choice, no_answer
+from ...domain import Area, Category, Kind, Outcome, Status, moderator_label
+from ...forms import Form, PlainText, WholeNumber, choices, enum_choice, long_text
+
+# DataRequired: blanks alone are no message (InputRequired lets "   " through).
+SOMETHING = DataRequired(message=_l("Please write something."))
 
 
 def status_choices() -> list[SelectChoice]:
-    return [SelectChoice(s.value, STATUS_NAMES[s]) for s in Status]
+    return choices(Status, moderator_label)
+
+
+# A moderator's lists never offer the reporter's "I would rather not say": a case has no outcome
+# *yet*, and re-classifying is the moderator's decision, for which "Something else" and "Other
+# area" exist. The empty option stands for a category or area the reporter did not give, and is
+# refused when sent.
+NOT_YET = [SelectChoice("", _l("No outcome yet"))]
+CHOOSE = [SelectChoice("", _l("Choose…"))]
+
+
+def classification(enum_type: type[StrEnum], label: object, refused: object) -> SelectField:
+    return SelectField(
+        label,
+        choices=CHOOSE + choices(enum_type),
+        coerce=enum_choice(enum_type),
+        default="",
+        validators=[InputRequired(message=refused)],
+    )
 
 
 class Versioned(Form):
@@ -26,31 +49,21 @@ class Versioned(Form):
 
 
 class MessageForm(Form):
-    message = TextAreaField(
-        _l("Message to the reporter"),
-        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
-        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 8, "maxlength": TEXT_MAX},
-    )
+    message = long_text(_l("Message to the reporter"), SOMETHING, rows=8)
     feedback = BooleanField(
         _l("This message gives feedback on what has been done (whistleblowing act: within 3 months)")
     )
 
 
 class NoteForm(Form):
-    note = TextAreaField(
-        _l("Internal note (never shown to the reporter)"),
-        # DataRequired: blanks alone are no message (InputRequired lets "   " through).
-        validators=[DataRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 4, "maxlength": TEXT_MAX},
-    )
+    note = long_text(_l("Internal note (never shown to the reporter)"), SOMETHING, rows=4)
 
 
 class StatusForm(Versioned):
     status = SelectField(_l("Status"), choices=status_choices, coerce=enum_choice(Status))
     outcome = SelectField(
         _l("Outcome (required when closing)"),
-        choices=no_answer() + choices(Outcome),
+        choices=NOT_YET + choices(Outcome),
         coerce=enum_choice(Outcome),
         default="",
         validators=[Optional()],
@@ -70,13 +83,9 @@ class LabelsForm(Versioned):
 
 
 class ClassifyForm(Versioned):
-    kind = SelectField(_l("Kind"), choices=choices(Kind), coerce=enum_choice(Kind))
-    category = SelectField(
-        _l("Category"), choices=no_answer() + choices(Category), coerce=enum_choice(Category), default=""
-    )
-    area = SelectField(
-        _l("Area of work"), choices=no_answer() + choices(Area), coerce=enum_choice(Area), default=""
-    )
+    kind = SelectField(_l("Kind"), choices=choices(Kind, moderator_label), coerce=enum_choice(Kind))
+    category = classification(Category, _l("Category"), _l("Choose a category."))
+    area = classification(Area, _l("Area of work"), _l("Choose an area of work."))
 
 
 class MeetingForm(Versioned):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ...cases import erasure
 from ...cases.clocks import urgency
 from ...db import db_session, keep_writes
-from ...domain import TIMEZONE, Area, Category, Kind, Status, label, status_name, today
+from ...domain import TIMEZONE, Area, Category, Kind, Status, label, moderator_label, today
 from ...forms import parse_enum
 from ...ids import parse_id
 from ...models import ReplyTemplate, User
@@ -71,8 +71,8 @@ def queue_page() -> str:
         today=today(),
         urgency=urgency,
         options={
-            "status": [(s.value, status_name(s)) for s in Status],
-            "kind": [(k.value, label(k)) for k in Kind],
+            "status": [(s.value, moderator_label(s)) for s in Status],
+            "kind": [(k.value, moderator_label(k)) for k in Kind],
             "category": [(c.value, label(c)) for c in Category],
             "area": [(a.value, label(a)) for a in Area],
             "label": [(str(x.id), x.name) for x in cases.all_labels(db)],

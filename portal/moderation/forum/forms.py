@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ...forms import TEXT_MAX, Form, PlainText, WholeNumber, choices
+from ...forms import Form, PlainText, WholeNumber, choices, long_text
 from ...forum.models import Board, Moderation, WordAction
 from ...i18n import LANGUAGES
 
@@ -21,11 +21,7 @@ class RejectForm(Form):
 
 
 class RedactForm(Form):
-    body = TextAreaField(
-        _l("Edited text"),
-        validators=[InputRequired(message=_l("Please write something.")), Length(max=TEXT_MAX), PlainText()],
-        render_kw={"rows": 6},
-    )
+    body = long_text(_l("Edited text"), InputRequired(message=_l("Please write something.")), rows=6)
 
 
 class WordForm(Form):

@@ -11,8 +11,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from ...domain import Kind, label
-from ...forms import Form, enum_choice
+from ...domain import Kind, moderator_label
+from ...forms import Form, choices, enum_choice
 from .service import MAX_PERIODS, Period, StatsFilter, default_months
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
@@ -66,7 +66,7 @@ class StatsForm(Form):
     date_to = _month_field(_l("To month"))
     kind = SelectField(
         _l("Kind"),
-        choices=[SelectChoice("", _l("All")), *(SelectChoice(k.value, label(k)) for k in Kind)],
+        choices=[SelectChoice("", _l("All")), *choices(Kind, moderator_label)],
         coerce=enum_choice(Kind),
         default="",
     )

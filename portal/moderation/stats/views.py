@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ...db import db_session
-from ...domain import label, today
+from ...domain import moderator_label, today
 from ...installation import current_config
 from ...pages import Page
 from .. import bp
@@ -42,7 +42,7 @@ def range_text(result: Statistics | Published) -> str:
             "Received %(first)s to %(last)s; %(kind)s.",
             first=result.by_category.columns[0],
             last=result.by_category.columns[-1],
-            kind=label(result.filter.kind) if result.filter.kind else _("all kinds"),
+            kind=moderator_label(result.filter.kind) if result.filter.kind else _("all kinds"),
         )
     )
 
