@@ -20,6 +20,25 @@ def totp_field() -> StringField:
     )
 
 
+def username_field() -> StringField:
+    """A new account's user name: the same rule in the set-up wizard, an enrolment link and the
+    users page (issue 17, part 14). No @: a user name is not an e-mail address."""
+    return StringField(
+        _l("User name"),
+        description=_l(
+            "Letters, digits, dot, dash or underscore; 3 to 64 characters. Not your e-mail address."
+        ),
+        validators=[
+            InputRequired(),
+            Length(min=3, max=64),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$", message=_l("Use only letters a–z, digits, dot, dash or underscore.")
+            ),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+
+
 class LoginForm(Form):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])

@@ -1,28 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from ..forms import Form
-from ..moderation.forms import NewPassphraseForm, totp_field
+from ..moderation.forms import NewPassphraseForm, totp_field, username_field
 
 
 class AdminForm(NewPassphraseForm):
-    username = StringField(
-        _l("User name"),
-        description=_l(
-            "Letters, digits, dot, dash or underscore; 3 to 64 characters. Not your e-mail address."
-        ),
-        validators=[
-            InputRequired(),
-            Length(min=3, max=64),
-            Regexp(
-                r"^[A-Za-z0-9._-]+$", message=_l("Use only letters a–z, digits, dot, dash or underscore.")
-            ),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    username = username_field()
 
 
 class TotpForm(Form):

@@ -126,7 +126,10 @@ def test_add_moderator_end_to_end(app: Flask, client: FlaskClient, admin: Accoun
         ({"confirm": "something else entirely"}, "not the same"),
         ({"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"}, "very common or repetitive"),
         ({"username": "admin"}, "already an account"),
-        ({"username": "two words"}, "letters, digits"),
+        ({"username": "two words"}, "letters a–z, digits"),
+        # The set-up wizard's rule (issue 17, part 14): no e-mail address, at least 3 characters.
+        ({"username": "maria@kommun.se"}, "letters a–z, digits"),
+        ({"username": "mb"}, "between 3 and 64"),
         ({"role": "root"}, "Role:"),
         ({"notify_email": "maria@localhost"}, "e-mail address such as"),
     ],

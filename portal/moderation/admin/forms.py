@@ -25,7 +25,7 @@ from ...audit import Event
 from ...forms import Form, PlainText, WholeNumber, long_text
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
-from ..forms import NewPassphraseForm
+from ..forms import NewPassphraseForm, username_field
 from .audit_log import AuditFilter
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the audit log's plausible dates
@@ -48,16 +48,7 @@ def _email() -> StringField:
 
 
 class NewUserForm(NewPassphraseForm):
-    username = StringField(
-        _l("User name"),
-        description=_l("Letters, digits and . _ @ - only; the name appears in the audit log."),
-        validators=[
-            InputRequired(),
-            Length(max=64),
-            Regexp(r"^[\w.@-]+$", message=_l("Use letters, digits and . _ @ - only.")),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
+    username = username_field()
     role = RadioField(
         _l("Role"),
         choices=[
