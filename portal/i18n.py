@@ -14,6 +14,7 @@ from flask import Flask, Response, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
 
 from . import domain
+from .security import totp
 
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -63,3 +64,4 @@ def init_app(app: Flask) -> None:
         moderator_label=domain.moderator_label,
     )
     app.jinja_env.filters["or_dash"] = domain.or_dash
+    app.jinja_env.filters["in_fours"] = totp.readable

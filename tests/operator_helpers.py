@@ -51,7 +51,7 @@ def enrol(client: FlaskClient, token: str, username: str) -> Account:
     )
     assert step1.status_code == 302 and step1.location == "/setup/totp", step1.get_data(as_text=True)[:1500]
     totp_page = client.get("/setup/totp").get_data(as_text=True)
-    secret = re.search(r'class="secret">([A-Z2-7]+)<', totp_page)
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', totp_page)
     assert secret
     done = client.post(
         "/setup/totp", data={"totp": pyotp.TOTP(secret.group(1)).now(), "csrf_token": csrf_from(totp_page)}

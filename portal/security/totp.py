@@ -17,6 +17,12 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def readable(secret: str) -> str:
+    """The key as a person types it into an authenticator app: in groups of four (the apps ignore
+    the spaces)."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
 def provisioning_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 

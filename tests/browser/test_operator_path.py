@@ -75,7 +75,9 @@ def test_the_operator_creates_an_organisation_and_its_admin_enrols(
         admin.field(admin.t("Repeat the passphrase")).fill(PASSWORD)
         admin.press_button(admin.t("Continue"), status=200)
         assert admin.path() == "/setup/totp"
-        secret = admin.page.locator("code.secret").inner_text().strip()
+        shown = admin.page.locator("code.secret").inner_text().strip()
+        assert all(len(group) == 4 for group in shown.split(" ")[:-1])  # in groups of four
+        secret = shown.replace(" ", "")
         admin.field(admin.t("One-time code")).fill(pyotp.TOTP(secret).now())
         admin.press_button(admin.t("Confirm"), status=200)
         assert admin.path() == "/setup/recovery"

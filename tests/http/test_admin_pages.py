@@ -68,7 +68,7 @@ def _waiting(client: FlaskClient) -> str:
 
 
 def _secret(page: str) -> str:
-    match = re.search(r'<code class="secret">([A-Z2-7]{16,})</code>', page)
+    match = re.search(r'<code class="secret" data-secret="([A-Z2-7]{16,})">', page)
     assert match, "no TOTP secret on the page"
     return match.group(1)
 

@@ -21,7 +21,7 @@ from tests.accounts import PASSWORD, Account, AuthActions
 from tests.csrf import csrf_from, get_csrf
 from tests.operator_helpers import create_organisation, enrol, operator_client
 
-SECRET_RE = re.compile(r'class="secret">([A-Z2-7]+)<')
+SECRET_RE = re.compile(r'data-secret="([A-Z2-7]+)"')
 
 
 def _events(app: Flask, slug: str) -> list[tuple[str, str | None]]:

@@ -26,8 +26,12 @@ def _enrol_page(client: FlaskClient, app: Flask) -> tuple[str, str]:
     )
     assert response.status_code == 302 and response.location.endswith("/setup/totp")
     page = client.get("/setup/totp").get_data(as_text=True)
-    secret = re.search(r'class="secret">([A-Z2-7]+)<', page)
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', page)
     assert secret
+    # Shown as a person types it: in groups of four.
+    shown = re.search(r'data-secret="[A-Z2-7]+">([A-Z2-7 ]+)</code>', page)
+    assert shown and shown.group(1).split(" ")[0] == secret.group(1)[:4]
+    assert shown.group(1).replace(" ", "") == secret.group(1) and len(shown.group(1).split(" ")[1]) == 4
     return secret.group(1), csrf_from(page)
 
 

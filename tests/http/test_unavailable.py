@@ -114,4 +114,4 @@ def test_secrets_and_files_are_never_written_into_the_page(app: Flask) -> None:
     assert status == 503
     assert "not-the-password-9f3e" not in page and 'name="password"' not in page
     assert 'name="username"' in page and "moderator.one" in page
-    assert "Din kod eller ditt lösenord visas inte här: skriv det igen efter att du har skickat." in page
+    assert "Din kod eller din lösenfras visas inte här: skriv den igen efter att du har skickat." in page

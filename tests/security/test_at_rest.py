@@ -107,12 +107,12 @@ def _write_everything(world: World) -> list[str]:
     }
     assert _post(admin, "/moderation/users/new", **new_user) == 303
     new_totp = _secret_shown(
-        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'class="secret">([A-Z2-7]+)<'
+        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"'
     )
     reset = {"password": PASSWORDS["reset"], "confirm": PASSWORDS["reset"]}
     assert _post(admin, f"/moderation/users/{world.moderator_id}/reset", **reset) == 303
     reset_totp = _secret_shown(
-        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'class="secret">([A-Z2-7]+)<'
+        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"'
     )
     change = {"current": world.no_key.password, "new": PASSWORDS["changed"], "confirm": PASSWORDS["changed"]}
     assert _post(world.client("no_key"), "/moderation/account/password", **change) == 302

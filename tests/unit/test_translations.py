@@ -62,3 +62,18 @@ def test_default_language_is_swedish_and_english_is_offered(client: FlaskClient)
     remembered = client.get("/?lang=en")
     assert 'lang="en"' in remembered.get_data(as_text=True)
     assert 'lang="en"' in client.get("/").get_data(as_text=True)  # kept in the session
+
+
+def test_the_moderators_secret_has_one_swedish_word() -> None:
+    """Lösenfras everywhere, never lösenord beside it (issue 17, part 14); a password manager
+    keeps its ordinary name."""
+    with (ROOT / "portal/translations/sv/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    texts: list[str] = []
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, (tuple, list)) else [message.string]
+            texts += [str(text) for text in strings if text]
+    mixed = [text for text in texts if "lösenord" in text.lower().replace("lösenordshanterare", "")]
+    assert mixed == []
+    assert sum("lösenfras" in text.lower() for text in texts) >= 20
