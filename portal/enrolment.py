@@ -118,11 +118,10 @@ def link_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/enrol/{token}"
 
 
-def pending(db: Session, organisation_id: int, now: dt.datetime) -> EnrolmentLink | None:
-    """The organisation's link that still works, if any (when it expires, for the operator)."""
-    query = select(EnrolmentLink).where(
-        EnrolmentLink.organisation_id == organisation_id,
-        EnrolmentLink.closed_at.is_(None),
-        EnrolmentLink.expires_at > now,
+def open_until(db: Session, now: dt.datetime) -> dict[int, dt.datetime]:
+    """Until when each organisation's link still works, by organisation id (one query for the
+    operator's list of every organisation)."""
+    query = select(EnrolmentLink.organisation_id, EnrolmentLink.expires_at).where(
+        EnrolmentLink.closed_at.is_(None), EnrolmentLink.expires_at > now
     )
-    return db.scalar(query)
+    return {organisation_id: expires_at for organisation_id, expires_at in db.execute(query)}

@@ -52,16 +52,24 @@ def current_user() -> User:
     return user
 
 
+def session_user() -> User | None:
+    """The user this session logged in, while their account is active: a moderator, an admin or
+    the installation operator (``operator.views`` asks too). A disabled user's session ends here,
+    at their next request."""
+    user_id = session.get(USER_ID)
+    user = db_session().get(User, user_id) if user_id else None
+    if user is not None and not user.active:
+        end_session()
+        return None
+    return user
+
+
 @bp.before_request
 def require_login() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    user_id = session.get(USER_ID)
-    user = db_session().get(User, user_id) if user_id else None
-    if user is None or not user.active:
-        # A disabled user's sessions end at once, at their next request.
-        if user is not None:
-            end_session()
+    user = session_user()
+    if user is None:
         if request.method == "GET":
             return redirect(url_for("moderation.login"))
         abort(403)

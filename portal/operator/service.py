@@ -97,9 +97,9 @@ def overview(db: Session, now: dt.datetime) -> list[OrganisationState]:
     )
     users: dict[int | None, int] = {organisation_id: count for organisation_id, count in db.execute(query)}
     purges = retention.last_purges(db)
+    links = enrolment.open_until(db, now)
     result = []
     for row in organisations.all_of(db):
-        link = enrolment.pending(db, row.id, now)
         last_purge = purges.get(row.id)
         result.append(
             OrganisationState(
@@ -110,7 +110,7 @@ def overview(db: Session, now: dt.datetime) -> list[OrganisationState]:
                 pooled=row.pooled,
                 takes_reports=row.takes_reports,
                 active_users=users.get(row.id, 0),
-                link_expires=link.expires_at if link else None,
+                link_expires=links.get(row.id),
                 last_purge=last_purge,
                 purge_late=row.takes_reports and retention.purge_is_late(last_purge, now),
             )

@@ -30,7 +30,7 @@ from ..domain import today
 from ..ids import MAX_ID
 from ..installation import current_config
 from ..models import Organisation, User
-from ..moderation.auth import USER_ID, end_session
+from ..moderation.auth import end_session, session_user
 from ..pages import Page, form_page
 from . import counts, health, service
 from .forms import HostForm, NameForm, OrganisationForm
@@ -41,9 +41,8 @@ NEW_LINK = "operator_new_link"
 
 @bp.before_request
 def require_operator() -> Response | None:
-    found = session.get(USER_ID)
-    user = db_session().get(User, found) if found else None
-    if user is None or not user.active or not user.is_operator:
+    user = session_user()
+    if user is None or not user.is_operator:
         if request.method == "GET":
             return redirect(url_for("moderation.login"))
         abort(403)

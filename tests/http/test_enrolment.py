@@ -269,3 +269,14 @@ def test_a_name_of_blanks_only_is_refused_with_the_form_not_a_500(app: Flask) ->
         refused = operator.post(url, data={"slug": "kommun-x", "name": "   ", "csrf_token": token})
         assert refused.status_code == 400, url
         assert "Skriv organisationens namn." in refused.get_data(as_text=True), url
+
+
+def test_a_disabled_operators_session_ends_at_the_next_request(app: Flask) -> None:
+    operator, _account = operator_client(app)
+    assert operator.get("/operator/").status_code == 200
+    disabled = app.test_cli_runner().invoke(args=["users", "disable", "olle"])
+    assert disabled.exit_code == 0, disabled.output
+    assert operator.get("/operator/").location == "/moderation/login"
+    token = get_csrf(operator, "/moderation/login")
+    refused = operator.post("/operator/organisations", data={"slug": "x-y", "name": "X", "csrf_token": token})
+    assert refused.status_code == 403
