@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from ..forms import Form
+from ..forms import Form, PlainText
 from ..organisations import HOST_PATTERN, NAME_MAX, SLUG_PATTERN
 
 
@@ -14,7 +14,7 @@ def _name_field() -> StringField:
     return StringField(
         _l("Name"),
         description=_l("As reporters see it, for example Exempelby kommun."),
-        validators=[DataRequired(message=_l("Write the organisation's name.")), Length(max=NAME_MAX)],
+        validators=[DataRequired(message=_l("Write the organisation's name.")), Length(max=NAME_MAX), PlainText()],
         # Blanks alone are no name: collapsed here, so that DataRequired says so.
         filters=[lambda value: " ".join(value.split()) if value else value],
     )

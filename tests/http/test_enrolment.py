@@ -219,6 +219,21 @@ def test_the_operator_renames_and_gives_a_host_name_in_the_organisations_log(app
     assert operator.get("/operator/organisations/999999").status_code == 404
 
 
+def test_a_name_with_a_control_character_is_refused_with_the_reason(app: Flask) -> None:
+    # PostgreSQL refuses a NUL in text: it must be the form that says no (a 400), not the database.
+    operator, _account = operator_client(app)
+    create_organisation(operator, "kommun-b", "Kommun B")
+    page = "/operator/"
+    refused = operator.post(
+        "/operator/organisations",
+        data={"slug": "kommun-c", "name": "Kommun\x00C", "csrf_token": get_csrf(operator, page)},
+    )
+    assert refused.status_code == 400
+    assert "ogiltiga tecken" in refused.get_data(as_text=True)
+    with Session(app.extensions["portal.engine"]) as db:
+        assert organisations.by_slug(db, "kommun-c") is None
+
+
 def test_a_second_admin_cannot_come_through_a_link(app: Flask) -> None:
     operator, _account = operator_client(app)
     token = create_organisation(operator, "kommun-b", "Kommun B")
