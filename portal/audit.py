@@ -45,6 +45,7 @@ class Event(enum.StrEnum):
     USER_RESET = "user:account:reset", _l("Account reset")
     USER_ENABLED = "user:account:enabled", _l("Account enabled again, with a new key pair")
     USER_KEY_GRANTED = "user:orgkey:granted", _l("Access to reports granted")
+    USER_ACCESS_PREPARED = "user:casekeys:sealed", _l("Case keys sealed for a moderator")
     USER_KEY_RECOVERED = "user:orgkey:recovered", _l("Access to reports restored with the recovery key")
     # Written by ``keys rotate``, no actor: the operator at the shell is not a portal user.
     ORG_KEY_ROTATED = "admin:orgkey:rotated", _l("Organisation key replaced and the recovery key renewed")
@@ -61,6 +62,13 @@ class Event(enum.StrEnum):
     CASE_RECLASSIFIED = "case:report:reclassified", _l("Classification changed")
     CASE_MEETING_OFFERED = "case:meeting:offered", _l("Meeting offered")
     CASE_ERASED = "case:report:erased", _l("Case erased")
+    # Access per case (issue 15): subject "case:<n>:user:<m>" names the moderator concerned.
+    CASE_ACCESS_EXCLUDED = "case:access:excluded", _l("Moderator excluded from the case")
+    CASE_ACCESS_INCLUDED = "case:access:included", _l("Exclusion from the case lifted")
+    CASE_ACCESS_RESTRICTED = "case:access:restricted", _l("Case restricted to its case officer")
+    CASE_ACCESS_OPENED = "case:access:opened", _l("Case open to every moderator again")
+    CASE_ACCESS_GRANTED = "case:access:granted", _l("Moderator given the case key")
+    CASE_ACCESS_WITHDRAWN = "case:access:withdrawn", _l("Moderator's case key withdrawn")
     # Written by every purge-expired run (even when nothing expired): proves the schedule runs.
     RETENTION_PURGE_RAN = "retention:purge:ran", _l("Retention purge ran")
     # An admin set the organisation's own retention period (subject: the days, or "default").

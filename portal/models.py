@@ -140,8 +140,12 @@ class User(Base):
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     private_key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary(128))
     kdf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
-    # The organisation's private key sealed to public_key; NULL until an admin grants it.
+    # The organisation's private key sealed to public_key: admins only (issue 15, part 2); NULL
+    # until granted. A plain moderator holds one only until their access is converted to case keys.
     org_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(128))
+    # A plain moderator an admin has let read cases: every report key is sealed to them
+    # (``case_keys``) unless a case excludes them. False for admins (they hold the org key).
+    case_access: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     # Appointed by the organisation's admin to moderate the forum boards it shares with other
     # organisations (issue 14 item 4); every moderator moderates the organisation's own boards.
@@ -163,6 +167,11 @@ class User(Base):
     @property
     def has_org_key(self) -> bool:
         return self.org_key_sealed is not None
+
+    @property
+    def may_read_cases(self) -> bool:
+        """Granted: an admin through the organisation key, a moderator through case keys."""
+        return self.has_org_key if self.is_admin else self.case_access
 
 
 class ServerSession(Base):
@@ -248,6 +257,8 @@ class Report(Base):
     last_seq: Mapped[int] = mapped_column(default=0)
     # Random, uniform in 0 .. N-1, never shown: picks the perturbation of exported figures (cell_key.py).
     record_key: Mapped[int] = mapped_column(default=new_record_key)
+    # Restricted to its assignee (and the admins): no other moderator holds its key (issue 15).
+    only_assigned: Mapped[bool] = mapped_column(default=False)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="report", order_by="Message.seq", cascade="all, delete-orphan"
@@ -259,6 +270,8 @@ class Report(Base):
         back_populates="report", order_by="Note.id", cascade="all, delete-orphan"
     )
     labels: Mapped[list[Label]] = relationship(secondary="report_labels", order_by="Label.name")
+    # Written at submission; read one by one (``cases/access.py``), never loaded as a list.
+    case_keys: Mapped[list[CaseKey]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     # Every index leads with the organisation: one organisation's queue, case counts and statistics
     # read its own part of each index, as fast with 300 organisations as with one (bench/orgs.py).
@@ -371,3 +384,10 @@ class ReplyTemplate(Base):
     language: Mapped[str] = mapped_column(String(2))
     title: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
+
+
+# The tables of access per case live with it (cases/models.py); imported here, last, because the
+# relationship above names them and every caller finds a table in this module.
+from .cases.models import AccessJob as AccessJob  # noqa: E402
+from .cases.models import CaseExclusion as CaseExclusion  # noqa: E402
+from .cases.models import CaseKey as CaseKey  # noqa: E402

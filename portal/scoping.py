@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exists
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from .forum.models import WatchedWord
-from .models import AuditEvent, Label, OrganisationText, ReplyTemplate, Report, User
+from .models import AccessJob, AuditEvent, CaseKey, Label, OrganisationText, ReplyTemplate, Report, User
 
 # The tables whose rows belong to one organisation, each with its ``organisation_id``.
 SCOPED: tuple[type[Any], ...] = (
@@ -33,8 +33,10 @@ SCOPED: tuple[type[Any], ...] = (
     AuditEvent,
     OrganisationText,
     WatchedWord,
+    AccessJob,
 )
 _KEY = "portal.organisation_id"
+_READER = "portal.reader"  # a plain moderator's user id: they see only cases they hold a key for
 # ``select(...).execution_options(**EVERY_ORGANISATION)``: the rare question a scoped request must
 # ask of the whole installation (is this user name free?). It reads nothing of another
 # organisation's content, and the call site says so.
@@ -47,10 +49,16 @@ class CrossOrganisationWrite(Exception):
     """A scoped session was about to write a row of another organisation."""
 
 
-def scope_to(db: Session, organisation_id: int | None) -> None:
+def scope_to(db: Session, organisation_id: int | None, reader: int | None = None) -> None:
     """From now on this session sees ``organisation_id``'s rows only (None: an operator's
-    session, which sees no organisation's rows at all)."""
+    session, which sees no organisation's rows at all); with ``reader``, of the reports only
+    those that user holds a case key for (a plain moderator, issue 15: an excluded moderator's
+    queue, dashboard, search and statistics do not show the case, and no route finds it)."""
     db.info[_KEY] = organisation_id
+    if reader is None:
+        db.info.pop(_READER, None)
+    else:
+        db.info[_READER] = reader
 
 
 @contextmanager
@@ -73,6 +81,7 @@ def acting_for(db: Session, organisation_id: int) -> Iterator[None]:
 
 def unscope(db: Session) -> None:
     db.info.pop(_KEY, None)
+    db.info.pop(_READER, None)
 
 
 def current(db: Session) -> int | None:
@@ -102,6 +111,15 @@ def _only_own_rows(state: ORMExecuteState) -> None:
             for model in SCOPED
         )
     )
+    reader = state.session.info.get(_READER)
+    if reader is not None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                Report,
+                lambda cls: exists().where(CaseKey.report_id == cls.id, CaseKey.user_id == reader),
+                include_aliases=True,
+            )
+        )
 
 
 @event.listens_for(Session, "before_flush")

@@ -14,9 +14,15 @@ import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal import installation
+from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access_jobs
+from portal.cases.access import Keyring
+from portal.config import Config
 from portal.db import new_session
-from portal.models import Role
+from portal.models import Role, User
+from portal.security import user_keys
 from tests.csrf import get_csrf
 
 PASSWORD = "correct horse battery staple"
@@ -59,6 +65,27 @@ def make_account(
         )
         db.commit()
         return Account(username, password, created.totp_secret, created.recovery_key)
+
+
+def keyring_of(user: User, password: str, config: Config) -> Keyring:
+    """What the user's log-in puts in their session: an admin's organisation key, a plain
+    moderator's own private key."""
+    if user.is_admin:
+        return Keyring(user.id, org_private_key=accounts.open_org_key(user, password, config))
+    return Keyring(
+        user.id, private_key=user_keys.open_private_key(user, password, installation.kdf_cost(config))
+    )
+
+
+def grant(app: Flask, username: str, by: Account) -> None:
+    """The admin ``by`` lets ``username`` read cases, as the users page does; a plain moderator's
+    access job has sealed all their case keys when this returns."""
+    with app.app_context(), new_session() as db:
+        actor = accounts.find(db, by.username)
+        key = accounts.open_org_key(actor, by.password, app.config["PORTAL"])
+        grants.grant(db, accounts.find(db, username), key, actor)
+        db.commit()
+    access_jobs.wait()
 
 
 class AuthActions:

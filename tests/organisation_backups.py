@@ -38,7 +38,7 @@ from portal.models import (
 from portal.notify.models import NotifyState
 from portal.reporting import service as reporting
 from portal.security.backup_cipher import open_stream
-from tests.accounts import Account, make_account
+from tests.accounts import Account, keyring_of, make_account
 from tests.backup_helpers import PASSPHRASE
 from tests.reporting_helpers import moderator_answers
 
@@ -91,8 +91,8 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
 
     with app.test_request_context(), Session(_engine(app)) as db:
         user = accounts.find(db, side.admin.username)
-        org_key = accounts.open_org_key(user, side.admin.password, app.config["PORTAL"])
-        cases.add_note(db, side.report_id, org_key, user, f"{side.prefix}-ANTECKNING")
+        keys = keyring_of(user, side.admin.password, app.config["PORTAL"])
+        cases.add_note(db, side.report_id, keys, user, f"{side.prefix}-ANTECKNING")
         label = Label(organisation_id=side.organisation_id, name=f"{side.prefix}-etikett")
         db.add(label)
         db.add(

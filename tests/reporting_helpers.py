@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.models import Report
-from tests.accounts import Account
+from tests.accounts import Account, keyring_of
 from tests.csrf import csrf_from, get_csrf
 
 DESCRIPTION = "En klient hotade mig efter beslutet om försörjningsstöd och sa att han vet var jag bor."
@@ -75,8 +75,20 @@ def moderator_answers(app: Flask, admin: Account, report_id: int, text: str, fee
 
     with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
         user = accounts.find(db, admin.username)
-        org_key = accounts.open_org_key(user, admin.password, app.config["PORTAL"])
-        cases.send_message(db, report_id, org_key, user, text, feedback=feedback)
+        keys = keyring_of(user, admin.password, app.config["PORTAL"])
+        cases.send_message(db, report_id, keys, user, text, feedback=feedback)
+        db.commit()
+
+
+def keep_out(app: Flask, admin: Account, report_id: int, user_id: int) -> None:
+    """The admin excludes a moderator from the case, as its access panel does."""
+    from portal.moderation.cases import service as cases
+
+    with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
+        user = accounts.find(db, admin.username)
+        report = db.get_one(Report, report_id)
+        keys = keyring_of(user, admin.password, app.config["PORTAL"])
+        cases.restrict(db, report_id, keys, user, report.version, [user_id], only_assigned=False)
         db.commit()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, installation, organisations, scoping, scrub
 from ..audit import Event
+from ..cases import access, access_jobs
 from ..config import Config
 from ..db import utcnow
 from ..models import Role, User
@@ -69,7 +70,15 @@ class NewAccount:
 @dataclass(frozen=True)
 class LoggedIn:
     user: User
-    org_private_key: bytes | None
+    org_private_key: bytes | None  # an admin's; a plain moderator's only until their conversion
+    private_key: bytes | None  # the user's own, which opens their case keys
+
+    @property
+    def keyring(self) -> access.Keyring:
+        """What the session keeps: the organisation key for an admin, the own key for the others."""
+        if self.user.is_admin:
+            return access.Keyring(self.user.id, org_private_key=self.org_private_key)
+        return access.Keyring(self.user.id, private_key=self.private_key)
 
 
 def encrypt_totp_secret(secret: str, config: Config) -> bytes:
@@ -185,9 +194,12 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     password_ok = passwords.verify(hasher, user.password_hash, password)
     locked = user.locked_until is not None and user.locked_until > now
     step = _matching_step(user, code, config) if password_ok else None
-    org_key, claimed = None, False
+    org_key = private = None
+    claimed = False
     if step is not None and not locked and user.active:
-        org_key = open_org_key(user, password, config) if user.has_org_key else None
+        if user.public_key is not None:
+            private = user_keys.open_private_key(user, password, cost)
+            org_key = user_keys.open_org_key(user, private) if user.has_org_key else None
         # Last, after the argon2id above: on SQLite the claim's write lock lasts until the commit.
         claimed = _claim_step(db, user, step)
     if not claimed:
@@ -202,7 +214,11 @@ def authenticate(db: Session, username: str, password: str, code: str, config: C
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     audit.record(db, Event.LOGIN_SUCCEEDED, user, audit.user_subject(user.id))
-    return LoggedIn(user=user, org_private_key=org_key)
+    if org_key is not None and user.organisation_id is not None:
+        # Whoever holds the organisation key sets going what needs it: converting moderators
+        # who still hold it, and access jobs whose process ended.
+        access_jobs.resume(db, user.organisation_id, org_key)
+    return LoggedIn(user=user, org_private_key=org_key, private_key=private)
 
 
 def log_out(db: Session, user: User) -> None:
@@ -246,7 +262,10 @@ def _dummy_hash(cost: crypto.KdfCost) -> str:
 
 
 def open_org_key(user: User, password: str, config: Config) -> bytes:
-    return user_keys.open_org_key(user, password, installation.kdf_cost(config))
+    """The organisation key an admin holds, opened with their passphrase."""
+    return user_keys.open_org_key(
+        user, user_keys.open_private_key(user, password, installation.kdf_cost(config))
+    )
 
 
 def change_password(db: Session, user: User, current: str, new: str, config: Config) -> None:
@@ -267,6 +286,7 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
+    _no_case_keys(db, user)
     # The old key pair (under a password someone else may know) and its grant, out of the files.
     scrub.after_commit(db, (User.__tablename__,))
     audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
@@ -280,6 +300,7 @@ def disable(db: Session, user: User, actor: User | None = None) -> None:
     (``portal.scrub``): the WAL or a dead tuple would still hold them."""
     user.active = False
     user_keys.remove_key_material(user)
+    _no_case_keys(db, user)
     scrub.after_commit(db, (User.__tablename__,))
     sessions.end_sessions_of(db, user.id)
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
@@ -293,44 +314,17 @@ def enable(db: Session, user: User, password: str, config: Config, actor: User |
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
+    _no_case_keys(db, user)
     user.active = True
     audit.record(db, Event.USER_ENABLED, actor, audit.user_subject(user.id))
     return secret
 
 
-def awaiting_grant(db: Session) -> list[User]:
-    """Active users still without the organisation key (of the request's organisation only)."""
-    return list(
-        db.scalars(
-            select(User)
-            .where(User.org_key_sealed.is_(None), User.active.is_(True), User.role != Role.OPERATOR)
-            .order_by(User.username)
-        )
-    )
-
-
-def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -> None:
-    """A logged-in admin seals the organisation key to the user's (new) public key."""
-    if not user.active:
-        raise UserDisabled(user.username)
-    if org_private_key is None or user.organisation_id != actor.organisation_id:
-        raise NoAccess
-    user_keys.seal_org_key(user, org_private_key)
-    audit.record(db, Event.USER_KEY_GRANTED, actor, audit.user_subject(user.id))
-
-
-def recover(db: Session, user: User, recovery_key_text: str) -> None:
-    """Grant the org key with the offline recovery key (when no admin can log in)."""
-    if not user.active:
-        raise UserDisabled(user.username)
-    if user.organisation_id is None:
-        raise NoAccess
-    row = organisations.get(db, user.organisation_id)
-    if row.private_key_recovery is None:
-        raise NoAccess
-    private = user_keys.recover_org_key(recovery_key_text, row.private_key_recovery)
-    user_keys.seal_org_key(user, private)
-    audit.record(db, Event.USER_KEY_RECOVERED, None, audit.user_subject(user.id))
+def _no_case_keys(db: Session, user: User) -> None:
+    """A new key pair (or none): the case keys sealed to the old one go, and so does the access
+    they gave; an admin grants it again."""
+    user.case_access = False
+    access.remove_all_of(db, user.id)
 
 
 # The WHATWG "valid e-mail address" (what <input type=email> accepts): simple, predictable, and

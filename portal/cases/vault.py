@@ -1,7 +1,8 @@
 """The only code that touches report crypto (DESIGN.md §5).
 
 A report key opens the description, every message, note and file of one report. It is reached
-either with a reporter's code (``unwrap`` key) or with the organisation key (sealed box).
+with a reporter's code (``unwrap`` key), with the organisation key (sealed box: admins and the
+recovery key), or with the private key of a moderator it is sealed to (a case key, issue 15).
 """
 
 from __future__ import annotations
@@ -50,12 +51,25 @@ def key_from_code(report: Report, code_unwrap_key: bytes) -> bytes:
 
 
 def key_from_org(report: Report, org_private_key: bytes) -> bytes:
-    return crypto.unseal(org_private_key, report.key_sealed)
+    return key_from_org_sealed(report.key_sealed, org_private_key)
 
 
-def reseal(sealed: bytes, old_org_private_key: bytes, new_org_public_key: bytes) -> bytes:
+def key_from_org_sealed(key_sealed: bytes, org_private_key: bytes) -> bytes:
+    return crypto.unseal(org_private_key, key_sealed)
+
+
+def key_from_case_key(sealed: bytes, moderator_private_key: bytes) -> bytes:
+    return crypto.unseal(moderator_private_key, sealed)
+
+
+def case_key(report_key: bytes, moderator_public_key: bytes) -> bytes:
+    """The report key sealed to one moderator (``CaseKey.sealed``)."""
+    return crypto.seal(moderator_public_key, report_key)
+
+
+def reseal_key(report_key: bytes, new_org_public_key: bytes) -> bytes:
     """The same report key sealed to a new organisation key (``keys rotate``)."""
-    return crypto.seal(new_org_public_key, crypto.unseal(old_org_private_key, sealed))
+    return crypto.seal(new_org_public_key, report_key)
 
 
 def rewrap_for_code(report_key: bytes, code_unwrap_key: bytes) -> bytes:

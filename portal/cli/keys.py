@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..accounts import rotation
+from ..accounts import grants, rotation
 from ..accounts import service as accounts
+from ..cases import access_jobs
 from ..db import transaction
 from ..security.crypto import DecryptionFailed
 from ..security.sessions import end_all_sessions
@@ -29,14 +30,17 @@ def keys_recover(name: str) -> None:
     text = sys.stdin.readline()
     with transaction() as db:
         try:
-            accounts.recover(db, accounts.find(db, name), text)
+            grants.recover(db, accounts.find(db, name), text)
         except accounts.UnknownUser:
             fail(f"no user {name!r}")
         except accounts.UserDisabled:
             fail(f"{name} is disabled: 'users enable {name}' first (new password and key pair)")
         except (accounts.NoAccess, DecryptionFailed):
             fail(WRONG_RECOVERY_KEY)
-    click.echo(f"{name} can read reports again")  # once committed
+    # Once committed. A plain moderator's case keys are sealed by an access job, in this process:
+    # the command waits for it.
+    access_jobs.wait(timeout=None)
+    click.echo(f"{name} can read reports again")
 
 
 def _progress(done: int, total: int) -> None:

@@ -61,7 +61,7 @@ def users_create(name: str, role: str, password_stdin: bool, organisation_slug: 
     click.echo(f"TOTP secret: {account.totp_secret}")
     if account.recovery_key:
         click.echo(f"Recovery key: {account.recovery_key}")
-    elif not account.user.has_org_key:
+    elif not account.user.may_read_cases:
         click.echo("An admin must grant this user access to reports (dashboard) before they can read them.")
 
 
@@ -70,7 +70,7 @@ def users_list() -> None:
     with transaction() as db:
         for user in db.scalars(select(User).order_by(User.username)):
             state = "active" if user.active else "disabled"
-            access = "access" if user.has_org_key else "awaiting-grant"
+            access = "access" if user.may_read_cases else "awaiting-grant"
             click.echo(f"{user.username}\t{user.role.value}\t{state}\t{access}")
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from .. import scoping
 from ..accounts.service import LoggedIn
+from ..cases.access import Keyring
 from ..db import db_session
 from ..installation import current_config
 from ..models import User
@@ -20,21 +21,28 @@ from . import bp
 
 # SecureDrop's _insecure_views: the only endpoints reachable without a full log-in.
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
+# Figures about all the organisation's cases, with suppression: the same for every moderator, an
+# excluded one included (an exclusion keeps a moderator from reading a case, not from counting it).
+AGGREGATE_ENDPOINTS = frozenset({"moderation.stats_page", "moderation.stats_csv"})
 USER_ID = "moderator_id"
 ORG_KEY = "org_key"
+OWN_KEY = "own_key"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def start_session(logged_in: LoggedIn) -> None:
-    """A fresh session (new id and key) holding the user and the unwrapped org key."""
+    """A fresh session (new id and key) holding the user and their keyring: an admin's unwrapped
+    organisation key, a plain moderator's own private key (it opens their case keys)."""
     current = cast(ServerSideSession, session)
     current.clear()
     current.rotate()
     current[USER_ID] = logged_in.user.id
     current.own(logged_in.user.id)  # disabling the user ends this session at once
-    if logged_in.org_private_key is not None:
-        current[ORG_KEY] = base64.b64encode(logged_in.org_private_key).decode()
+    keys = logged_in.keyring
+    for name, value in ((ORG_KEY, keys.org_private_key), (OWN_KEY, keys.private_key)):
+        if value is not None:
+            current[name] = base64.b64encode(value).decode()
     set_idle(current, current_config().moderator_idle_seconds)
 
 
@@ -42,9 +50,18 @@ def end_session() -> None:
     cast(ServerSideSession, session).destroy()
 
 
-def org_key() -> bytes | None:
-    value = session.get(ORG_KEY)
+def _key(name: str) -> bytes | None:
+    value = session.get(name)
     return base64.b64decode(value) if value else None
+
+
+def org_key() -> bytes | None:
+    """The organisation's private key: an admin's session only."""
+    return _key(ORG_KEY)
+
+
+def keyring() -> Keyring:
+    return Keyring(current_user().id, org_private_key=_key(ORG_KEY), private_key=_key(OWN_KEY))
 
 
 def current_user() -> User:
@@ -79,8 +96,10 @@ def require_login() -> Response | None:
             return redirect(url_for("operator.home"))
         abort(403)
     g.moderator = user
-    # From here on, every query of this request sees the user's organisation only (portal.scoping).
-    scoping.scope_to(db_session(), user.organisation_id)
+    # From here on, every query of this request sees the user's organisation only, and a plain
+    # moderator only the cases they hold a case key for (portal.scoping).
+    every_case = user.is_admin or request.endpoint in AGGREGATE_ENDPOINTS
+    scoping.scope_to(db_session(), user.organisation_id, reader=None if every_case else user.id)
     return None
 
 

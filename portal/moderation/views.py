@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from ..accounts import grants
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
 from ..cases.overview import overview
@@ -16,8 +17,8 @@ from ..models import User
 from ..pages import Page, form_page
 from ..security import failed_codes
 from ..security.ratelimit import configured, limiter
-from . import bp
-from .auth import admin_required, current_user, end_session, org_key, start_session
+from . import bp, granting
+from .auth import admin_required, current_user, end_session, start_session
 from .forms import ActionForm, LoginForm, PasswordChangeForm
 
 
@@ -66,10 +67,10 @@ def dashboard() -> str:
     return render_template(
         "moderation/dashboard.html",
         user=user,
-        waiting=accounts.awaiting_grant(db) if user.is_admin else [],
+        waiting=grants.awaiting_grant(db) if user.is_admin else [],
         # Administrators only: they are the ones who can ask for the proxy's logs.
         failures=failed_codes.recent() if user.is_admin else None,
-        has_key=org_key() is not None,
+        has_key=user.may_read_cases,
         form=ActionForm(),
         overview=overview(db, today()),
         today=today(),
@@ -88,16 +89,7 @@ def grant(user_id: int) -> Response:
     user = db.get(User, user_id)
     if user is None:
         abort(404)
-    try:
-        accounts.grant(db, user, org_key(), current_user())
-    except accounts.UserDisabled:
-        flash(_("%(name)s is disabled and cannot be given access.", name=user.username), "error")
-    except accounts.NoAccess:
-        flash(
-            _("You cannot grant access: your own account has not been given the organisation key."), "error"
-        )
-    else:
-        flash(_("%(name)s can now read reports.", name=user.username), "info")
+    granting.grant(user)
     return redirect(url_for("moderation.dashboard"))
 
 

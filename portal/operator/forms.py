@@ -14,7 +14,11 @@ def _name_field() -> StringField:
     return StringField(
         _l("Name"),
         description=_l("As reporters see it, for example Exempelby kommun."),
-        validators=[DataRequired(message=_l("Write the organisation's name.")), Length(max=NAME_MAX), PlainText()],
+        validators=[
+            DataRequired(message=_l("Write the organisation's name.")),
+            Length(max=NAME_MAX),
+            PlainText(),
+        ],
         # Blanks alone are no name: collapsed here, so that DataRequired says so.
         filters=[lambda value: " ".join(value.split()) if value else value],
     )

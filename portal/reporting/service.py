@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import installation, organisations
-from ..cases import dialogue, uploads, vault
+from ..cases import access, dialogue, uploads, vault
 from ..cases.clocks import refresh_due
 from ..cases.dialogue import Dialogue
 from ..cases.vault import FileInfo
@@ -144,6 +144,7 @@ def submit(db: Session, organisation_id: int, submission: Submission, config: Co
         description=vault.encrypt(report_key, submission.description),
     )
     dialogue.add_files(report, report_key, clean)
+    access.seal_for_readers(db, report, report_key)
     refresh_due(report)
     db.add(report)
     return Sent(code, [vault.file_info(report_key, item) for item in report.attachments])

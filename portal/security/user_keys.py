@@ -1,5 +1,5 @@
 """A moderator's secrets: the key pair wrapped by their password, the organisation key sealed to
-it, and the box that keeps their TOTP secret.
+it (admins), and the box that keeps their TOTP secret.
 
 The only code that wraps or unwraps a moderator's key pair (DESIGN.md §3); when that happens is
 decided by ``portal.accounts.service``.
@@ -51,7 +51,8 @@ def _public_key(user: User) -> bytes:
     return user.public_key
 
 
-def _private_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
+def open_private_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
+    """The user's own private key (it opens their case keys and their grant)."""
     if user.private_key_wrapped is None or user.kdf_salt is None:
         raise NoKeyPair
     wrapped = crypto.WrappedKeyPair(_public_key(user), user.private_key_wrapped, user.kdf_salt)
@@ -60,14 +61,14 @@ def _private_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
 
 def rewrap_key_pair(user: User, current: str, new: str, cost: crypto.KdfCost) -> None:
     """The same key pair under a new password, so the organisation key stays open to the user."""
-    private = _private_key(user, current, cost)
+    private = open_private_key(user, current, cost)
     rewrapped = crypto.wrap_key_pair(crypto.KeyPair(public=_public_key(user), private=private), new, cost)
     user.private_key_wrapped, user.kdf_salt = rewrapped.private_wrapped, rewrapped.kdf_salt
 
 
-def open_org_key(user: User, password: str, cost: crypto.KdfCost) -> bytes:
+def open_org_key(user: User, private_key: bytes) -> bytes:
     assert user.org_key_sealed is not None
-    return crypto.unseal(_private_key(user, password, cost), user.org_key_sealed)
+    return crypto.unseal(private_key, user.org_key_sealed)
 
 
 def seal_org_key(user: User, org_private_key: bytes) -> None:

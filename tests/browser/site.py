@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import create_app, dispose
+from portal.accounts import grants
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.forum import service as forum_service
@@ -90,7 +91,7 @@ class LivePortal:
         name = f"moderator{next(self._numbers)}"
         with self.app.app_context(), Session(self.app.extensions["portal.engine"]) as db:
             created = accounts.create_user(db, name, Role.MODERATOR, PASSWORD, self.config)
-            accounts.recover(db, accounts.find(db, name), self.recovery_key)
+            grants.recover(db, accounts.find(db, name), self.recovery_key)
             db.commit()
         return Account(name, PASSWORD, created.totp_secret, None)
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.cases.access import Keyring
 from portal.domain import today
 from tests.accounts import Account, AccountFactory, AuthActions
 from tests.moderation_helpers import act, case_html, events, report
@@ -184,7 +185,7 @@ def test_assigning_to_a_moderator_who_is_gone_is_a_clear_form_error(
         gunnar_id = gunnar.id
         db.commit()
         with pytest.raises(cases.UnknownAssignee):
-            cases.assign(db, report_id, gunnar, 1, 424242)
+            cases.assign(db, report_id, Keyring(gunnar.id), gunnar, 1, 424242)
     monkeypatch.setattr(cases, "moderators", lambda db: list(db.scalars(select(User).order_by(User.id))))
     before = report(app, report_id).version
     refused = act(client, report_id, "assign", assignee=str(gunnar_id))

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.accounts import grants
 from portal.accounts import service as accounts
 from portal.installation import kdf_cost
 from portal.models import Organisation, Role
@@ -108,7 +109,7 @@ def test_recovery_key_regrants_without_any_admin(app: Flask, admin: Account) -> 
         db.commit()
     assert not _can_read(app, "admin", NEW_PASSWORD)
     with Session(app.extensions["portal.engine"]) as db:
-        accounts.recover(db, accounts.find(db, "admin"), admin.recovery_key.lower())
+        grants.recover(db, accounts.find(db, "admin"), admin.recovery_key.lower())
         db.commit()
     assert _can_read(app, "admin", NEW_PASSWORD)
 
@@ -118,7 +119,7 @@ def test_wrong_recovery_key_is_refused(app: Flask, admin: Account) -> None:
 
     wrong = crypto.format_recovery_key(crypto.new_key())
     with Session(app.extensions["portal.engine"]) as db, pytest.raises(crypto.DecryptionFailed):
-        accounts.recover(db, accounts.find(db, "admin"), wrong)
+        grants.recover(db, accounts.find(db, "admin"), wrong)
 
 
 def test_user_key_is_wrapped_by_the_password_not_stored_plain(app: Flask, admin: Account) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal.models import Role
+from portal.models import CaseExclusion, Report, Role, User
 from portal.security.sessions import COOKIE_NAME
 from tests.accounts import AuthActions, make_account
 from tests.forum_helpers import SLUG
@@ -37,6 +39,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.disable_user",
         "moderation.grant_access",
         "moderation.grant",
+        "moderation.restrict",
         "moderation.set_notify",
         "moderation.appoint_shared",
         "moderation.enrolment",
@@ -218,23 +221,53 @@ def test_a_moderator_opens_no_admin_page(world: World) -> None:
             assert moderator.get(url).status_code == 200, url
 
 
-def test_a_moderator_without_the_organisation_key_reads_no_case(world: World) -> None:
-    no_key = world.client("no_key")
-    token = token_of(no_key)
+@pytest.mark.parametrize("who", ["no_key", "excluded"])
+def test_a_moderator_without_the_case_key_finds_no_such_case(world: World, who: str) -> None:
+    """Never granted, or kept out of this very case by an admin: the case is not there for them,
+    not in the queue, the dashboard or the search, and no route reads or changes it."""
+    client = world.client(who)
+    token = token_of(client)
     case = f"/moderation/cases/{world.report_id}"
     for url in (case, f"{case}/files/{world.file_id}"):
-        response = no_key.get(url)
-        assert response.status_code == 403, url
+        response = client.get(url)
+        assert response.status_code == 404, url
         assert REPORT_TEXT not in response.get_data(as_text=True)
-    for action, field in (("message", "message"), ("note", "note")):
+    for action, field in (("message", "message"), ("note", "note"), ("status", "status")):
         before = snapshot(world.app)
-        response = no_key.post(
-            f"{case}/{action}", data={"csrf_token": token, field: "Ett svar som inte ska sparas."}
+        response = client.post(
+            f"{case}/{action}",
+            data={"csrf_token": token, field: "Ett svar som inte ska sparas.", "version": "1"},
         )
-        assert response.status_code == 403, action
+        assert response.status_code == 404, action
         assert_nothing_stored(world.app, before, action)
-    queue = no_key.get("/moderation/cases").get_data(as_text=True)
-    assert f'href="{case}"' in queue and REPORT_TEXT not in queue  # metadata only
+    for page in (
+        "/moderation/cases",
+        "/moderation/cases?sort=created",
+        "/moderation/cases?awaiting=1",
+        "/moderation/",
+    ):
+        text = client.get(page).get_data(as_text=True)
+        assert f'href="{case}"' not in text and REPORT_TEXT not in text, page
+    # The other case is not restricted: the excluded moderator reads it.
+    other = client.get(f"/moderation/cases/{world.other_report_id}")
+    assert other.status_code == (200 if who == "excluded" else 404)
+
+
+def test_an_admin_cannot_be_kept_out_and_the_case_page_says_why(world: World) -> None:
+    admin = world.client("admin")
+    case = f"/moderation/cases/{world.report_id}"
+    page = admin.get(case).get_data(as_text=True)
+    assert "cannot be kept out of a case" in page
+    with Session(world.app.extensions["portal.engine"]) as db:
+        admin_id = db.scalars(select(User.id).where(User.username == "admin")).one()
+        version = db.get_one(Report, world.report_id).version
+    refused = admin.post(
+        f"{case}/access",
+        data={"csrf_token": token_of(admin), "exclude": str(admin_id), "version": str(version)},
+    )
+    assert refused.status_code == 400
+    with Session(world.app.extensions["portal.engine"]) as db:
+        assert db.get(CaseExclusion, (world.report_id, admin_id)) is None
 
 
 def test_a_file_is_reached_only_through_its_own_case(world: World) -> None:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal import organisations
+from portal.accounts import grants
 from portal.accounts import service as accounts
 from portal.models import Role
 from tests.accounts import AuthActions, make_account
@@ -48,7 +49,7 @@ def staff_of_b(shared_world: World) -> dict[str, FlaskClient]:
     with app.test_request_context(), Session(app.extensions["portal.engine"]) as db:
         actor = accounts.find(db, "admin_b")
         key = accounts.open_org_key(actor, admin_b.password, app.config["PORTAL"])
-        accounts.grant(db, accounts.find(db, "moderator_b"), key, actor)
+        grants.grant(db, accounts.find(db, "moderator_b"), key, actor)
         db.commit()
     clients = {}
     for account in (admin_b, moderator_b):

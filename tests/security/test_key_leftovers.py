@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import installation
+from portal.accounts import grants
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.models import Organisation, Report, ServerSession, User
@@ -85,7 +86,7 @@ def _grant(app: Flask, admin: Account, username: str) -> None:
     with app.test_request_context(), _engine_session(app) as db:
         actor = accounts.find(db, admin.username)
         org_key = accounts.open_org_key(actor, admin.password, app.config["PORTAL"])
-        accounts.grant(db, accounts.find(db, username), org_key, actor)
+        grants.grant(db, accounts.find(db, username), org_key, actor)
         db.commit()
 
 

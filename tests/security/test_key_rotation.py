@@ -24,7 +24,7 @@ from PIL import Image
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from portal.accounts import rotation
+from portal.accounts import grants, rotation
 from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.db import transaction, utcnow
@@ -134,8 +134,8 @@ def installed(app: Flask, client: FlaskClient, admin: Account, moderator: Accoun
     with app.test_request_context(), _engine_session(app) as db:
         actor = accounts.find(db, "admin")
         org_key = accounts.open_org_key(actor, admin.password, app.config["PORTAL"])
-        accounts.grant(db, accounts.find(db, "mo"), org_key, actor)
-        accounts.grant(db, accounts.find(db, "gone"), org_key, actor)
+        grants.grant(db, accounts.find(db, "mo"), org_key, actor)
+        grants.grant(db, accounts.find(db, "gone"), org_key, actor)
         accounts.disable(db, accounts.find(db, "gone"), actor)
         db.commit()
     codes = [
@@ -276,16 +276,16 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
         grants_before = {
             name: grant for name, grant in db.execute(select(User.username, User.org_key_sealed))
         }
-    real_reseal = vault.reseal
+    real_reseal = vault.reseal_key
     calls = []
 
-    def fails_at_the_second_report(sealed: bytes, old_private: bytes, new_public: bytes) -> bytes:
-        calls.append(sealed)
+    def fails_at_the_second_report(report_key: bytes, new_public: bytes) -> bytes:
+        calls.append(report_key)
         if len(calls) == 2:
             raise OSError("disk gone")
-        return real_reseal(sealed, old_private, new_public)
+        return real_reseal(report_key, new_public)
 
-    monkeypatch.setattr(vault, "reseal", fails_at_the_second_report)
+    monkeypatch.setattr(vault, "reseal_key", fails_at_the_second_report)
     stopped = _rotate(app, installed.admin.recovery_key)
     assert stopped.exit_code != 0
     assert SHOWN_ONCE.findall(stopped.output) == []  # no new recovery key was ever shown

@@ -6,7 +6,8 @@ makes B's key; a reporter sends B a report with a file, and B's admin answers. T
 has: their own password and TOTP secret (so their own key pair), the installation's secret key,
 the database, and every page and command output they saw (the enrolment link among them). Each
 of these is tried, as a key, on every wrap and seal the database holds: the organisations'
-recovery wraps, the users' sealed organisation keys, the reports' sealed and code-wrapped keys.
+recovery wraps, the users' sealed organisation keys, the reports' sealed and code-wrapped keys,
+and the case keys sealed to moderators.
 None opens anything. The control: the same attack with B's admin's password opens the report,
 so the attack would notice a key that works.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal.cases import vault
 from portal.installation import kdf_cost
-from portal.models import Attachment, Installation, Message, Organisation, Report, User
+from portal.models import Attachment, CaseKey, Installation, Message, Organisation, Report, User
 from portal.security import crypto, user_keys
 from tests.accounts import Account
 from tests.csrf import get_csrf
@@ -78,7 +79,7 @@ def read_offline(
         for account in accounts:
             user = next(u for u in users if u.username == account.username)
             if user.private_key_wrapped is not None:
-                private_keys.append(user_keys._private_key(user, account.password, cost))
+                private_keys.append(user_keys.open_private_key(user, account.password, cost))
         keys = [key for secret in secrets for key in _as_key(secret)] + private_keys
         org_keys = list(private_keys)
         for key in keys:
@@ -88,6 +89,7 @@ def read_offline(
                 org_keys.append(_try(crypto.unseal, key, user.org_key_sealed) or b"")
         org_keys = [key for key in org_keys if key]
         for report in db.scalars(select(Report)):
+            case_keys = list(db.scalars(select(CaseKey.sealed).where(CaseKey.report_id == report.id)))
             report_key = next(
                 (
                     found
@@ -95,6 +97,7 @@ def read_offline(
                     for found in (
                         _try(crypto.unseal, key, report.key_sealed),
                         _try(crypto.unwrap, key, report.key_wrapped),
+                        *(_try(crypto.unseal, key, sealed) for sealed in case_keys),
                     )
                     if found
                 ),

@@ -32,10 +32,10 @@ from portal.forum.models import Board, Post, WatchedWord, WordAction
 from portal.models import Attachment, ReplyTemplate, Report, Role, User
 from portal.organisations import FIRST_SLUG
 from portal.security.csrf import COOKIE_NAME as CSRF_COOKIE
-from tests.accounts import Account, AuthActions, make_account
+from tests.accounts import Account, AuthActions, grant, make_account
 from tests.csrf import csrf_from
 from tests.forum_helpers import SLUG, new_thread, reply, seed, take_code
-from tests.reporting_helpers import moderator_answers, open_with_code, report_and_get_code
+from tests.reporting_helpers import keep_out, moderator_answers, open_with_code, report_and_get_code
 from tests.scratch_backend import scratch_postgres
 from tests.settings import CHEAP_KDF, CLIENT_ADDRESS, PG_URL, REDIS_URL
 
@@ -57,7 +57,8 @@ class World:
     app: Flask
     admin: Account
     moderator: Account  # role moderator, holds the organisation key
-    no_key: Account  # role moderator, never granted the organisation key
+    no_key: Account  # role moderator, never granted access to cases
+    excluded: Account  # role moderator, granted, but kept out of report_id by the admin
     clients: dict[str, FlaskClient]
     report_id: int
     other_report_id: int
@@ -81,6 +82,7 @@ class World:
     template_id: int
     moderator_id: int
     no_key_id: int
+    excluded_id: int
 
     def client(self, who: str) -> FlaskClient:
         return self.clients[who]
@@ -196,6 +198,7 @@ def build_world(app: Flask) -> World:
     admin = make_account(app, "admin", Role.ADMIN)
     moderator = make_account(app, "moderator")
     no_key = make_account(app, "nokey")
+    excluded = make_account(app, "excluded")
     operator = make_account(app, "operator", Role.OPERATOR)
     clients = {
         name: _client(app, OTHER_ADDRESSES.get(name, CLIENT_ADDRESS))
@@ -203,6 +206,7 @@ def build_world(app: Flask) -> World:
             "admin",
             "moderator",
             "no_key",
+            "excluded",
             "operator",
             "reporter",
             "other_reporter",
@@ -210,6 +214,8 @@ def build_world(app: Flask) -> World:
             "other_writer",
         )
     }
+    for granted in (moderator, excluded):
+        grant(app, granted.username, by=admin)
     code = _report(app, clients["reporter"], REPORT_TEXT, "Anteckning om mötet.")
     other_code = _report(app, clients["other_reporter"], OTHER_REPORT_TEXT, "Skärmbild av inlägget.")
     with Session(engine) as db:
@@ -217,11 +223,8 @@ def build_world(app: Flask) -> World:
         file_id, other_file_id = db.scalars(select(Attachment.id).order_by(Attachment.id)).all()
         admin_user = accounts.find(db, admin.username)
         admin_id = admin_user.id
-        org_key = accounts.open_org_key(admin_user, admin.password, app.config["PORTAL"])
-        accounts.grant(db, accounts.find(db, moderator.username), org_key, admin_user)
-        moderator_id, no_key_id = (
-            accounts.find(db, moderator.username).id,
-            accounts.find(db, no_key.username).id,
+        moderator_id, no_key_id, excluded_id = (
+            accounts.find(db, account.username).id for account in (moderator, no_key, excluded)
         )
         template = ReplyTemplate(
             organisation_id=1, language="sv", title="Mottagen", body="Tack, vi har tagit emot din anmälan."
@@ -231,6 +234,7 @@ def build_world(app: Flask) -> World:
         db.commit()
         template_id, word_id = template.id, word.id
         board_id = db.scalars(select(Board.id).where(Board.slug == SLUG)).one()
+    keep_out(app, admin, report_id, excluded_id)
     moderator_answers(app, admin, report_id, "Tack för din anmälan, vi återkommer.")
     moderator_answers(app, admin, other_report_id, "Vi har tagit emot anmälan.")
     for name, the_code in (("reporter", code), ("other_reporter", other_code)):
@@ -262,6 +266,7 @@ def build_world(app: Flask) -> World:
         ("admin", admin),
         ("moderator", moderator),
         ("no_key", no_key),
+        ("excluded", excluded),
         ("operator", operator),
     ):
         assert AuthActions(clients[name]).login(account).status_code == 302
@@ -270,6 +275,7 @@ def build_world(app: Flask) -> World:
         admin=admin,
         moderator=moderator,
         no_key=no_key,
+        excluded=excluded,
         clients=clients,
         report_id=report_id,
         other_report_id=other_report_id,
@@ -292,4 +298,5 @@ def build_world(app: Flask) -> World:
         template_id=template_id,
         moderator_id=moderator_id,
         no_key_id=no_key_id,
+        excluded_id=excluded_id,
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal import organisations
 from portal.accounts import service as accounts
 from portal.cases import vault
+from portal.cases.access import Keyring
 from portal.cases.clocks import refresh_due
 from portal.config import Config
 from portal.domain import Area, Category, Kind, Status
@@ -75,6 +76,12 @@ def admin_user(db: Session, admin: Account) -> User:
 def org_key(admin_user: User, admin: Account, config: Config) -> bytes:
     """The organisation's private key, as the admin's log-in opens it."""
     return accounts.open_org_key(admin_user, admin.password, config)
+
+
+@pytest.fixture
+def keys(admin_user: User, org_key: bytes) -> Keyring:
+    """What the admin's session holds to open cases."""
+    return Keyring(admin_user.id, org_private_key=org_key)
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from ...accounts import grants
 from ...accounts import service as accounts
+from ...cases import access_jobs
 from ...db import db_session
 from ...forum import reach, sharing
 from ...i18n import LANGUAGE_NAMES
@@ -19,7 +22,7 @@ from ...installation import current_config
 from ...models import ReplyTemplate, Role, User
 from ...pages import Page, form_page
 from ...security import totp
-from .. import bp
+from .. import bp, granting
 from ..auth import admin_required, current_user, org_key
 from ..forms import ActionForm
 from . import audit_log
@@ -70,12 +73,23 @@ def _users_page(status: int = 200, failed: NotifyForm | None = None, failed_id: 
         users=people,
         notify_forms={u.id: failed if u.id == failed_id and failed else _notify_form(u) for u in people},
         failed=failed,
-        waiting=accounts.awaiting_grant(db),
+        waiting=grants.awaiting_grant(db),
+        jobs=_access_jobs(db),
         me=current_user(),
         has_key=org_key() is not None,
         action=ActionForm(),
         shares_boards=reach.shares_boards(db, current_user().organisation_id),
     ), status
+
+
+def _access_jobs(db: Session) -> list[access_jobs.Progress]:
+    """The organisation's access jobs; one that stopped (its process ended) goes on from here."""
+    organisation = current_user().organisation_id
+    assert organisation is not None
+    key = org_key()
+    if key is not None:
+        access_jobs.resume(db, organisation, key)
+    return access_jobs.progress(db, organisation)
 
 
 def _refused(message: str) -> tuple[str, int]:
@@ -107,16 +121,8 @@ def disable_user(user_id: int) -> Page:
 def grant_access(user_id: int) -> Page:
     """The dashboard's grant button, from the users page (same service, back to this page)."""
     _posted()
-    user = _row(User, user_id)
-    try:
-        accounts.grant(db_session(), user, org_key(), current_user())
-    except accounts.UserDisabled:
-        return _refused(_("%(name)s is disabled and cannot be given access.", name=user.username))
-    except accounts.NoAccess:
-        return _refused(
-            _("You cannot grant access: your own account has not been given the organisation key.")
-        )
-    flash(_("%(name)s can now read reports.", name=user.username), "info")
+    if not granting.grant(_row(User, user_id)):
+        return _users_page(400)
     return _to("moderation.users")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain import Area, Category, Kind, Outcome, Status, moderator_label
 from ...forms import Form, PlainText, WholeNumber, choices, enum_choice, long_text
@@ -90,6 +91,20 @@ class ClassifyForm(Versioned):
 
 class MeetingForm(Versioned):
     pass
+
+
+class AccessForm(Versioned):
+    """Who may read the case (admins only): moderators kept out, or the assignee alone."""
+
+    exclude = SelectMultipleField(
+        _l("Keep these moderators out of the case"),
+        description=_l("For example someone who is close to the matter. They lose the case key at once."),
+        choices=[],
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    only_assigned = BooleanField(_l("Only the case officer (and the administrators) may read this case"))
 
 
 class EraseForm(Form):

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from ... import audit, scoping
 from ...audit import Event
-from ...cases import dialogue, vault
+from ...cases import access, dialogue, vault
+from ...cases.access import Keyring
 from ...cases.clocks import refresh_due
 from ...cases.dialogue import Dialogue, Entry
 from ...cases.vault import FileInfo
@@ -32,7 +33,7 @@ class CaseNotFound(Exception):
 
 
 class NoOrgKey(Exception):
-    """This moderator's session holds no organisation key: the case cannot be opened."""
+    """This moderator's session holds no key that opens the case (access not granted yet)."""
 
 
 class StaleCase(Exception):
@@ -74,10 +75,11 @@ def get(db: Session, report_id: int) -> Report:
     return report
 
 
-def _key(report: Report, org_key: bytes | None) -> bytes:
-    if org_key is None:
-        raise NoOrgKey
-    return vault.key_from_org(report, org_key)
+def _key(db: Session, report: Report, keyring: Keyring) -> bytes:
+    try:
+        return access.report_key(db, report, keyring)
+    except access.NoCaseKey:
+        raise NoOrgKey from None
 
 
 def _check_version(report: Report, version: int) -> None:
@@ -96,10 +98,10 @@ def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
     }
 
 
-def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) -> CaseFile:
+def open_file(db: Session, report_id: int, keyring: Keyring, user: User) -> CaseFile:
     """Decrypt everything a moderator sees; the view is audited."""
     report = get(db, report_id)
-    key = _key(report, org_key)
+    key = _key(db, report, keyring)
     read = dialogue.decrypt(report, key)
     names = _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
     notes = [
@@ -115,23 +117,23 @@ def open_file(db: Session, report_id: int, org_key: bytes | None, user: User) ->
 
 
 def download(
-    db: Session, report_id: int, file_id: int, org_key: bytes | None, user: User
+    db: Session, report_id: int, file_id: int, keyring: Keyring, user: User
 ) -> tuple[FileInfo, bytes]:
     report = get(db, report_id)
     item = db.get(Attachment, file_id)
     if item is None or item.report_id != report.id:
         raise CaseNotFound
-    key = _key(report, org_key)
+    key = _key(db, report, keyring)
     audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
     return vault.file_info(key, item), vault.file_content(key, item)
 
 
 def send_message(
-    db: Session, report_id: int, org_key: bytes | None, user: User, text: str, feedback: bool = False
+    db: Session, report_id: int, keyring: Keyring, user: User, text: str, feedback: bool = False
 ) -> None:
     """Write to the reporter. The first message acknowledges receipt; a feedback message gives feedback."""
     report = get(db, report_id)
-    key = _key(report, org_key)
+    key = _key(db, report, keyring)
     dialogue.add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
     report.awaiting_moderator = False
     subject = audit.case_subject(report.id)
@@ -148,10 +150,10 @@ def send_message(
     report.version += 1
 
 
-def add_note(db: Session, report_id: int, org_key: bytes | None, user: User, text: str) -> None:
+def add_note(db: Session, report_id: int, keyring: Keyring, user: User, text: str) -> None:
 
     report = get(db, report_id)
-    report.notes.append(Note(author_user_id=user.id, body=vault.encrypt(_key(report, org_key), text)))
+    report.notes.append(Note(author_user_id=user.id, body=vault.encrypt(_key(db, report, keyring), text)))
     audit.record(db, Event.CASE_NOTE_ADDED, user, audit.case_subject(report.id))
 
 
@@ -172,15 +174,55 @@ def change_status(
     audit.record(db, Event.CASE_STATUS_CHANGED, user, audit.case_subject(report.id))
 
 
-def assign(db: Session, report_id: int, user: User, version: int, assignee_id: int | None) -> None:
+def assign(
+    db: Session, report_id: int, keyring: Keyring, user: User, version: int, assignee_id: int | None
+) -> None:
+    """A case restricted to its assignee moves its case key with it: the new assignee gets one,
+    the previous one loses theirs (``cases/access.py``)."""
     report = get(db, report_id)
     if assignee_id is not None:
         assignee = db.get(User, assignee_id)
         if assignee is None or not assignee.active:
             raise UnknownAssignee
+        if assignee_id in access.excluded_ids(db, report.id):
+            raise AssigneeExcluded
     _check_version(report, version)
     report.assignee_id = assignee_id
     audit.record(db, Event.CASE_ASSIGNED, user, audit.case_subject(report.id))
+    if report.only_assigned:
+        access.sync(db, report, _key(db, report, keyring), user)
+
+
+class AssigneeExcluded(Exception):
+    """The case was to be assigned to a moderator who is kept out of it."""
+
+
+class NotAdmin(Exception):
+    """Only an admin decides who may read a case."""
+
+
+def restrict(
+    db: Session,
+    report_id: int,
+    keyring: Keyring,
+    user: User,
+    version: int,
+    exclude: Sequence[int],
+    only_assigned: bool,
+) -> None:
+    """Keep named moderators out of the case, or keep it to its assignee (admins only)."""
+    if not user.is_admin:
+        raise NotAdmin
+    report = get(db, report_id)
+    key = _key(db, report, keyring)
+    _check_version(report, version)
+    if report.assignee_id in set(exclude):
+        raise ExcludedAssignee
+    access.restrict(db, report, key, user, exclude, only_assigned)
+
+
+class ExcludedAssignee(Exception):
+    """The moderator to exclude is the case's assignee: assign the case to someone else first."""
 
 
 def set_labels(db: Session, report_id: int, user: User, version: int, names: Sequence[str]) -> None:

@@ -13,19 +13,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...cases import erasure
+from ...cases import access, erasure
 from ...cases.clocks import urgency
 from ...db import db_session, keep_writes
 from ...domain import TIMEZONE, Area, Category, Kind, Status, label, moderator_label, today
 from ...forms import parse_enum
 from ...ids import parse_id
-from ...models import ReplyTemplate, User
+from ...models import ReplyTemplate, Report, User
 from ...pages import Page, form_page
 from .. import bp
-from ..auth import admin_required, current_user, org_key
+from ..auth import admin_required, current_user, keyring
 from . import queue
 from . import service as cases
 from .forms import (
+    AccessForm,
     AssignForm,
     ClassifyForm,
     EraseForm,
@@ -84,7 +85,7 @@ def queue_page() -> str:
 def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, int]:
     db = db_session()
     try:
-        case = cases.open_file(db, report_id, org_key(), current_user())
+        case = cases.open_file(db, report_id, keyring(), current_user())
     except cases.CaseNotFound:
         abort(404)
     except cases.NoOrgKey:
@@ -114,6 +115,8 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
             formdata=None, kind=report.kind, category=report.category, area=report.area, **version
         ),
         "meeting_form": MeetingForm(formdata=None, **version),
+        "access": access.of(db, report) if current_user().is_admin else None,
+        "access_form": _access_form(forms.get("access_form"), report) if current_user().is_admin else None,
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
     }
     return render_template(
@@ -150,10 +153,32 @@ class CaseAction:
     # Changes that overwrite pass form.seen_version(): StaleCase if the case changed meanwhile.
     change: Callable[[Session, int, User, Any], None]
     done: LazyString  # flashed once the change is made
+    admin_only: bool = False  # refused (403) to a plain moderator before anything is read
 
 
 def _new_assign_form() -> AssignForm:
     return _assign_form(AssignForm(), None, 0)  # the choices are today's moderators
+
+
+def _new_access_form() -> AccessForm:
+    return _access_form(AccessForm(), None)  # the choices are today's readers
+
+
+def _access_form(form: AccessForm | None, report: Report | None) -> AccessForm:
+    """The plain moderators who could read the case; admins cannot be excluded (they hold the
+    organisation key), so they are not offered."""
+    db = db_session()
+    if form is None:
+        form = AccessForm(
+            formdata=None,
+            exclude=sorted(access.excluded_ids(db, report.id)) if report is not None else [],
+            only_assigned=report.only_assigned if report is not None else False,
+            version=report.version if report is not None else 0,
+        )
+    organisation = current_user().organisation_id
+    assert organisation is not None
+    form.exclude.choices = [(u.id, u.username) for u in access.readers(db, organisation)]
+    return form
 
 
 # The path after /cases/<id>/ → the action; on the case page each form is ``<path>_form``.
@@ -162,14 +187,14 @@ CASE_ACTIONS = {
         "send_message",
         MessageForm,
         lambda db, n, user, form: cases.send_message(
-            db, n, org_key(), user, form.message.data, bool(form.feedback.data)
+            db, n, keyring(), user, form.message.data, bool(form.feedback.data)
         ),
         _l("Your message has been sent to the reporter."),
     ),
     "note": CaseAction(
         "add_note",
         NoteForm,
-        lambda db, n, user, form: cases.add_note(db, n, org_key(), user, form.note.data),
+        lambda db, n, user, form: cases.add_note(db, n, keyring(), user, form.note.data),
         _l("The note has been saved."),
     ),
     "status": CaseAction(
@@ -183,7 +208,9 @@ CASE_ACTIONS = {
     "assign": CaseAction(
         "assign",
         _new_assign_form,
-        lambda db, n, user, form: cases.assign(db, n, user, form.seen_version(), _int(form.assignee.data)),
+        lambda db, n, user, form: cases.assign(
+            db, n, keyring(), user, form.seen_version(), _int(form.assignee.data)
+        ),
         _l("The assignment has been changed."),
     ),
     "labels": CaseAction(
@@ -202,6 +229,21 @@ CASE_ACTIONS = {
         ),
         _l("The classification has been changed."),
     ),
+    "access": CaseAction(
+        "restrict",
+        _new_access_form,
+        lambda db, n, user, form: cases.restrict(
+            db,
+            n,
+            keyring(),
+            user,
+            form.seen_version(),
+            form.exclude.data or [],
+            bool(form.only_assigned.data),
+        ),
+        _l("Who may read the case has been changed."),
+        admin_only=True,
+    ),
     "meeting": CaseAction(
         "meeting_offered",
         MeetingForm,
@@ -217,6 +259,14 @@ FIELD_REFUSALS: dict[type[Exception], tuple[str, LazyString]] = {
         "assignee",
         _l("That moderator does not exist or is no longer active. Choose someone from the list."),
     ),
+    cases.AssigneeExcluded: (
+        "assignee",
+        _l("That moderator is kept out of this case. Choose someone else, or lift the exclusion first."),
+    ),
+    cases.ExcludedAssignee: (
+        "exclude",
+        _l("The case officer cannot be kept out of the case. Assign the case to someone else first."),
+    ),
 }
 
 
@@ -224,6 +274,8 @@ def case_action(report_id: int, path: str) -> Page:
     """Validate the posted form and make one change; on bad input, a stale version or a refused
     value, show the case page again (the form in its slot) with the reason."""
     action = CASE_ACTIONS[path]
+    if action.admin_only and not current_user().is_admin:
+        abort(403)
     form = action.form()
     slot = f"{path}_form"
     if not form.validate_on_submit():
@@ -232,7 +284,7 @@ def case_action(report_id: int, path: str) -> Page:
         action.change(db_session(), report_id, current_user(), form)
     except cases.CaseNotFound:
         abort(404)
-    except cases.NoOrgKey:
+    except (cases.NoOrgKey, cases.NotAdmin):
         abort(403)
     except cases.StaleCase:
         flash(
@@ -267,7 +319,7 @@ _add_case_action_routes()
 @bp.get("/cases/<int:report_id>/files/<int:file_id>")
 def download(report_id: int, file_id: int) -> FlaskResponse:
     try:
-        info, content = cases.download(db_session(), report_id, file_id, org_key(), current_user())
+        info, content = cases.download(db_session(), report_id, file_id, keyring(), current_user())
     except cases.CaseNotFound:
         abort(404)
     except cases.NoOrgKey:

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts import grants
 from portal.accounts import service as accounts
 from portal.config import Config
 from portal.db import utcnow
@@ -56,7 +57,7 @@ def test_the_first_account_creates_the_organisation_key_and_the_next_waits_for_a
     assert accounts.open_org_key(first.user, PASSWORD, config) == from_recovery
     second = _create(db, config, "bo")
     assert second.recovery_key is None and not second.user.has_org_key
-    assert accounts.awaiting_grant(db) == [second.user]
+    assert grants.awaiting_grant(db) == [second.user]
     assert _events(db) == [
         ("setup:admin:created", first.user.id),
         ("user:account:created", first.user.id),
@@ -246,10 +247,10 @@ def test_a_password_change_keeps_the_organisation_key_open(db: Session, config: 
 def test_a_reset_gives_new_factors_and_takes_the_organisation_key_away(db: Session, config: Config) -> None:
     ada = _create(db, config, "ada", Role.ADMIN)
     bo = _create(db, config, "bo")
-    accounts.grant(db, bo.user, accounts.open_org_key(ada.user, PASSWORD, config), ada.user)
+    grants.grant(db, bo.user, accounts.open_org_key(ada.user, PASSWORD, config), ada.user)
     secret = accounts.reset(db, bo.user, NEW_PASSWORD, config, ada.user)
     assert secret != bo.totp_secret and not bo.user.has_org_key
-    assert accounts.awaiting_grant(db) == [bo.user]
+    assert grants.awaiting_grant(db) == [bo.user]
     with pytest.raises(accounts.LoginFailed):
         accounts.authenticate(db, "bo", PASSWORD, _code(bo), config)
     logged_in = accounts.authenticate(db, "bo", NEW_PASSWORD, pyotp.TOTP(secret).now(), config)
@@ -280,12 +281,12 @@ def test_a_grant_needs_the_granting_admin_s_open_key(db: Session, config: Config
     ada = _create(db, config, "ada", Role.ADMIN)
     bo = _create(db, config, "bo")
     with pytest.raises(accounts.NoAccess):
-        accounts.grant(db, bo.user, None, ada.user)
+        grants.grant(db, bo.user, None, ada.user)
     assert not bo.user.has_org_key
     org_key = accounts.open_org_key(ada.user, PASSWORD, config)
-    accounts.grant(db, bo.user, org_key, ada.user)
+    grants.grant(db, bo.user, org_key, ada.user)
     assert accounts.open_org_key(bo.user, PASSWORD, config) == org_key
-    assert accounts.awaiting_grant(db) == []
+    assert grants.awaiting_grant(db) == []
     assert ("user:orgkey:granted", ada.user.id) in _events(db, f"user:{bo.user.id}")
 
 
@@ -299,9 +300,9 @@ def test_the_recovery_key_grants_without_any_admin_and_only_the_right_one(
     assert not ada.user.has_org_key
     wrong = crypto.format_recovery_key(crypto.new_key())
     with pytest.raises(crypto.DecryptionFailed):
-        accounts.recover(db, ada.user, wrong)
+        grants.recover(db, ada.user, wrong)
     assert not ada.user.has_org_key
-    accounts.recover(db, ada.user, ada.recovery_key.lower())  # typed in lower case, still accepted
+    grants.recover(db, ada.user, ada.recovery_key.lower())  # typed in lower case, still accepted
     assert accounts.open_org_key(ada.user, NEW_PASSWORD, config) == org_key
     assert ("user:orgkey:recovered", None) in _events(db, f"user:{ada.user.id}")
 
@@ -311,7 +312,7 @@ def test_without_a_stored_recovery_blob_recovery_is_no_access(db: Session, confi
     assert ada.recovery_key is not None
     db.get_one(Organisation, 1).private_key_recovery = None
     with pytest.raises(accounts.NoAccess):
-        accounts.recover(db, ada.user, ada.recovery_key)
+        grants.recover(db, ada.user, ada.recovery_key)
 
 
 # --- notice address --------------------------------------------------------------------------------

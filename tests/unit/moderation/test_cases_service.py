@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
+from portal.cases.access import Keyring
 from portal.config import Config
 from portal.domain import Area, Category, Kind, Outcome, Status
 from portal.models import AuditEvent, Author, Label, Note, Role, User
@@ -48,7 +49,7 @@ def _other_moderator(db: Session, config: Config, username: str = "mona") -> Use
 
 VERSIONED: dict[str, Callable[[Session, int, User, int], None]] = {
     "status": lambda db, rid, user, v: cases.change_status(db, rid, user, v, Status.IN_PROGRESS, None),
-    "assign": lambda db, rid, user, v: cases.assign(db, rid, user, v, None),
+    "assign": lambda db, rid, user, v: cases.assign(db, rid, Keyring(user.id), user, v, None),
     "labels": lambda db, rid, user, v: cases.set_labels(db, rid, user, v, ["hot"]),
     "reclassify": lambda db, rid, user, v: cases.reclassify(
         db, rid, user, v, Kind.WHISTLEBLOWING, Category.BRIBERY, Area.SCHOOLS
@@ -85,10 +86,10 @@ def test_a_change_on_the_current_version_moves_the_version_on(
 
 
 def test_a_message_moves_the_version_on_so_a_change_loaded_before_it_is_stale(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring
 ) -> None:
     report = new_report()
-    cases.send_message(db, report.id, org_key, admin_user, "Tack för din anmälan.")
+    cases.send_message(db, report.id, keys, admin_user, "Tack för din anmälan.")
     assert report.version == 2
     with pytest.raises(cases.StaleCase):
         cases.change_status(db, report.id, admin_user, 1, Status.IN_PROGRESS, None)
@@ -141,16 +142,16 @@ def test_closing_again_keeps_the_first_closing_date(
 
 
 def test_the_first_message_acknowledges_and_the_feedback_clock_runs_from_it(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes, on_day: Today
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring, on_day: Today
 ) -> None:
     report = new_report(created_on=D(2026, 3, 2))
     assert report.due_on == D(2026, 3, 9)  # acknowledge within seven days
     on_day(D(2026, 3, 31))
-    cases.send_message(db, report.id, org_key, admin_user, "Vi har tagit emot din anmälan.")
+    cases.send_message(db, report.id, keys, admin_user, "Vi har tagit emot din anmälan.")
     assert (report.status, report.acknowledged_on) == (Status.ACKNOWLEDGED, D(2026, 3, 31))
     assert report.due_on == D(2026, 6, 30)  # three months on; June has no 31st
     on_day(D(2026, 4, 2))
-    cases.send_message(db, report.id, org_key, admin_user, "En fråga till.")
+    cases.send_message(db, report.id, keys, admin_user, "En fråga till.")
     assert report.acknowledged_on == D(2026, 3, 31)  # only the first message acknowledges
     assert _events(db, f"case:{report.id}") == [
         "case:message:sent",
@@ -160,36 +161,36 @@ def test_the_first_message_acknowledges_and_the_feedback_clock_runs_from_it(
 
 
 def test_a_feedback_message_gives_feedback_once_and_ends_the_clocks(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes, on_day: Today
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring, on_day: Today
 ) -> None:
     report = new_report()
     on_day(D(2026, 3, 4))
-    cases.send_message(db, report.id, org_key, admin_user, "Tack.")
+    cases.send_message(db, report.id, keys, admin_user, "Tack.")
     on_day(D(2026, 5, 11))
-    cases.send_message(db, report.id, org_key, admin_user, "Så här gick det.", feedback=True)
+    cases.send_message(db, report.id, keys, admin_user, "Så här gick det.", feedback=True)
     assert (report.feedback_on, report.due_on) == (D(2026, 5, 11), None)
     on_day(D(2026, 5, 20))
-    cases.send_message(db, report.id, org_key, admin_user, "Ett tillägg.", feedback=True)
+    cases.send_message(db, report.id, keys, admin_user, "Ett tillägg.", feedback=True)
     assert report.feedback_on == D(2026, 5, 11)
     assert _events(db, f"case:{report.id}").count("case:feedback:given") == 1
 
 
 def test_without_an_acknowledgement_feedback_is_due_three_months_after_the_seventh_day(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring
 ) -> None:
     report = new_report(created_on=D(2026, 3, 2), wants_acknowledgement=False)
     assert report.due_on == D(2026, 6, 9)
     cases.change_status(db, report.id, admin_user, 1, Status.IN_PROGRESS, None)
-    cases.send_message(db, report.id, org_key, admin_user, "Vi tittar på det.")
+    cases.send_message(db, report.id, keys, admin_user, "Vi tittar på det.")
     assert report.status is Status.IN_PROGRESS  # only a new report becomes "acknowledged"
 
 
 def test_a_message_answers_the_reporter_and_counts_for_their_news(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring
 ) -> None:
     report = new_report()
     report.awaiting_moderator = True
-    cases.send_message(db, report.id, org_key, admin_user, "Vi hör av oss.")
+    cases.send_message(db, report.id, keys, admin_user, "Vi hör av oss.")
     assert not report.awaiting_moderator
     assert (report.last_seq, report.moderator_messages) == (1, 1)
     (message,) = report.messages
@@ -202,18 +203,18 @@ def test_without_the_organisation_key_nothing_is_opened_or_written(
 ) -> None:
     report = new_report()
     with pytest.raises(cases.NoOrgKey):
-        cases.open_file(db, report.id, None, admin_user)
+        cases.open_file(db, report.id, Keyring(admin_user.id), admin_user)
     with pytest.raises(cases.NoOrgKey):
-        cases.send_message(db, report.id, None, admin_user, "Hej")
+        cases.send_message(db, report.id, Keyring(admin_user.id), admin_user, "Hej")
     with pytest.raises(cases.NoOrgKey):
-        cases.add_note(db, report.id, None, admin_user, "Intern")
+        cases.add_note(db, report.id, Keyring(admin_user.id), admin_user, "Intern")
     assert (report.messages, report.notes, report.version) == ([], [], 1)
     assert _events(db, f"case:{report.id}") == []
 
 
-def test_a_case_that_does_not_exist_is_case_not_found(db: Session, admin_user: User, org_key: bytes) -> None:
+def test_a_case_that_does_not_exist_is_case_not_found(db: Session, admin_user: User, keys: Keyring) -> None:
     with pytest.raises(cases.CaseNotFound):
-        cases.open_file(db, 4711, org_key, admin_user)
+        cases.open_file(db, 4711, keys, admin_user)
     with pytest.raises(cases.CaseNotFound):
         cases.change_status(db, 4711, admin_user, 1, Status.IN_PROGRESS, None)
 
@@ -222,12 +223,12 @@ def test_a_case_that_does_not_exist_is_case_not_found(db: Session, admin_user: U
 
 
 def test_the_case_file_decrypts_everything_names_the_authors_and_is_audited(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes
+    db: Session, new_report: ReportFactory, admin_user: User, keys: Keyring
 ) -> None:
     report = new_report("Han sa att han vet var jag bor.")
-    cases.send_message(db, report.id, org_key, admin_user, "Tack, vi har tagit emot den.")
-    cases.add_note(db, report.id, org_key, admin_user, "Samma person som i ärende 3?")
-    opened = cases.open_file(db, report.id, org_key, admin_user)
+    cases.send_message(db, report.id, keys, admin_user, "Tack, vi har tagit emot den.")
+    cases.add_note(db, report.id, keys, admin_user, "Samma person som i ärende 3?")
+    opened = cases.open_file(db, report.id, keys, admin_user)
     assert opened.dialogue.description == "Han sa att han vet var jag bor."
     assert [(e.author, e.text) for e in opened.dialogue.entries] == [
         (Author.MODERATOR, "Tack, vi har tagit emot den.")
@@ -240,7 +241,7 @@ def test_the_case_file_decrypts_everything_names_the_authors_and_is_audited(
 
 
 def test_a_file_is_fetched_only_through_its_own_case(
-    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes
+    db: Session, new_report: ReportFactory, admin_user: User, org_key: bytes, keys: Keyring
 ) -> None:
     from portal.cases import dialogue, vault
     from portal.cases.uploads import CleanFile, Removal
@@ -252,10 +253,10 @@ def test_a_file_is_fetched_only_through_its_own_case(
     )
     db.flush()
     (item,) = report.attachments
-    info, content = cases.download(db, report.id, item.id, org_key, admin_user)
+    info, content = cases.download(db, report.id, item.id, keys, admin_user)
     assert (info.filename, info.media_type, content) == ("intyg.txt", "text/plain", b"innehall")
     with pytest.raises(cases.CaseNotFound):
-        cases.download(db, other.id, item.id, org_key, admin_user)
+        cases.download(db, other.id, item.id, keys, admin_user)
     assert _events(db, f"case:{report.id}") == ["case:file:downloaded"]
 
 
@@ -267,9 +268,9 @@ def test_a_case_is_assigned_to_an_active_moderator_and_unassigned_again(
 ) -> None:
     report = new_report()
     mona = _other_moderator(db, config)
-    cases.assign(db, report.id, admin_user, 1, mona.id)
+    cases.assign(db, report.id, Keyring(admin_user.id), admin_user, 1, mona.id)
     assert report.assignee_id == mona.id
-    cases.assign(db, report.id, admin_user, 2, None)
+    cases.assign(db, report.id, Keyring(admin_user.id), admin_user, 2, None)
     assert report.assignee_id is None
     assert _events(db, f"case:{report.id}") == ["case:assignee:changed", "case:assignee:changed"]
 
@@ -282,9 +283,9 @@ def test_a_disabled_or_unknown_assignee_is_refused_and_changes_nothing(
     accounts.disable(db, mona, admin_user)
     # An assignee the service cannot use is named as such (the form says so beside the field).
     with pytest.raises(cases.UnknownAssignee):
-        cases.assign(db, report.id, admin_user, 1, mona.id)
+        cases.assign(db, report.id, Keyring(admin_user.id), admin_user, 1, mona.id)
     with pytest.raises(cases.UnknownAssignee):
-        cases.assign(db, report.id, admin_user, 1, 4711)
+        cases.assign(db, report.id, Keyring(admin_user.id), admin_user, 1, 4711)
     assert (report.assignee_id, report.version) == (None, 1)
     assert [user.username for user in cases.moderators(db)] == ["admin"]
 
