@@ -71,7 +71,12 @@ def _filtered(f: AuditFilter) -> AuditQuery:
     elif f.actor_id is not None:
         query = query.where(AuditEvent.actor_id == f.actor_id)
     if f.subject:
-        query = query.where(AuditEvent.subject == f.subject)
+        # "case:12" finds the case's own events and those about one moderator's access to it
+        # ("case:12:user:3"), never case 120's.
+        query = query.where(
+            (AuditEvent.subject == f.subject)
+            | AuditEvent.subject.startswith(f.subject + ":", autoescape=True)
+        )
     if f.date_from:
         query = query.where(AuditEvent.at >= _start_of(f.date_from))
     if f.date_to:
