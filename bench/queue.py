@@ -31,7 +31,10 @@ from sqlalchemy.orm import Session
 
 from bench.common import PASSWORD, ServerTimer, make_app, on_postgres, paired_medians
 from portal import dispose
+from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access_jobs
+from portal.db import new_session
 from portal.devseed import seed_reports
 from portal.domain import Category, Status, today
 from portal.models import Role, User
@@ -47,9 +50,15 @@ PAGES = {
 
 
 def create_moderator(app: Flask) -> str:
-    with Session(app.extensions["portal.engine"]) as db:
-        created = accounts.create_user(db, "bench-moderator", Role.MODERATOR, PASSWORD, app.config["PORTAL"])
+    """A plain moderator whom the bench admin has granted access: reports seeded afterwards carry
+    their case key (``portal.devseed``), as reports sent after a grant do."""
+    config = app.config["PORTAL"]
+    with app.app_context(), new_session() as db:
+        created = accounts.create_user(db, "bench-moderator", Role.MODERATOR, PASSWORD, config)
+        admin = accounts.find(db, "bench-admin")
+        grants.grant(db, created.user, accounts.open_org_key(admin, PASSWORD, config), admin)
         db.commit()
+    access_jobs.wait()
     return created.totp_secret
 
 

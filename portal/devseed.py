@@ -17,8 +17,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from . import organisations
+from .cases import access, vault
 from .domain import Area, Category, Kind, Status, today
-from .models import Report
+from .models import CaseKey, Report
 from .security import crypto
 
 BATCH = 5_000
@@ -51,6 +52,10 @@ def seed_reports(
     rng = rng or random.Random(2021_890)
     key = crypto.new_key()
     sealed, wrapped = crypto.seal(org_public, key), crypto.wrap(crypto.new_key(), key)
+    # Every granted moderator gets the case key, as at submission (one seal each: the key is shared).
+    case_keys = {
+        user.id: vault.case_key(key, user.public_key or b"") for user in access.readers(db, organisation.id)
+    }
     description = crypto.wrap(key, SEED_TEXT.encode())
     day = today()
     start = day - dt.timedelta(days=3 * 365)
@@ -81,6 +86,15 @@ def seed_reports(
                 }
                 | dict(fixed or {})
             )
-        db.execute(insert(Report), rows)
+        ids = db.scalars(insert(Report).returning(Report.id), rows).all()
+        if case_keys:
+            db.execute(
+                insert(CaseKey),
+                [
+                    {"report_id": i, "user_id": u, "sealed": sealed_to}
+                    for i in ids
+                    for u, sealed_to in case_keys.items()
+                ],
+            )
         written += len(rows)
     return written

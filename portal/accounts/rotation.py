@@ -53,8 +53,9 @@ Progress = Callable[[int, int], None]  # (reports re-sealed so far, reports in a
 class Rotated:
     recovery_key: str  # formatted for display, shown once after the commit
     reports: int  # re-sealed to the new key
-    grants: int  # active users re-granted
+    grants: int  # active admins re-granted
     revoked: int  # grants of disabled users removed
+    converted: int  # plain moderators' copies of the old key removed: they read through case keys
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -110,18 +111,23 @@ def rotate(
         done, last_id = done + len(batch), batch[-1].id
         progress(done, total)
     access_jobs.finish_all(db, organisation_id)
-    grants = revoked = 0
+    grants = revoked = converted = 0
     holders = select(User).where(User.organisation_id == organisation_id, User.org_key_sealed.is_not(None))
     for user in db.scalars(holders.order_by(User.id)):
         if user.active and user.is_admin:
             user_keys.seal_org_key(user, new.private)
             grants += 1
+            continue
+        user.org_key_sealed = None
+        if user.active:
+            converted += 1
         else:
-            user.org_key_sealed = None
             revoked += 1
     audit.record(db, Event.ORG_KEY_ROTATED, organisation_id=organisation_id)
     db.flush()
-    return Rotated(recovery_key=new.recovery_key, reports=done, grants=grants, revoked=revoked)
+    return Rotated(
+        recovery_key=new.recovery_key, reports=done, grants=grants, revoked=revoked, converted=converted
+    )
 
 
 def _seal_missing(

@@ -77,7 +77,8 @@ def keys_rotate(organisation_slug: str | None) -> None:
     # stored would be worse than none.
     click.echo(
         f"Organisation key replaced: {rotated.reports} reports re-sealed, {rotated.grants} users"
-        f" re-granted, {rotated.revoked} disabled users' grants removed, {sessions} sessions ended."
+        f" re-granted, {rotated.revoked} disabled users' grants removed, {rotated.converted} moderators"
+        f" moved to case keys, {sessions} sessions ended."
     )
     click.echo(f"Recovery key: {rotated.recovery_key}")
     click.echo(
