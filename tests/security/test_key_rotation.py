@@ -1,10 +1,13 @@
 """``flask --app wsgi keys rotate`` as an attacker would test it (issue 13, item 5).
 
-The attack: someone kept the organisation private key (a departed moderator who had it, a leaked
-recovery key). After the rotation that key must open nothing in the database: no report key, no
-grant, not the recovery wrap; the old recovery key is refused; every session that carried the old
-key is gone. Meanwhile everybody entitled keeps reading: moderators after logging in again,
-reporters with their codes. A rotation that stops halfway must change nothing.
+The attack: someone kept the organisation private key (a departed admin, or a moderator who had it
+before case keys; a leaked recovery key). After the rotation that key must open nothing in the
+database: no report key, no grant, no case key, not the recovery wrap; the old recovery key is
+refused; every session that carried the old key is gone. Meanwhile everybody entitled keeps
+reading: admins through the new organisation key and plain moderators through their case keys,
+after logging in again; reporters with their codes. A rotation that stops halfway must change
+nothing. A plain moderator still holding the organisation key from before case keys loses it and
+gets a case key for every report instead.
 """
 
 from __future__ import annotations
@@ -24,13 +27,23 @@ from PIL import Image
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from portal.accounts import grants, rotation
+from portal import installation
+from portal.accounts import rotation
 from portal.accounts import service as accounts
 from portal.cases import vault
 from portal.db import transaction, utcnow
-from portal.models import Attachment, AuditEvent, Organisation, Report, ServerSession, User
+from portal.models import (
+    AccessJob,
+    Attachment,
+    AuditEvent,
+    CaseKey,
+    Organisation,
+    Report,
+    ServerSession,
+    User,
+)
 from portal.security import crypto, user_keys
-from tests.accounts import Account, AccountFactory, AuthActions
+from tests.accounts import Account, AccountFactory, AuthActions, grant
 from tests.csrf import get_csrf
 from tests.moderation_helpers import case_html
 from tests.reporting_helpers import (
@@ -85,6 +98,38 @@ def _sealed_report_keys(app: Flask) -> list[bytes]:
         return list(db.scalars(select(Report.key_sealed).order_by(Report.id)))
 
 
+def _case_keys(app: Flask, username: str) -> dict[int, bytes]:
+    with _engine_session(app) as db:
+        rows = db.execute(
+            select(CaseKey.report_id, CaseKey.sealed)
+            .join(User, User.id == CaseKey.user_id)
+            .where(User.username == username)
+            .order_by(CaseKey.report_id)
+        )
+        return {report_id: bytes(sealed) for report_id, sealed in rows}
+
+
+def _all_case_keys(app: Flask) -> list[tuple[int, int, bytes]]:
+    with _engine_session(app) as db:
+        rows = db.execute(
+            select(CaseKey.report_id, CaseKey.user_id, CaseKey.sealed).order_by(
+                CaseKey.report_id, CaseKey.user_id
+            )
+        )
+        return [(report_id, user_id, bytes(sealed)) for report_id, user_id, sealed in rows]
+
+
+def _own_private(app: Flask, account: Account) -> bytes:
+    """The private key the user's passphrase opens (what their log-in puts in their session)."""
+    with _engine_session(app) as db:
+        user = accounts.find(db, account.username)
+        return user_keys.open_private_key(user, account.password, installation.kdf_cost(app.config["PORTAL"]))
+
+
+def _report_keys(private: bytes, sealed: list[bytes]) -> list[bytes]:
+    return [crypto.unseal(private, item) for item in sealed]
+
+
 def _opens(private: bytes, sealed: bytes) -> bool:
     try:
         crypto.unseal(private, sealed)
@@ -125,18 +170,17 @@ class World:
 
 @pytest.fixture
 def installed(app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory) -> World:
-    """Three reports (one with a file, answered and replied to), an admin and a granted moderator
-    logged in, a reporter logged in, a pending and a disabled moderator, a leftover session row."""
+    """Three reports (one with a file, answered and replied to), an admin logged in and a granted
+    plain moderator (a case key for each report), a reporter logged in, a pending and a disabled
+    moderator, a leftover session row."""
     assert admin.recovery_key
     mo = moderator("mo")
     moderator("pending")
     moderator("gone")
+    grant(app, "mo", by=admin)
+    grant(app, "gone", by=admin)
     with app.test_request_context(), _engine_session(app) as db:
-        actor = accounts.find(db, "admin")
-        org_key = accounts.open_org_key(actor, admin.password, app.config["PORTAL"])
-        grants.grant(db, accounts.find(db, "mo"), org_key, actor)
-        grants.grant(db, accounts.find(db, "gone"), org_key, actor)
-        accounts.disable(db, accounts.find(db, "gone"), actor)
+        accounts.disable(db, accounts.find(db, "gone"), accounts.find(db, "admin"))
         db.commit()
     codes = [
         report_and_get_code(client, attachments=[(io.BytesIO(_png()), "bild.png")]),
@@ -161,6 +205,9 @@ def installed(app: Flask, client: FlaskClient, admin: Account, moderator: Accoun
         assert len(_redis_sessions(app)) >= 2  # the admin's and the reporter's at least
     old_private = _org_private_via_recovery(app, admin.recovery_key)
     assert all(_opens(old_private, sealed) for sealed in _sealed_report_keys(app))
+    # mo reads through case keys (sealed at submission), "gone" holds none.
+    assert sorted(_case_keys(app, "mo")) == report_ids
+    assert _case_keys(app, "gone") == {}
     return World(admin, mo, codes, report_ids, old_private, admin_client, reporter_client)
 
 
@@ -180,18 +227,27 @@ def test_after_rotation_the_old_key_opens_nothing_and_everyone_entitled_reads_ag
     sealed = _sealed_report_keys(app)
     assert len(sealed) == 3
     assert [_opens(installed.old_private, item) for item in sealed] == [False, False, False]
-    # ... no grant: each active holder's grant now holds the new key, the disabled one holds none.
+    # ... no grant: the admin's grant now holds the new key; the plain moderator, the pending and
+    # the disabled one hold none.
     new_private = _org_private_via_recovery(app, new_recovery)
     assert new_private != installed.old_private
     with _engine_session(app) as db:
         users = {user.username: user for user in db.scalars(select(User))}
-        for name, account in (("admin", installed.admin), ("mo", installed.mo)):
-            granted = accounts.open_org_key(users[name], account.password, app.config["PORTAL"])
-            assert granted == new_private, name
-            grant = users[name].org_key_sealed
-            assert grant is not None and not _opens(installed.old_private, grant)
+        granted = accounts.open_org_key(users["admin"], installed.admin.password, app.config["PORTAL"])
+        assert granted == new_private
+        admin_grant = users["admin"].org_key_sealed
+        assert admin_grant is not None and not _opens(installed.old_private, admin_grant)
+        assert users["mo"].org_key_sealed is None
         assert users["pending"].org_key_sealed is None
         assert users["gone"].org_key_sealed is None
+    # ... and no case key. mo's case keys open, with his passphrase, the same report keys as the
+    # new organisation key; the disabled and the pending moderator hold none.
+    report_keys = _report_keys(new_private, sealed)
+    mo_keys = _case_keys(app, "mo")
+    assert sorted(mo_keys) == installed.report_ids
+    assert _report_keys(_own_private(app, installed.mo), list(mo_keys.values())) == report_keys
+    assert [_opens(installed.old_private, item) for *_, item in _all_case_keys(app)] == [False] * 3
+    assert (_case_keys(app, "gone"), _case_keys(app, "pending")) == ({}, {})
     # ... and not the recovery wrap: the old recovery key is refused.
     with pytest.raises(crypto.DecryptionFailed):
         _org_private_via_recovery(app, installed.admin.recovery_key)
@@ -276,6 +332,8 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
         grants_before = {
             name: grant for name, grant in db.execute(select(User.username, User.org_key_sealed))
         }
+    case_keys_before = _all_case_keys(app)
+    assert len(case_keys_before) == 3  # mo's
     real_reseal = vault.reseal_key
     calls = []
 
@@ -303,9 +361,10 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
             name: grant for name, grant in db.execute(select(User.username, User.org_key_sealed))
         } == grants_before
         assert db.scalar(select(func.count()).where(AuditEvent.event == "admin:orgkey:rotated")) == 0
+    assert _all_case_keys(app) == case_keys_before
     assert installed.admin_client.get("/moderation/").status_code == 200  # still logged in, old key works
 
-    monkeypatch.setattr(vault, "reseal", real_reseal)
+    monkeypatch.setattr(vault, "reseal_key", real_reseal)
     result = _rotate(app, installed.admin.recovery_key)
     assert result.exit_code == 0, result.output
     new_private = _org_private_via_recovery(app, SHOWN_ONCE.findall(result.stdout)[0])
@@ -313,6 +372,72 @@ def test_a_rotation_stopped_halfway_changes_nothing_and_can_run_again(
         _opens(new_private, item) and not _opens(installed.old_private, item)
         for item in _sealed_report_keys(app)
     )
+    assert _all_case_keys(app) == case_keys_before  # sealed to mo's own key, which did not change
+    with _engine_session(app) as db:
+        holders = {name: grant for name, grant in db.execute(select(User.username, User.org_key_sealed))}
+    assert [name for name, sealed in holders.items() if sealed is not None] == ["admin"]
+    admin_grant = holders["admin"]
+    assert admin_grant is not None and admin_grant != grants_before["admin"]
+
+
+def test_a_moderator_still_holding_the_organisation_key_is_converted_by_the_rotation(
+    app: Flask, installed: World, moderator: AccountFactory
+) -> None:
+    """leo was granted before case keys: migration 0019 left him the organisation key sealed to
+    his public key and case access, no case key. Whoever kept a copy of his grant, or of the old
+    key, must find nothing after ``keys rotate``; leo reads every case through case keys."""
+    assert installed.admin.recovery_key
+    leo = moderator("leo")
+    # After the admin's log-in (in ``installed``), which would have started his conversion job.
+    with _engine_session(app) as db:
+        org_key = accounts.open_org_key(
+            accounts.find(db, "admin"), installed.admin.password, app.config["PORTAL"]
+        )
+        user = accounts.find(db, "leo")
+        user_keys.seal_org_key(user, org_key)
+        user.case_access = True
+        db.commit()
+    # The control: his passphrase opens the old organisation key; he holds no case key.
+    with _engine_session(app) as db:
+        user = accounts.find(db, "leo")
+        assert accounts.open_org_key(user, leo.password, app.config["PORTAL"]) == installed.old_private
+    assert _case_keys(app, "leo") == {}
+
+    result = _rotate(app, installed.admin.recovery_key)
+    assert result.exit_code == 0, result.output
+    assert "3 reports re-sealed, 1 users re-granted, 1 " in result.stdout  # leo's grant removed
+    new_private = _org_private_via_recovery(app, SHOWN_ONCE.findall(result.stdout)[0])
+
+    with _engine_session(app) as db:
+        user = accounts.find(db, "leo")
+        assert (user.org_key_sealed, user.case_access) == (None, True)
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(AccessJob)
+                .where(AccessJob.user_id == user.id, AccessJob.finished_at.is_(None))
+            )
+            == 0
+        )
+    leo_keys = _case_keys(app, "leo")
+    assert sorted(leo_keys) == installed.report_ids
+    assert _report_keys(_own_private(app, leo), list(leo_keys.values())) == _report_keys(
+        new_private, _sealed_report_keys(app)
+    )
+    assert not any(_opens(installed.old_private, item) for item in leo_keys.values())
+
+    client = _client(app)
+    assert AuthActions(client).login(leo).status_code == 302
+    for report_id in installed.report_ids:
+        assert "En klient hotade mig" in case_html(client, report_id)
+    first = case_html(client, installed.report_ids[0])
+    assert ANSWER in first and REPLY in first
+    with _engine_session(app) as db:
+        file_id = db.scalar(select(Attachment.id).where(Attachment.report_id == installed.report_ids[0]))
+    download = client.get(f"/moderation/cases/{installed.report_ids[0]}/files/{file_id}")
+    assert download.status_code == 200 and download.data.startswith(b"\x89PNG")
+    with _engine_session(app) as db:
+        assert accounts.find(db, "leo").org_key_sealed is None  # his log-in started no conversion
 
 
 def test_a_report_sent_while_the_key_rotates_is_sealed_to_the_new_key(
