@@ -2,7 +2,7 @@
 
 Seeds a temporary SQLite file, and a scratch PostgreSQL schema when the server answers
 (``PORTAL_BENCH_DATABASE_URL``, default the test database), with ``--reports`` reports of
-``--messages`` messages each and ``--moderators`` moderators holding the organisation key, then
+``--messages`` messages each and ``--moderators`` granted moderators (a case key each per report), then
 runs the real command ``--runs`` times (each run with the recovery key the previous one printed)
 and prints the wall time of each, and how much of it went to cleaning the old wraps out of the
 database's files after the commits (``portal.scrub``: SQLite's WAL checkpoint, PostgreSQL's
@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from bench.common import PASSWORD, make_app, on_postgres, seed_messages
 from portal import dispose
+from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access_jobs
 from portal.devseed import seed_reports
 from portal.models import Report, Role
 from portal.organisations import only as only_organisation
@@ -45,12 +47,13 @@ def seed(app: Flask, reports: int, messages: int, moderators: int) -> str:
         only_organisation(db).private_key_recovery = crypto.wrap(recovery, org_private)
         for n in range(moderators):
             user = accounts.create_user(db, f"bench-mod-{n}", Role.MODERATOR, PASSWORD, config).user
-            accounts.grant(db, user, org_private, admin)
+            grants.grant(db, user, org_private, admin)
         seed_reports(db, reports, production=False)
         body = crypto.wrap(crypto.new_key(), b"x" * 400)  # a message of about 400 characters
         ids = list(db.scalars(select(Report.id)))
         seed_messages(db, ids, messages, body)
         db.commit()
+    access_jobs.wait()  # the moderators' case keys, sealed after the commit
     return crypto.format_recovery_key(recovery)
 
 

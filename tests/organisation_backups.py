@@ -1,5 +1,8 @@
 """Two organisations with a case each, and what each holds in every table, counted literally.
 
+Each side has an admin and two plain moderators, both granted: one holds the case key of the
+case, the other has been kept out of it (a case exclusion, and no case key).
+
 For the tests of per-organisation backups and of leaving: the counts here are written query by
 query, not derived from the foreign keys as ``portal.backup.ownership`` does, so that a wrong
 derivation cannot pass by agreeing with itself.
@@ -20,8 +23,11 @@ from portal.accounts import service as accounts
 from portal.backup.archive import ArchiveReader
 from portal.domain import Kind
 from portal.models import (
+    AccessJob,
     Attachment,
     AuditEvent,
+    CaseExclusion,
+    CaseKey,
     EnrolmentLink,
     Label,
     Message,
@@ -38,9 +44,9 @@ from portal.models import (
 from portal.notify.models import NotifyState
 from portal.reporting import service as reporting
 from portal.security.backup_cipher import open_stream
-from tests.accounts import Account, keyring_of, make_account
+from tests.accounts import Account, grant, keyring_of, make_account
 from tests.backup_helpers import PASSPHRASE
-from tests.reporting_helpers import moderator_answers
+from tests.reporting_helpers import keep_out, moderator_answers
 
 B_SLUG = "b-kommun"
 FILE_BYTES = b"KANARIEFIL: protokollet fran motet\n" * 40
@@ -48,11 +54,13 @@ FILE_BYTES = b"KANARIEFIL: protokollet fran motet\n" * 40
 
 @dataclass
 class Side:
-    """One organisation: its admin, its one case, and the ids a query after erasure needs."""
+    """One organisation: its admin, its plain moderator who reads the case (``reader``, the other
+    one is kept out of it), its one case, and the ids a query after erasure needs."""
 
     prefix: str
     organisation_id: int
     admin: Account
+    reader: Account
     code: str
     report_id: int
     user_ids: list[int] = field(default_factory=list)
@@ -72,8 +80,11 @@ def organisation_with_a_case(app: Flask, prefix: str, slug: str | None) -> Side:
         row = organisations.only(db) if slug is None else organisations.create(db, slug, f"{prefix} kommun")
         db.commit()
         organisation_id = row.id
-    admin = make_account(app, f"{prefix.lower()}admin", Role.ADMIN, organisation_id=organisation_id)
-    side = Side(prefix, organisation_id, admin, "", 0)
+    name = prefix.lower()
+    admin = make_account(app, f"{name}admin", Role.ADMIN, organisation_id=organisation_id)
+    reader = make_account(app, f"{name}mod", organisation_id=organisation_id)
+    kept_out = make_account(app, f"{name}jav", organisation_id=organisation_id)  # jäv: a conflict
+    side = Side(prefix, organisation_id, admin, reader, "", 0)
     with app.test_request_context(), Session(_engine(app)) as db:
         files = [reporting.Upload("anteckning.txt", FILE_BYTES)]
         submission = reporting.Submission(kind=Kind.INFLUENCE, description=side.description, files=files)
@@ -81,6 +92,11 @@ def organisation_with_a_case(app: Flask, prefix: str, slug: str | None) -> Side:
         db.commit()
         side.report_id = db.scalars(select(Report.id).where(Report.organisation_id == organisation_id)).one()
         side.user_ids = list(db.scalars(select(User.id).where(User.organisation_id == organisation_id)))
+        kept_out_id = accounts.find(db, kept_out.username).id
+    # Granted after the case came in: each one's access job seals its case key (an access_jobs row).
+    grant(app, reader.username, by=admin)
+    grant(app, kept_out.username, by=admin)
+    keep_out(app, admin, side.report_id, kept_out_id)  # a case_exclusions row, and one key fewer
     moderator_answers(app, admin, side.report_id, f"{prefix}-SVAR: vi har tagit emot din anmälan.")
     _lists_and_a_note(app, side)
     return side
@@ -134,6 +150,15 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         .where(report_labels.c.report_id.in_(reports)),
         "server_sessions": select(func.count()).where(ServerSession.user_id.in_(side.user_ids)),
         "notify_state": select(func.count()).where(NotifyState.organisation_id == side.organisation_id),
+        "case_keys": select(func.count()).where(
+            CaseKey.report_id.in_(reports) | CaseKey.user_id.in_(side.user_ids)
+        ),
+        "case_exclusions": select(func.count()).where(
+            CaseExclusion.report_id.in_(reports) | CaseExclusion.user_id.in_(side.user_ids)
+        ),
+        "access_jobs": select(func.count()).where(
+            (AccessJob.organisation_id == side.organisation_id) | AccessJob.user_id.in_(side.user_ids)
+        ),
     }
     with Session(_engine(app)) as db:
         return {table: int(db.scalar(question) or 0) for table, question in questions.items()}

@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.audit import Event
+from portal.cases import access, access_jobs, vault
 from portal.domain import today
-from portal.models import AuditEvent, ReplyTemplate, User
-from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions
+from portal.models import AuditEvent, CaseKey, ReplyTemplate, Report, User
+from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions, keyring_of
 from tests.csrf import get_csrf
 from tests.moderation_helpers import events
+from tests.reporting_helpers import only_report_id, report_and_get_code
 
 NEW_PASSWORD = "purple kettles hum beside quiet harbours"
 PASSWORDS = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+SECRET_TEXT = "Chefen sa att bygglovet skulle gå igenom om jag teg om mötet."
 NEW_USER = {"username": "maria", "role": "moderator", **PASSWORDS}
 ROW_RE = re.compile(
     r"<tr>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td><code>([^<]*)</code></td>\s*<td>([^<]*)</td>"
@@ -67,6 +70,12 @@ def _waiting(client: FlaskClient) -> str:
     return _text(client, "/moderation/users").split('id="accounts-heading"')[0]
 
 
+def _case_keys_of(app: Flask, user_id: int) -> list[int]:
+    """The reports the user holds a case key for."""
+    with _db(app) as db:
+        return list(db.scalars(select(CaseKey.report_id).where(CaseKey.user_id == user_id)))
+
+
 def _secret(page: str) -> str:
     match = re.search(r'<code class="secret" data-secret="([A-Z2-7]{16,})">', page)
     assert match, "no TOTP secret on the page"
@@ -81,6 +90,8 @@ def _audit_rows(client: FlaskClient, query: str = "") -> list[tuple[str, str, st
 
 
 def test_add_moderator_end_to_end(app: Flask, client: FlaskClient, admin: Account) -> None:
+    report_and_get_code(app.test_client(), description=SECRET_TEXT)  # a case from before maria
+    report_id = only_report_id(app)
     _log_in(client, admin)
     form = {"username": "maria", "role": "moderator", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     created = client.post(
@@ -108,16 +119,28 @@ def test_add_moderator_end_to_end(app: Flask, client: FlaskClient, admin: Accoun
     user = _user(app, "maria")
     assert not user.is_admin and user.notify_email == "maria@example.se" and not user.has_org_key
 
+    assert maria_client.get(f"/moderation/cases/{report_id}").status_code == 404
+
     assert _post(client, f"/moderation/users/{user.id}/access").startswith("303")
+    access_jobs.wait()  # the access job the grant started, sealing maria's case keys
+    # A plain moderator is never given the organisation key: a case key for every case instead.
+    granted = _user(app, "maria")
+    assert granted.case_access and not granted.has_org_key
     config = app.config["PORTAL"]
     with _db(app) as db:
-        org = accounts.open_org_key(accounts.find(db, "admin"), PASSWORD, config)
-        assert accounts.open_org_key(accounts.find(db, "maria"), NEW_PASSWORD, config) == org
-    assert {"user:account:created", "user:account:changed", "user:orgkey:granted"} <= set(
-        events(app, f"user:{user.id}")
-    )
-    assert AuthActions(maria_client).login(maria).status_code == 302  # a new log-in now opens the key
+        case = db.get_one(Report, report_id)
+        key = access.report_key(db, case, keyring_of(accounts.find(db, "maria"), NEW_PASSWORD, config))
+        assert vault.decrypt(key, case.description) == SECRET_TEXT
+    assert "maria: done, every case they may read is open to them." in _waiting(client)
+    assert {
+        "user:account:created",
+        "user:account:changed",
+        "user:orgkey:granted",
+        "user:casekeys:sealed",
+    } <= set(events(app, f"user:{user.id}"))
+    assert AuthActions(maria_client).login(maria).status_code == 302
     assert "cannot read reports yet" not in maria_client.get("/moderation/").get_data(as_text=True)
+    assert SECRET_TEXT in maria_client.get(f"/moderation/cases/{report_id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -148,24 +171,32 @@ def test_add_moderator_refuses_bad_input(
 def test_reset_gives_new_credentials_and_needs_a_new_grant(
     app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
 ) -> None:
+    report_and_get_code(app.test_client(), description=SECRET_TEXT)
+    report_id = only_report_id(app)
     mo = moderator("mo")
     mo_id = _user(app, "mo").id
     _log_in(client, admin)
     assert _post(client, f"/moderation/users/{mo_id}/access").startswith("303")
+    access_jobs.wait()
+    assert _case_keys_of(app, mo_id) == [report_id] and _user(app, "mo").case_access
     url = f"/moderation/users/{mo_id}/reset"
     mismatch = _post(client, url, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}, page=url)
-    assert mismatch.startswith("400") and _user(app, "mo").has_org_key  # nothing changed
+    assert mismatch.startswith("400")
+    assert _user(app, "mo").case_access and _case_keys_of(app, mo_id) == [report_id]  # nothing changed
     reset = client.post(
         url, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": get_csrf(client, url)}
     )
     assert reset.status_code == 303
     secret = _secret(client.get(reset.location).get_data(as_text=True))
-    assert not _user(app, "mo").has_org_key
+    # The case keys were sealed to the old key pair: they are gone with it, and so is the access.
+    after = _user(app, "mo")
+    assert not after.case_access and not after.has_org_key and _case_keys_of(app, mo_id) == []
     assert "user:account:reset" in events(app, f"user:{mo_id}")
 
     mo_client = app.test_client()
     assert AuthActions(mo_client).login(mo).status_code == 401  # old passphrase and old app no longer work
     assert AuthActions(mo_client).login(Account("mo", NEW_PASSWORD, secret, None)).status_code == 302
+    assert mo_client.get(f"/moderation/cases/{report_id}").status_code == 404
     waiting = client.get("/moderation/users").get_data(as_text=True).split('id="accounts-heading"')[0]
     assert "mo" in waiting
 

@@ -25,7 +25,7 @@ from tests.reporting_helpers import case_page, open_with_code
 # What each organisation holds after organisation_with_a_case (audit events vary, checked apart).
 ONE_CASE = {
     "organisations": 1,
-    "users": 1,
+    "users": 3,  # the admin and two plain moderators
     "reports": 1,
     "labels": 1,
     "reply_templates": 1,
@@ -36,6 +36,9 @@ ONE_CASE = {
     "notes": 1,
     "report_labels": 1,
     "notify_state": 1,  # the marks of the organisation's last notice
+    "case_keys": 1,  # the reader's (the admin reads with the organisation key)
+    "case_exclusions": 1,  # the moderator kept out of the case
+    "access_jobs": 2,  # one grant each
 }
 NOTHING = dict.fromkeys([*ONE_CASE, "audit_events", "server_sessions"], 0)
 
@@ -68,6 +71,9 @@ def _reads_its_case(app: Flask, side: Side) -> None:
     moderator = app.test_client()
     assert AuthActions(moderator).login(side.admin).status_code == 302
     assert side.description in case_html(moderator, side.report_id)
+    reader = app.test_client()  # through the case key sealed to the plain moderator
+    assert AuthActions(reader).login(side.reader).status_code == 302
+    assert side.description in case_html(reader, side.report_id)
 
 
 def _salt(app: Flask) -> bytes | None:
@@ -98,10 +104,15 @@ def test_an_organisations_backup_holds_its_rows_and_none_of_anothers(
         for row in found:
             assert row.get("organisation_id", b.organisation_id) == b.organisation_id, table
             assert row.get("report_id", b.report_id) == b.report_id, table
-    assert [row["username"] for row in rows["users"]] == ["badmin"]
-    # None of A's plain values (its user name, label, quick reply) is anywhere in B's backup.
+            assert row.get("user_id", b.user_ids[0]) in b.user_ids, table
+    assert [row["username"] for row in rows["users"]] == ["badmin", "bmod", "bjav"]
+    assert [row["user_id"] for row in rows["case_keys"]] == [b.user_ids[1]]  # bmod's
+    assert [row["user_id"] for row in rows["case_exclusions"]] == [b.user_ids[2]]  # bjav's
+    assert sorted(row["user_id"] for row in rows["access_jobs"]) == b.user_ids[1:]
+    # None of A's plain values (its user names, label, quick reply) is anywhere in B's backup.
     plain = repr(rows)
     assert "aadmin" not in plain and "A-etikett" not in plain and "A-mall" not in plain
+    assert "amod" not in plain and "ajav" not in plain
     assert "A-intro" not in plain
     assert rows_of(app, a)["reports"] == 1  # A was only read
 
@@ -154,9 +165,11 @@ def test_b_leaves_a_stays_and_b_comes_back_from_its_backup(instance: Instance, t
     assert logged_in.get("/moderation/").status_code == 302  # B's admin's session has ended
     report = Path(f"{path}.erased.txt").read_text(encoding="utf-8")
     sessions = f"  server_sessions: {in_the_database}"
-    for line in ("  reports: 1", "  messages: 1", "  attachments: 1", "  users: 1", sessions):
+    for line in ("  reports: 1", "  messages: 1", "  attachments: 1", "  users: 3", sessions):
         assert line in report and line in left.output
-    assert "Users erased: 1" in report and "Files erased: 1." in report and "key pair is gone" in report
+    for line in ("  case_keys: 1", "  case_exclusions: 1", "  access_jobs: 2"):
+        assert line in report and line in left.output
+    assert "Users erased: 3" in report and "Files erased: 1." in report and "key pair is gone" in report
     with Session(app.extensions["portal.engine"]) as db:
         trace = db.execute(
             select(AuditEvent.organisation_id, AuditEvent.subject).where(
@@ -207,7 +220,7 @@ def test_a_restore_into_an_installation_with_another_code_salt_is_refused(
     assert refused.exit_code == 1 and "another code salt" in refused.output, refused.output
     assert _organisations(other) == ["org1"]
     with Session(other.extensions["portal.engine"]) as db:
-        assert list(db.scalars(select(User.username))) == ["cadmin"]
+        assert sorted(db.scalars(select(User.username))) == ["cadmin", "cjav", "cmod"]
 
 
 def test_a_failure_halfway_through_a_restore_leaves_nothing(

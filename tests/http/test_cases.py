@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from portal.cases.access import Keyring
 from portal.domain import today
-from tests.accounts import Account, AccountFactory, AuthActions
+from tests.accounts import Account, AccountFactory, AuthActions, grant
 from tests.moderation_helpers import act, case_html, events, report
 from tests.reporting_helpers import case_page, only_report_id, open_with_code, reply, report_and_get_code
 
@@ -232,10 +232,20 @@ def test_moderator_without_access_cannot_open_cases(
     app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
 ) -> None:
     _, _, report_id = _one_case(app)
-    newcomer = moderator("nina")  # not yet granted the organisation key
+    newcomer = moderator("nina")  # not yet granted: no case key, so no case exists for her
     auth.login(newcomer)
-    assert client.get("/moderation/cases").status_code == 200  # metadata only
-    assert client.get(f"/moderation/cases/{report_id}").status_code == 403
+    queue = client.get("/moderation/cases")
+    assert queue.status_code == 200
+    assert f'href="/moderation/cases/{report_id}"' not in queue.get_data(as_text=True)  # lists nothing
+    page = client.get(f"/moderation/cases/{report_id}")
+    assert page.status_code == 404 and SECRET_TEXT not in page.get_data(as_text=True)
+    assert client.get(f"/moderation/cases/{report_id + 1}").status_code == 404  # the same as none at all
+    assert "case:report:viewed" not in events(app, f"case:{report_id}")
+    # Once granted, her access job seals the case key and the case opens, in the same session.
+    grant(app, "nina", by=admin)
+    listed = client.get("/moderation/cases").get_data(as_text=True)
+    assert f'href="/moderation/cases/{report_id}"' in listed
+    assert SECRET_TEXT in case_html(client, report_id)
 
 
 def test_erase_is_admin_only_two_step_and_leaves_only_the_number(

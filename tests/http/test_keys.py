@@ -8,13 +8,16 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access, access_jobs, vault
 from portal.installation import kdf_cost
-from portal.models import Organisation, Role
+from portal.models import Organisation, Report, Role
 from portal.security import crypto
-from tests.accounts import Account, AccountFactory, AuthActions
+from tests.accounts import Account, AccountFactory, AuthActions, keyring_of
 from tests.csrf import get_csrf
+from tests.reporting_helpers import only_report_id, report_and_get_code
 
 NEW_PASSWORD = "blue violin quietly forgets mountains"
+SECRET_TEXT = "Handläggaren fick ett kuvert med pengar av sökanden."
 
 
 def _org_public(app: Flask) -> bytes:
@@ -33,6 +36,18 @@ def _can_read(app: Flask, username: str, password: str) -> bool:
             return False
         private = accounts.open_org_key(user, password, app.config["PORTAL"])
     return crypto.unseal(private, sealed) == b"canary"
+
+
+def _reads_case(app: Flask, username: str, password: str, report_id: int) -> bool:
+    """Does the user's own key material open the case (a plain moderator's case key)?"""
+    with Session(app.extensions["portal.engine"]) as db:
+        user = accounts.find(db, username)
+        report = db.get_one(Report, report_id)
+        try:
+            key = access.report_key(db, report, keyring_of(user, password, app.config["PORTAL"]))
+        except access.NoCaseKey:
+            return False
+        return vault.decrypt(key, report.description) == SECRET_TEXT
 
 
 def test_password_change_keeps_the_org_key_readable(
@@ -76,11 +91,14 @@ def test_password_change_refuses_wrong_current_and_weak_new(
 def test_reset_then_regrant_by_logged_in_admin(
     app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory, auth: AuthActions
 ) -> None:
+    report_and_get_code(app.test_client(), description=SECRET_TEXT)
+    report_id = only_report_id(app)
     moderator("mo")
     with Session(app.extensions["portal.engine"]) as db:
-        assert not accounts.find(db, "mo").has_org_key  # later users wait for a grant
+        assert not accounts.find(db, "mo").case_access  # later users wait for a grant
         accounts.reset(db, accounts.find(db, "mo"), NEW_PASSWORD, app.config["PORTAL"])
         db.commit()
+    assert not _reads_case(app, "mo", NEW_PASSWORD, report_id)
     auth.login(admin)
     dashboard = client.get("/moderation/").get_data(as_text=True)
     assert "mo" in dashboard
@@ -90,7 +108,10 @@ def test_reset_then_regrant_by_logged_in_admin(
         f"/moderation/users/{user_id}/grant", data={"csrf_token": get_csrf(client, "/moderation/")}
     )
     assert response.status_code == 302
-    assert _can_read(app, "mo", NEW_PASSWORD)
+    access_jobs.wait()  # the access job of the grant seals mo's case keys after the commit
+    # A plain moderator reads through case keys sealed to the new key pair, never the org key.
+    assert _reads_case(app, "mo", NEW_PASSWORD, report_id)
+    assert not _can_read(app, "mo", NEW_PASSWORD)
 
 
 def test_moderator_cannot_grant(

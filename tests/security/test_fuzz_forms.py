@@ -129,6 +129,18 @@ MODERATION_TARGETS = [
         },
     ),
     Target(case_forms.LabelsForm, "admin", _case("labels"), hints={"version": _version}),
+    Target(
+        case_forms.AccessForm,
+        "admin",
+        _case("access"),
+        hints={
+            "version": _version,
+            # Plain moderators (granted, never granted, kept out) and the admin, whom none can exclude.
+            "exclude": lambda w: st.sampled_from(
+                [str(w.moderator_id), str(w.excluded_id), str(w.no_key_id), "1", "0"]
+            ),
+        },
+    ),
     Target(case_forms.ClassifyForm, "admin", _case("classify"), hints={"version": _version}),
     Target(case_forms.MeetingForm, "admin", _case("meeting"), hints={"version": _version}),
     Target(admin_forms.NewUserForm, "admin", lambda w: "/moderation/users/new"),

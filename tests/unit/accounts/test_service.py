@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access, access_jobs, vault
 from portal.config import Config
 from portal.db import utcnow
-from portal.models import AuditEvent, Organisation, Role, User
+from portal.models import AccessJob, AuditEvent, CaseKey, Organisation, Role, User
 from portal.security import crypto, passwords, user_keys
+from tests.accounts import keyring_of
+from tests.unit.conftest import ReportFactory
 
 PASSWORD = "sju blå hästar springer över isen"
 NEW_PASSWORD = "fyra gröna ankor simmar i dimman"
@@ -277,17 +280,50 @@ def test_unknown_users_are_named_as_such(db: Session) -> None:
 # --- key grant and recovery ------------------------------------------------------------------------
 
 
-def test_a_grant_needs_the_granting_admin_s_open_key(db: Session, config: Config) -> None:
-    ada = _create(db, config, "ada", Role.ADMIN)
+def test_a_grant_needs_the_granting_admin_s_open_key(
+    db: Session, config: Config, admin_user: User, org_key: bytes, new_report: ReportFactory
+) -> None:
+    report = new_report()
     bo = _create(db, config, "bo")
-    with pytest.raises(accounts.NoAccess):
-        grants.grant(db, bo.user, None, ada.user)
-    assert not bo.user.has_org_key
-    org_key = accounts.open_org_key(ada.user, PASSWORD, config)
-    grants.grant(db, bo.user, org_key, ada.user)
-    assert accounts.open_org_key(bo.user, PASSWORD, config) == org_key
+    cy = _create(db, config, "cy", Role.ADMIN)
+    for user in (bo.user, cy.user):
+        with pytest.raises(accounts.NoAccess):
+            grants.grant(db, user, None, admin_user)
+    assert not bo.user.case_access and not cy.user.has_org_key
+    assert db.scalars(select(AccessJob)).all() == []
+    # An admin is given the organisation key itself.
+    grants.grant(db, cy.user, org_key, admin_user)
+    assert accounts.open_org_key(cy.user, PASSWORD, config) == org_key
+    # A plain moderator never is: they may read cases, through case keys an access job seals once
+    # the granting transaction has committed.
+    grants.grant(db, bo.user, org_key, admin_user)
+    assert bo.user.case_access and not bo.user.has_org_key and bo.user.org_key_sealed is None
+    job = db.scalars(select(AccessJob)).one()
+    assert (job.user_id, job.organisation_id, job.total, job.done, job.finished_at) == (
+        bo.user.id,
+        1,
+        1,
+        0,
+        None,
+    )
+    assert db.scalars(select(CaseKey)).all() == []
     assert grants.awaiting_grant(db) == []
-    assert ("user:orgkey:granted", ada.user.id) in _events(db, f"user:{bo.user.id}")
+    db.commit()
+    access_jobs.wait()
+    db.expire_all()
+    assert job.done == 1 and job.finished_at is not None
+    sealed = db.scalars(select(CaseKey)).one()
+    assert (sealed.report_id, sealed.user_id) == (report.id, bo.user.id)
+    # The case key opens the same report key as the organisation key, with bo's own private key.
+    assert access.report_key(db, report, keyring_of(bo.user, PASSWORD, config)) == vault.key_from_org(
+        report, org_key
+    )
+    assert not bo.user.has_org_key
+    assert _events(db, f"user:{bo.user.id}")[-2:] == [
+        ("user:orgkey:granted", admin_user.id),
+        ("user:casekeys:sealed", None),
+    ]
+    assert ("user:orgkey:granted", admin_user.id) in _events(db, f"user:{cy.user.id}")
 
 
 def test_the_recovery_key_grants_without_any_admin_and_only_the_right_one(
