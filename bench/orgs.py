@@ -27,12 +27,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bench.common import PASSWORD, ServerTimer, make_app, on_postgres, paired_medians
+from bench.common import ServerTimer, make_app, on_postgres, paired_medians
 from bench.queue import create_moderator, logged_in_client
 from portal import dispose, organisations
-from portal.accounts import grants
-from portal.accounts import service as accounts
-from portal.cases import access_jobs
 from portal.config import Config
 from portal.devseed import seed_reports
 from portal.domain import Kind
@@ -81,17 +78,12 @@ def seeded(database_url: str, others: int, reports: int) -> Installation:
     config: Config = app.config["PORTAL"]
     totp_secret = create_moderator(app)  # while the first organisation is the only one
     with Session(engine) as db:
-        admin = accounts.find(db, "bench-admin")
-        org_key = accounts.open_org_key(admin, PASSWORD, config)
-        with app.app_context():  # the access job is started in the app when this commits
-            grants.grant(db, accounts.find(db, "bench-moderator"), org_key, admin)  # reads the case page
         seed_reports(db, reports - 1, production=False, organisation_id=FIRST)
         _other_organisations(db, others, reports)
         with app.test_request_context():
             submission = service.Submission(kind=Kind.INFLUENCE, description="Bänkens egen anmälan.")
             code = service.submit(db, FIRST, submission, config).code
         db.commit()
-        access_jobs.wait()  # the moderator's case keys
         case_id = db.scalar(select(Report.id).where(Report.organisation_id == FIRST).order_by(Report.id))
         assert case_id is not None
     # What autovacuum (PostgreSQL: VACUUM marks the pages all-visible, so the statistics index
