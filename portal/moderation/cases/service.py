@@ -215,9 +215,10 @@ def restrict(
         raise NotAdmin
     report = get(db, report_id)
     key = _key(db, report, keyring)
-    _check_version(report, version)
+    # Refused before the version moves: the case page shown again keeps the request's writes.
     if report.assignee_id in set(exclude):
         raise ExcludedAssignee
+    _check_version(report, version)
     access.restrict(db, report, key, user, exclude, only_assigned)
 
 
