@@ -93,7 +93,9 @@ def measure(label: str, database_url: str, args: argparse.Namespace) -> None:
     access_jobs.wait(timeout=None)
     job_s = time.perf_counter() - started
     with Session(engine) as db:
-        sealed = db.scalar(select(func.count()).select_from(CaseKey).where(CaseKey.user_id == newcomer_id))
+        sealed = (
+            db.scalar(select(func.count()).select_from(CaseKey).where(CaseKey.user_id == newcomer_id)) or 0
+        )
     assert sealed == args.reports, (sealed, args.reports)
     print(
         f"{label} grant: the request {request_ms:.1f} ms; the access job sealed {sealed} case keys in "

@@ -162,7 +162,10 @@ def test_after_a_rotation_no_old_wrap_is_left_in_the_stored_bytes(
 
     result = app.test_cli_runner().invoke(args=["keys", "rotate"], input=admin.recovery_key + "\n")
     assert result.exit_code == 0, result.output
-    assert "3 reports re-sealed, 1 users re-granted, 1 " in result.stdout  # the grant of leo removed
+    assert (
+        "3 reports re-sealed, 1 users re-granted, 0 disabled users' grants removed, 1 moderators moved to case keys"
+        in result.stdout
+    )  # leo converted
 
     stored_bytes.assert_gone(app, needles, ROTATED_TABLES)
     with _engine_session(app) as db:

@@ -405,7 +405,10 @@ def test_a_moderator_still_holding_the_organisation_key_is_converted_by_the_rota
 
     result = _rotate(app, installed.admin.recovery_key)
     assert result.exit_code == 0, result.output
-    assert "3 reports re-sealed, 1 users re-granted, 1 " in result.stdout  # leo's grant removed
+    assert (
+        "1 users re-granted, 0 disabled users' grants removed, 1 moderators moved to case keys"
+        in result.stdout
+    )  # leo converted
     new_private = _org_private_via_recovery(app, SHOWN_ONCE.findall(result.stdout)[0])
 
     with _engine_session(app) as db:

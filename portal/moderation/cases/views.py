@@ -263,6 +263,10 @@ FIELD_REFUSALS: dict[type[Exception], tuple[str, LazyString]] = {
         "assignee",
         _l("That moderator is kept out of this case. Choose someone else, or lift the exclusion first."),
     ),
+    access.AdminNotExcludable: (
+        "exclude",
+        _l("Administrators cannot be kept out of a case: they hold the organisation key."),
+    ),
     cases.ExcludedAssignee: (
         "exclude",
         _l("The case officer cannot be kept out of the case. Assign the case to someone else first."),
