@@ -10,6 +10,9 @@ holds. Plain moderators who held the organisation key keep it (and ``case_access
 first log-in of an admin, or of themselves, starts their conversion job; ``keys rotate`` converts
 them all. Until then they see only the cases they hold a case key for (new reports get one at
 submission).
+
+Going back down to 0018 after a moderator was converted leaves them without access under the
+old version (their copy of the organisation key is gone): an admin grants it again there.
 """
 
 from __future__ import annotations
