@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from portal import create_app, dispose
 from portal.accounts import grants
 from portal.accounts import service as accounts
+from portal.cases import access_jobs
 from portal.config import Config
 from portal.forum import service as forum_service
 from portal.models import Report, Role
@@ -87,12 +88,14 @@ class LivePortal:
         return self.server.base_url
 
     def new_moderator(self) -> Account:
-        """A moderator with the organisation key (granted with the recovery key, as `keys recover` does)."""
+        """A moderator with access to every case (granted with the recovery key, as `keys recover`
+        does: the access job, in this process, has sealed their case keys when this returns)."""
         name = f"moderator{next(self._numbers)}"
         with self.app.app_context(), Session(self.app.extensions["portal.engine"]) as db:
             created = accounts.create_user(db, name, Role.MODERATOR, PASSWORD, self.config)
             grants.recover(db, accounts.find(db, name), self.recovery_key)
             db.commit()
+        access_jobs.wait()
         return Account(name, PASSWORD, created.totp_secret, None)
 
     def newest_report(self) -> Report:
