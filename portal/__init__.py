@@ -23,7 +23,7 @@ from . import (
     static_assets,
     upload_spool,
 )
-from .cases import removal_labels
+from .cases import access_jobs, removal_labels
 from .cli import register_cli
 from .config import Config
 from .security import clock_windows, form_posts, headers
@@ -129,7 +129,9 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def dispose(app: Flask) -> None:
-    """Close the app's pools and connections (tests, and a clean shutdown)."""
+    """Close the app's pools and connections (tests, and a clean shutdown), once its access jobs
+    have ended (a job's thread holds a connection while it seals a batch)."""
+    access_jobs.wait(app=app)
     app.extensions["portal.engine"].dispose()
     for client in (app.extensions["portal.redis"], getattr(limiter.storage, "storage", None)):
         if client is not None and hasattr(client, "close"):

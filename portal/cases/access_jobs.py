@@ -38,7 +38,7 @@ BATCH = 500
 # without one means its thread is gone.
 STALE_AFTER = dt.timedelta(seconds=60)
 _LAUNCH = "portal.access_jobs"  # session.info: jobs to start once this transaction has committed
-_running: dict[int, threading.Thread] = {}
+_running: dict[int, tuple[Flask, threading.Thread]] = {}
 
 
 @dataclass(frozen=True)
@@ -123,18 +123,20 @@ def _rolled_back(db: Session) -> None:
 
 def launch(app: Flask, job_id: int, org_private_key: bytes) -> threading.Thread:
     running = _running.get(job_id)
-    if running is not None and running.is_alive():
-        return running
+    if running is not None and running[1].is_alive():
+        return running[1]
     thread = threading.Thread(target=run, args=(app, job_id, org_private_key), daemon=True)
-    _running[job_id] = thread
+    _running[job_id] = (app, thread)
     thread.start()
     return thread
 
 
-def wait(timeout: float | None = 60.0) -> None:
-    """Until every job thread of this process has ended (tests, and ``keys`` commands)."""
-    for thread in list(_running.values()):
-        thread.join(timeout)
+def wait(timeout: float | None = 60.0, app: Flask | None = None) -> None:
+    """Until every job thread of this process (of ``app`` only, if given) has ended: tests, the
+    ``keys`` commands, and an app's disposal."""
+    for owner, thread in list(_running.values()):
+        if app is None or owner is app:
+            thread.join(timeout)
 
 
 def run(app: Flask, job_id: int, org_private_key: bytes) -> None:

@@ -87,12 +87,20 @@ class LivePortal:
     def origin(self) -> str:
         return self.server.base_url
 
+    def new_admin(self) -> Account:
+        """An administrator holding the organisation key (granted with the recovery key): a test
+        logs in as one of its own, so that the first admin's codes are not spent."""
+        return self._new_account(Role.ADMIN)
+
     def new_moderator(self) -> Account:
         """A moderator with access to every case (granted with the recovery key, as `keys recover`
         does: the access job, in this process, has sealed their case keys when this returns)."""
-        name = f"moderator{next(self._numbers)}"
+        return self._new_account(Role.MODERATOR)
+
+    def _new_account(self, role: Role) -> Account:
+        name = f"{role.value}{next(self._numbers)}"
         with self.app.app_context(), Session(self.app.extensions["portal.engine"]) as db:
-            created = accounts.create_user(db, name, Role.MODERATOR, PASSWORD, self.config)
+            created = accounts.create_user(db, name, role, PASSWORD, self.config)
             grants.recover(db, accounts.find(db, name), self.recovery_key)
             db.commit()
         access_jobs.wait()

@@ -30,7 +30,7 @@ def test_an_admin_keeps_a_moderator_out_of_a_case(
     assert description in moderator.page.locator("main").inner_text()
 
     admin = visitor(language, label="admin")
-    steps.log_in(admin, portal.admin)
+    steps.log_in(admin, portal.new_admin())
     admin.go(f"/moderation/cases/{number}")
     assert (
         admin.t(
