@@ -259,6 +259,9 @@ class Report(Base):
     record_key: Mapped[int] = mapped_column(default=new_record_key)
     # Restricted to its assignee (and the admins): no other moderator holds its key (issue 15).
     only_assigned: Mapped[bool] = mapped_column(default=False)
+    # Days an admin added to the retention period of this closed case (at most twice, issue 15
+    # part 4; each ``RetentionPostponement`` row says by how much and why).
+    retention_extra_days: Mapped[int] = mapped_column(default=0)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="report", order_by="Message.seq", cascade="all, delete-orphan"
@@ -391,3 +394,5 @@ class ReplyTemplate(Base):
 from .cases.models import AccessJob as AccessJob  # noqa: E402
 from .cases.models import CaseExclusion as CaseExclusion  # noqa: E402
 from .cases.models import CaseKey as CaseKey  # noqa: E402
+from .cases.models import ErasedCase as ErasedCase  # noqa: E402
+from .cases.models import RetentionPostponement as RetentionPostponement  # noqa: E402

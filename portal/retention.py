@@ -79,7 +79,8 @@ class Purge:
 
 def purge_expired(today: dt.date, default_days: int) -> list[Purge]:
     """Erase each organisation's expired cases after its own period, each case in its own
-    transaction, with only "case N erased" in the audit log.
+    transaction, leaving its figures (``erased_cases``) and its events under a token
+    (``cases/erasure.py``).
 
     One transaction per case: a run that fails half-way keeps every case it erased (and its
     event), and the next run carries on. On SQLite each commit checkpoints the WAL; on

@@ -22,7 +22,17 @@ from sqlalchemy import event, exists
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from .forum.models import WatchedWord
-from .models import AccessJob, AuditEvent, CaseKey, Label, OrganisationText, ReplyTemplate, Report, User
+from .models import (
+    AccessJob,
+    AuditEvent,
+    CaseKey,
+    ErasedCase,
+    Label,
+    OrganisationText,
+    ReplyTemplate,
+    Report,
+    User,
+)
 
 # The tables whose rows belong to one organisation, each with its ``organisation_id``.
 SCOPED: tuple[type[Any], ...] = (
@@ -34,6 +44,7 @@ SCOPED: tuple[type[Any], ...] = (
     OrganisationText,
     WatchedWord,
     AccessJob,
+    ErasedCase,
 )
 _KEY = "portal.organisation_id"
 _READER = "portal.reader"  # a plain moderator's user id: they see only cases they hold a key for

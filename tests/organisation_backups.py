@@ -10,6 +10,7 @@ derivation cannot pass by agreeing with itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from portal.models import (
     CaseExclusion,
     CaseKey,
     EnrolmentLink,
+    ErasedCase,
     Label,
     Message,
     Note,
@@ -36,6 +38,7 @@ from portal.models import (
     OrganisationText,
     ReplyTemplate,
     Report,
+    RetentionPostponement,
     Role,
     ServerSession,
     User,
@@ -121,6 +124,15 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
                 organisation_id=side.organisation_id, language="sv", title=f"{side.prefix}-mall", body="Tack."
             )
         )
+        # The figures of a case erased earlier: they stay with the organisation (issue 15, part 4).
+        db.add(
+            ErasedCase(
+                organisation_id=side.organisation_id,
+                month=dt.date(2025, 1, 1),
+                kind=Kind.INFLUENCE,
+                record_key=7,
+            )
+        )
         # What its last notice announced (portal/notify/news.py): the organisation's too.
         db.add(NotifyState(organisation_id=side.organisation_id, reports=side.report_id))
         db.flush()
@@ -156,6 +168,8 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         "case_exclusions": select(func.count()).where(
             CaseExclusion.report_id.in_(reports) | CaseExclusion.user_id.in_(side.user_ids)
         ),
+        "erased_cases": select(func.count()).where(ErasedCase.organisation_id == side.organisation_id),
+        "retention_postponements": select(func.count()).where(RetentionPostponement.report_id.in_(reports)),
         "access_jobs": select(func.count()).where(
             (AccessJob.organisation_id == side.organisation_id) | AccessJob.user_id.in_(side.user_ids)
         ),

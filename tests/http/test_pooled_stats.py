@@ -15,12 +15,12 @@ import secrets
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import organisations
 from portal.domain import Area, Category, Kind, Status
-from portal.models import AuditEvent, Organisation, Report, Role
+from portal.models import AuditEvent, ErasedCase, Organisation, Report, Role
 from tests.accounts import Account, AuthActions, make_account
 from tests.csrf import get_csrf
 
@@ -154,3 +154,30 @@ def test_only_an_admin_changes_taking_part(app: Flask, client: FlaskClient, admi
     assert refused.status_code == 403
     with Session(app.extensions["portal.engine"]) as db:
         assert db.get_one(Organisation, 1).pooled is False
+
+
+def test_pooled_figures_count_erased_cases_as_before_they_were_erased(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    admins = _setting_up(app, admin)
+    with Session(app.extensions["portal.engine"]) as db:
+        db.get_one(Organisation, 1).pooled = True
+        db.commit()
+    pooled = _logged_in(app, admins["kommun-c"])
+    before = pooled.get("/moderation/stats/pooled.csv" + RANGE).get_data(as_text=True)
+    assert _figures(before)[("Category", "Threats", "2024-02")] >= 5  # org1's 7, soon erased
+    # Org1's and Kommun B's cases closed long ago: the purge erases all 13 of them.
+    long_ago = dt.date.today() - dt.timedelta(days=800)
+    with Session(app.extensions["portal.engine"]) as db:
+        ids = select(Organisation.id).where(Organisation.slug.in_(["org1", "kommun-b"]))
+        db.execute(
+            update(Report)
+            .where(Report.organisation_id.in_(ids))
+            .values(status=Status.CLOSED, closed_on=long_ago)
+        )
+        db.commit()
+    assert app.test_cli_runner().invoke(args=["purge-expired"]).exit_code == 0
+    with Session(app.extensions["portal.engine"]) as db:
+        assert db.scalar(select(func.count()).select_from(Report)) == 4 + 9 + 40
+        assert db.scalar(select(func.count()).select_from(ErasedCase)) == 2 + 7 + 3 + 1
+    assert pooled.get("/moderation/stats/pooled.csv" + RANGE).get_data(as_text=True) == before

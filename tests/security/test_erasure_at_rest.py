@@ -29,7 +29,7 @@ from portal.cases import erasure
 from portal.config import Config
 from portal.db import transaction
 from portal.domain import Status, today
-from portal.models import Attachment, Message, Note, Report
+from portal.models import Attachment, AuditEvent, Message, Note, Report
 from tests import stored_bytes
 from tests.accounts import Account, AuthActions
 from tests.csrf import get_csrf
@@ -41,7 +41,8 @@ from tests.reporting_helpers import (
     report_and_get_code,
 )
 
-CASE_TABLES = ("reports", "messages", "attachments", "notes")
+# The case tables, and the audit log, whose events named the case by its number.
+CASE_TABLES = ("reports", "messages", "attachments", "notes", "audit_events")
 # A file big enough for SQLite's overflow pages and PostgreSQL's TOAST table (a page is 4 or 8 KiB).
 FILE_TEXT = "".join(f"Rad {n}: anteckning om vad som hände på mötet.\n" for n in range(600)).encode()
 
@@ -125,6 +126,26 @@ def test_a_case_erased_by_the_retention_purge_leaves_no_ciphertext_in_the_stored
     _assert_gone(app, needles)
     with Session(app.extensions["portal.engine"]) as db:
         assert db.scalars(select(Note.id)).all() == []
+
+
+def _subjects(app: Flask, report_id: int) -> list[str]:
+    with Session(app.extensions["portal.engine"]) as db:
+        query = select(AuditEvent.subject).where(AuditEvent.subject.startswith(f"case:{report_id}"))
+        return [subject for subject in db.scalars(query) if subject is not None]
+
+
+def test_the_case_number_in_the_audit_log_is_gone_from_the_stored_bytes(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    """The events stay, under a token: their old subjects must not stay behind in the files."""
+    report_id, _stored = _make_case(app, admin)
+    assert sorted(_subjects(app, report_id)) == [f"case:{report_id}"] * 2  # viewed, message sent
+    needle = {"subject": f"case:{report_id}".encode()}
+    assert _where_found(app, needle), "the search must see the audit log's subjects before the erase"
+    auth.login(admin)
+    _erase_as_admin(client, report_id)
+    assert _subjects(app, report_id) == []
+    _assert_gone(app, needle)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

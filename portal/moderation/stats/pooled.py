@@ -8,20 +8,21 @@ figure lies between 1 and the threshold unless it is a sum of larger ones, so pr
 suppression has nothing left to hide; and subtracting pooled tables (with and without an
 organisation, over overlapping ranges) gives only sums of published units, never an exact count.
 
-The count is one statement per breakdown over the participants' reports, read from the
-statistics index, which leads with the organisation: each organisation's units are perturbed and
+The count is one statement per breakdown over the participants' reports and their erased cases'
+figures (``ErasedCase``), each read from its statistics index, which leads with the organisation: each organisation's units are perturbed and
 added in the database. It opts out of the request's organisation scope, and reads counts and key
 sums only, never a report.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ... import audit, scoping
 from ...audit import Event
-from ...models import Organisation, Report, User
+from ...domain import Area, Category, Kind
+from ...models import ErasedCase, Organisation, Report, User
 from . import cell_key, months
 from .cell_key import Units
 from .service import Published, StatsFilter, publish_units
@@ -46,20 +47,20 @@ def build(db: Session, f: StatsFilter, threshold: int) -> Published | None:
 
 def _units(db: Session, f: StatsFilter, ids: list[int], threshold: int, by_area: bool) -> Units:
     """Every organisation's units perturbed (``cell_key.perturbed_in_sql``) and added up, in the
-    database: one row per pooled unit comes back, not one per organisation's."""
-    month = months.month(Report.created_on)
-    key = Report.area if by_area else Report.category
+    database: one row per pooled unit comes back, not one per organisation's. A unit's count and
+    key sum are its reports' and its erased cases' together (``ErasedCase`` keeps the record key),
+    so that erasing a case does not change the figure it was published in."""
+    counted = union_all(*(_counted(model, f, ids, by_area) for model in (Report, ErasedCase))).subquery()
     own = (
         select(
-            month.label("month"),
-            Report.kind.label("kind"),
-            key.label("key"),
-            cell_key.perturbed_in_sql(func.count(), func.sum(Report.record_key), threshold).label(
-                "published"
-            ),
+            counted.c.month,
+            counted.c.kind,
+            counted.c.key,
+            cell_key.perturbed_in_sql(
+                func.sum(counted.c.number), func.sum(counted.c.key_sum), threshold
+            ).label("published"),
         )
-        .where(Report.created_on >= f.start, Report.created_on < f.end, Report.organisation_id.in_(ids))
-        .group_by(Report.organisation_id, month, Report.kind, key)
+        .group_by(counted.c.organisation_id, counted.c.month, counted.c.kind, counted.c.key)
         .subquery()
     )
     pooled = (
@@ -71,6 +72,28 @@ def _units(db: Session, f: StatsFilter, ids: list[int], threshold: int, by_area:
         (months.first_day(month_text), kind, row_key): int(value)
         for month_text, kind, row_key, value in db.execute(pooled)
     }
+
+
+def _counted(
+    model: type[Report] | type[ErasedCase], f: StatsFilter, ids: list[int], by_area: bool
+) -> Select[int, str, Kind, Category | Area | None, int, int]:
+    """Count and key sum per (organisation, month, kind, row key) of reports or of erased cases'
+    figures, each read from its own statistics index."""
+    day = Report.created_on if model is Report else ErasedCase.month
+    month = months.month(day)
+    key = model.area if by_area else model.category
+    return (
+        select(
+            model.organisation_id.label("organisation_id"),
+            month.label("month"),
+            model.kind.label("kind"),
+            key.label("key"),
+            func.count().label("number"),
+            func.sum(model.record_key).label("key_sum"),
+        )
+        .where(day >= f.start, day < f.end, model.organisation_id.in_(ids))
+        .group_by(model.organisation_id, month, model.kind, key)
+    )
 
 
 def set_taking_part(db: Session, organisation: Organisation, taking_part: bool, actor: User) -> None:

@@ -2,7 +2,8 @@
 per month, quarter or year, with small counts suppressed.
 
 Metadata only: one GROUP BY over plain columns, nothing is decrypted. Reports count on the date they
-were received (``created_on``, a date without a time of day). The two tables share their period totals,
+were received (``created_on``, a date without a time of day); an erased case counts on the month it
+was received, from the row it left (``ErasedCase``), so last year's figures do not shrink. The two tables share their period totals,
 so they are suppressed together (``linked``), never one at a time.
 """
 
@@ -14,13 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import CompoundSelect, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ... import audit
 from ...audit import Event
 from ...domain import Area, Category, Kind, label
-from ...models import Report, User
+from ...models import ErasedCase, Report, User
 from . import cell_key, months
 from .cell_key import KeyedRow, PerturbedTable
 from .linked import suppress_linked
@@ -124,19 +125,27 @@ CountRow = tuple[dt.date, Category | None, Area | None, int]
 
 
 def count(db: Session, f: StatsFilter) -> list[CountRow]:
-    """Reports per (month, category, area) in the range: one indexed range scan, grouped in the database.
+    """Reports per (month, category, area) in the range, erased cases' figures (``ErasedCase``)
+    included: one indexed range scan of each table, grouped in the database.
 
-    Grouped by ``months.month`` (the date's first seven characters on SQLite); months are folded
-    into quarters and years here, which costs nothing next to the scan.
+    Grouped by ``months.month`` (the date's first seven characters on SQLite); a month may come
+    twice (live and erased), and months are folded into quarters and years here, which costs nothing
+    next to the scan.
     """
-    month = months.month(Report.created_on)
-    query = (
-        select(month, Report.category, Report.area, func.count())
-        .where(Report.created_on >= f.start, Report.created_on < f.end)
-        .group_by(month, Report.category, Report.area)
+    live, erased = months.month(Report.created_on), months.month(ErasedCase.month)
+    reports = select(live, Report.category, Report.area, func.count()).where(
+        Report.created_on >= f.start, Report.created_on < f.end
+    )
+    figures = select(erased, ErasedCase.category, ErasedCase.area, func.count()).where(
+        ErasedCase.month >= f.start, ErasedCase.month < f.end
     )
     if f.kind is not None:
-        query = query.where(Report.kind == f.kind)
+        reports = reports.where(Report.kind == f.kind)
+        figures = figures.where(ErasedCase.kind == f.kind)
+    query = union_all(
+        reports.group_by(live, Report.category, Report.area),
+        figures.group_by(erased, ErasedCase.category, ErasedCase.area),
+    )
     return [
         (months.first_day(month_text), category, area, number)
         for month_text, category, area, number in db.execute(query)
@@ -190,18 +199,30 @@ class Published:
     threshold: int
 
 
-# (year, month, kind, category, area, reports, sum of their record keys)
-KeyedSelect = Select[str, Kind, Category | None, Area | None, int, int]
+# (month, kind, category, area, reports, sum of their record keys)
+KeyedSelect = CompoundSelect[str, Kind, Category | None, Area | None, int, int]
 
 
 def keyed_query(f: StatsFilter) -> KeyedSelect:
-    """Reports and the sum of their record keys per (month, kind, category, area) in the range:
-    one GROUP BY, read from the statistics index alone."""
-    month = months.month(Report.created_on)
-    return (
-        select(month, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key))
+    """Reports and the sum of their record keys per (month, kind, category, area) in the range,
+    and the same of the erased cases' figures, which keep their record keys: a unit's published
+    figure does not change when its cases are erased. One GROUP BY of each table, read from its
+    statistics index alone; a unit may come in two rows (``cell_key.units`` adds them)."""
+    live, erased = months.month(Report.created_on), months.month(ErasedCase.month)
+    return union_all(
+        select(live, Report.kind, Report.category, Report.area, func.count(), func.sum(Report.record_key))
         .where(Report.created_on >= f.start, Report.created_on < f.end)
-        .group_by(month, Report.kind, Report.category, Report.area)
+        .group_by(live, Report.kind, Report.category, Report.area),
+        select(
+            erased,
+            ErasedCase.kind,
+            ErasedCase.category,
+            ErasedCase.area,
+            func.count(),
+            func.sum(ErasedCase.record_key),
+        )
+        .where(ErasedCase.month >= f.start, ErasedCase.month < f.end)
+        .group_by(erased, ErasedCase.kind, ErasedCase.category, ErasedCase.area),
     )
 
 

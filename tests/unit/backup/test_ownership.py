@@ -40,6 +40,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         "forum_watched_words": "organisation_id -> organisations",
         "notify_state": "organisation_id -> organisations",
         "access_jobs": "organisation_id -> organisations",
+        "erased_cases": "organisation_id -> organisations",
         "messages": "report_id -> reports",
         "attachments": "report_id -> reports",
         "notes": "report_id -> reports",
@@ -47,6 +48,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         # Also on users.id (CASCADE): the first such key by name is the path; both reach one organisation.
         "case_keys": "report_id -> reports",
         "case_exclusions": "report_id -> reports",
+        "retention_postponements": "report_id -> reports",
         "server_sessions": "user_id -> users",
     }
     archived = [reach.name for reach in ownership.archived(Base.metadata.sorted_tables)]
