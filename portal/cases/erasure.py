@@ -27,10 +27,22 @@ from sqlalchemy.orm import Session
 
 from .. import audit, scoping, scrub
 from ..audit import Event
-from ..models import Attachment, AuditEvent, ErasedCase, Message, Note, Report, User
+from ..models import (
+    Attachment,
+    AuditEvent,
+    CaseKey,
+    ErasedCase,
+    Message,
+    Note,
+    Report,
+    RetentionPostponement,
+    User,
+)
 
-# The tables that hold a case's ciphertext (their TOAST tables are vacuumed with them).
-CASE_TABLES = tuple(model.__tablename__ for model in (Report, Message, Attachment, Note))
+# The tables that hold a case's ciphertext or keys (their TOAST tables are vacuumed with them).
+CASE_TABLES = tuple(
+    model.__tablename__ for model in (Report, Message, Attachment, Note, CaseKey, RetentionPostponement)
+)
 # What an erase deletes or overwrites: those, and the audit events whose subject named the case.
 ERASE_TABLES = (*CASE_TABLES, AuditEvent.__tablename__)
 # ``erased_cases.id``: drawn from 1 to this (a 32-bit integer column).
