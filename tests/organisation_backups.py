@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from portal import organisations
 from portal.accounts import service as accounts
 from portal.backup.archive import ArchiveReader
-from portal.domain import Kind
+from portal.cases import access, vault
+from portal.domain import Kind, today
 from portal.models import (
     AccessJob,
     Attachment,
@@ -29,6 +30,7 @@ from portal.models import (
     CaseExclusion,
     CaseKey,
     EnrolmentLink,
+    ErasedCase,
     Label,
     Message,
     Note,
@@ -36,6 +38,7 @@ from portal.models import (
     OrganisationText,
     ReplyTemplate,
     Report,
+    RetentionPostponement,
     Role,
     ServerSession,
     User,
@@ -123,6 +126,15 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
         )
         # What its last notice announced (portal/notify/news.py): the organisation's too.
         db.add(NotifyState(organisation_id=side.organisation_id, reports=side.report_id))
+        # A postponed erasure (issue 15 part 4), its reason under the report key like the note's.
+        report = db.get(Report, side.report_id)
+        assert report is not None
+        reason = vault.encrypt(access.report_key(db, report, keys), f"{side.prefix}-SKAL: revision pågår")
+        db.add(
+            RetentionPostponement(
+                report_id=side.report_id, user_id=user.id, days=10, reason=reason, created_on=today()
+            )
+        )
         db.flush()
         db.execute(insert(report_labels).values(report_id=side.report_id, label_id=label.id))
         db.commit()
@@ -156,6 +168,8 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         "case_exclusions": select(func.count()).where(
             CaseExclusion.report_id.in_(reports) | CaseExclusion.user_id.in_(side.user_ids)
         ),
+        "erased_cases": select(func.count()).where(ErasedCase.organisation_id == side.organisation_id),
+        "retention_postponements": select(func.count()).where(RetentionPostponement.report_id.in_(reports)),
         "access_jobs": select(func.count()).where(
             (AccessJob.organisation_id == side.organisation_id) | AccessJob.user_id.in_(side.user_ids)
         ),

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from .. import audit, scrub
 from ..audit import Event
-from ..models import Attachment, Message, Note, Report, User
+from ..models import Attachment, Message, Note, Report, RetentionPostponement, User
 
 # The tables that hold a case's ciphertext (their TOAST tables are vacuumed with them).
-CASE_TABLES = tuple(model.__tablename__ for model in (Report, Message, Attachment, Note))
+CASE_TABLES = tuple(
+    model.__tablename__ for model in (Report, Message, Attachment, Note, RetentionPostponement)
+)
 
 
 def erase(db: Session, report_id: int, actor: User | None, *, vacuum: bool = True) -> None:

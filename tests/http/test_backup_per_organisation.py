@@ -39,6 +39,8 @@ ONE_CASE = {
     "case_keys": 1,  # the reader's (the admin reads with the organisation key)
     "case_exclusions": 1,  # the moderator kept out of the case
     "access_jobs": 2,  # one grant each
+    "retention_postponements": 1,
+    "erased_cases": 0,  # its erased cases' statistical rows (none erased here)
 }
 NOTHING = dict.fromkeys([*ONE_CASE, "audit_events", "server_sessions"], 0)
 

@@ -47,6 +47,8 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         # Also on users.id (CASCADE): the first such key by name is the path; both reach one organisation.
         "case_keys": "report_id -> reports",
         "case_exclusions": "report_id -> reports",
+        "retention_postponements": "report_id -> reports",
+        "erased_cases": "organisation_id -> organisations",
         "server_sessions": "user_id -> users",
     }
     archived = [reach.name for reach in ownership.archived(Base.metadata.sorted_tables)]
