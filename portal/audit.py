@@ -62,6 +62,8 @@ class Event(enum.StrEnum):
     CASE_RECLASSIFIED = "case:report:reclassified", _l("Classification changed")
     CASE_MEETING_OFFERED = "case:meeting:offered", _l("Meeting offered")
     CASE_ERASED = "case:report:erased", _l("Case erased")
+    # An admin put off a closed case's erasure (issue 15 part 4); the days and the reason are on the case.
+    CASE_RETENTION_POSTPONED = "case:retention:postponed", _l("Erasure of a closed case postponed")
     # Access per case (issue 15): subject "case:<n>:user:<m>" names the moderator concerned.
     CASE_ACCESS_EXCLUDED = "case:access:excluded", _l("Moderator excluded from the case")
     CASE_ACCESS_INCLUDED = "case:access:included", _l("Exclusion from the case lifted")

@@ -104,6 +104,8 @@ class Config:
     lockout_max_seconds: int = 60 * 60
     # Closed cases are erased this many days after closing (flask --app wsgi purge-expired).
     retention_days: int = 2 * 365
+    # The dashboard and the notices warn of closed cases erased within this many days (0: never).
+    retention_warning_days: int = 30
     # How purge-expired is scheduled (systemd, cron, …): the operator's declaration, since the
     # app cannot see the timer; production refuses to run without one (check-config).
     retention_schedule: str = ""
@@ -145,6 +147,8 @@ class Config:
     def __post_init__(self) -> None:
         for name in HOURLY_LIMITS:
             _check_window(name, getattr(self, name))
+        if self.retention_warning_days < 0:
+            raise ConfigError(f"{ENV_PREFIX}RETENTION_WARNING_DAYS: a number of days, 0 or more")
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)

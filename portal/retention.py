@@ -54,18 +54,75 @@ def own_periods(db: Session) -> dict[str, int]:
     return {slug: days for slug, days in db.execute(query.order_by(Organisation.slug)) if days is not None}
 
 
-def expired(db: Session, organisation_id: int, today: dt.date, retention_days: int) -> list[int]:
-    cutoff = today - dt.timedelta(days=retention_days)
-    query = (
-        select(Report.id)
-        .where(
-            Report.organisation_id == organisation_id,
-            Report.status == Status.CLOSED,
-            Report.closed_on < cutoff,
-        )
-        .order_by(Report.id)
+def period_of(db: Session, organisation_id: int, default_days: int) -> int:
+    """The retention period of the organisation with this id (see :func:`period`)."""
+    return period(organisations.get(db, organisation_id), default_days)
+
+
+def erasure_date(closed_on: dt.date, retention_days: int, extra_days: int) -> dt.date:
+    """The day the purge erases a case closed on ``closed_on``: the first day after closing plus
+    the organisation's period plus the days admins postponed it by (``retention_extra_days``)."""
+    return closed_on + dt.timedelta(days=retention_days + extra_days + 1)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """A closed case and the day it is erased."""
+
+    report_id: int
+    on: dt.date
+
+
+def erasures(db: Session, organisation_id: int, retention_days: int, by: dt.date) -> list[Erasure]:
+    """The organisation's closed cases erased on ``by`` or before (their day may have passed, if
+    the purge has not run since), soonest first, then by number.
+
+    Postponing only ever delays, so SQL keeps the cases whose period alone ends by then; their
+    postponed days are added here (date arithmetic on a column differs between SQLite and
+    PostgreSQL). Asked in a moderator's request, the scope keeps it to the cases they may read.
+    """
+    latest_closing = by - dt.timedelta(days=retention_days + 1)
+    query = select(Report.id, Report.closed_on, Report.retention_extra_days).where(
+        Report.organisation_id == organisation_id,
+        Report.status == Status.CLOSED,
+        Report.closed_on <= latest_closing,
     )
-    return list(db.scalars(query))
+    found = [
+        Erasure(report_id, erasure_date(closed_on, retention_days, extra))
+        for report_id, closed_on, extra in db.execute(query)
+        if closed_on is not None
+    ]
+    return sorted((e for e in found if e.on <= by), key=lambda e: (e.on, e.report_id))
+
+
+# The dashboard lists this many of the cases soon erased, soonest first, and counts them all.
+WARNING_LIST = 50
+
+
+@dataclass(frozen=True)
+class ErasureWarning:
+    """The closed cases erased within ``days`` (PORTAL_RETENTION_WARNING_DAYS): all counted, the
+    soonest listed."""
+
+    days: int
+    total: int
+    soonest: list[Erasure]
+
+
+def warning(
+    db: Session, organisation: Organisation, default_days: int, warning_days: int, today: dt.date
+) -> ErasureWarning | None:
+    """None when the warning is off (0 days)."""
+    if warning_days <= 0:
+        return None
+    by = today + dt.timedelta(days=warning_days)
+    soon = erasures(db, organisation.id, period(organisation, default_days), by)
+    return ErasureWarning(warning_days, len(soon), soon[:WARNING_LIST])
+
+
+def expired(db: Session, organisation_id: int, today: dt.date, retention_days: int) -> list[int]:
+    """The closed cases whose erasure date (:func:`erasure_date`) is today or has passed."""
+    return sorted(e.report_id for e in erasures(db, organisation_id, retention_days, today))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from portal import organisations
 from portal.accounts import service as accounts
 from portal.backup.archive import ArchiveReader
-from portal.domain import Kind
+from portal.cases import access, vault
+from portal.domain import Kind, today
 from portal.models import (
     AccessJob,
     Attachment,
@@ -135,6 +136,15 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
         )
         # What its last notice announced (portal/notify/news.py): the organisation's too.
         db.add(NotifyState(organisation_id=side.organisation_id, reports=side.report_id))
+        # A postponed erasure (issue 15 part 4), its reason under the report key like the note's.
+        report = db.get(Report, side.report_id)
+        assert report is not None
+        reason = vault.encrypt(access.report_key(db, report, keys), f"{side.prefix}-SKAL: revision pågår")
+        db.add(
+            RetentionPostponement(
+                report_id=side.report_id, user_id=user.id, days=10, reason=reason, created_on=today()
+            )
+        )
         db.flush()
         db.execute(insert(report_labels).values(report_id=side.report_id, label_id=label.id))
         db.commit()

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from .. import organisations, retention
 from ..accounts import grants
 from ..accounts import service as accounts
 from ..cases.clocks import urgency
@@ -73,10 +74,20 @@ def dashboard() -> str:
         has_key=user.may_read_cases,
         form=ActionForm(),
         overview=overview(db, today()),
+        soon=_soon(user),
         today=today(),
         urgency=urgency,
         Status=Status,
     )
+
+
+def _soon(user: User) -> retention.ErasureWarning | None:
+    """The closed cases erased within the warning's days (of those the user may read: the scope)."""
+    if user.organisation_id is None:
+        return None
+    db, config = db_session(), current_config()
+    organisation = organisations.get(db, user.organisation_id)
+    return retention.warning(db, organisation, config.retention_days, config.retention_warning_days, today())
 
 
 @bp.post("/users/<int:user_id>/grant")

@@ -1,8 +1,10 @@
 """The two notices: Swedish and English in one plain-text mail, since the reader's language is unknown.
 
 Each says only that there is something to look at, with a link to the dashboard: no case, no
-category, no number and no time, so that no mail server or mailbox on the way learns more. With
-several organisations it names the one whose moderators it goes to, and nothing else about it.
+category, no case number and no time, so that no mail server or mailbox on the way learns more.
+With several organisations it names the one whose moderators it goes to, and nothing else about
+it. The one figure it may hold: how many closed cases are erased within the warning's days
+(PORTAL_RETENTION_WARNING_DAYS), when there are any, so that an admin can postpone in time.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def deadline_wording() -> Wording:
     )
 
 
+@dataclass(frozen=True)
+class Erasing:
+    """How many closed cases are erased within ``days``: a count, never which."""
+
+    count: int
+    days: int
+
+
+def _erasing(erasing: Erasing) -> str:
+    return str(
+        _(
+            "Closed cases to be erased within %(days)d days: %(count)d.",
+            days=erasing.days,
+            count=erasing.count,
+        )
+    )
+
+
 def _why() -> str:
     return str(
         _(
@@ -64,8 +84,14 @@ def _whose(organisation: str) -> str:
     return str(_("Organisation: %(name)s", name=organisation))
 
 
-def compose(wording: Callable[[], Wording], base_url: str, organisation: str | None = None) -> Notice:
-    """The notice in every language of the portal, Swedish first.
+def compose(
+    wording: Callable[[], Wording],
+    base_url: str,
+    organisation: str | None = None,
+    erasing: Erasing | None = None,
+) -> Notice:
+    """The notice in every language of the portal, Swedish first, with the line on cases soon
+    erased after the link when ``erasing`` counts any.
 
     ``organisation``: its name, given once the installation has several, for a reader with
     accounts in more than one. The notice goes to that organisation's own moderators only, so its
@@ -78,10 +104,11 @@ def compose(wording: Callable[[], Wording], base_url: str, organisation: str | N
             words = wording()
             why = _why()
             whose = f"{_whose(organisation)}\n\n" if organisation else ""
+            soon = f"{textwrap.fill(_erasing(erasing), WIDTH)}\n\n" if erasing and erasing.count else ""
         subjects.append(words.subject)
         parts.append(
             f"{LANGUAGE_NAMES[code]}\n\n{whose}{textwrap.fill(words.lead, WIDTH)}\n{link}\n\n"
-            f"{textwrap.fill(why, WIDTH)}\n"
+            f"{soon}{textwrap.fill(why, WIDTH)}\n"
         )
     # dict.fromkeys: one subject, not the same words twice, while a translation is missing.
     brand = f"{BRAND} ({organisation})" if organisation else BRAND

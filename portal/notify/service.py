@@ -23,8 +23,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, organisations
+from .. import audit, organisations, retention
 from ..config import Config
+from ..domain import today
 from ..models import Organisation, User
 from . import message, news, smtp
 from .smtp import Delivery, Recipient
@@ -77,13 +78,23 @@ def recipients(db: Session, organisation_id: int) -> list[Recipient]:
     return [Recipient(user.username, user.notify_email) for user in users if user.notify_email]
 
 
+def _erasing(db: Session, config: Config, organisation: Organisation, day: dt.date) -> message.Erasing | None:
+    """How many of the organisation's closed cases are erased within the warning's days."""
+    soon = retention.warning(db, organisation, config.retention_days, config.retention_warning_days, day)
+    return message.Erasing(soon.total, soon.days) if soon is not None else None
+
+
 def _notice(
-    db: Session, config: Config, organisation: Organisation, wording: Callable[[], message.Wording]
+    db: Session,
+    config: Config,
+    organisation: Organisation,
+    wording: Callable[[], message.Wording],
+    day: dt.date,
 ) -> message.Notice:
     """The notice, naming the organisation once there are several (for a reader with accounts in
-    more than one); with one, as it always was."""
+    more than one); with one, as it always was. Either notice counts the closed cases soon erased."""
     named = organisation.name if organisations.count(db) > 1 else None
-    return message.compose(wording, config.base_url, named)
+    return message.compose(wording, config.base_url, named, _erasing(db, config, organisation, day))
 
 
 def _send(db: Session, config: Config, organisation_id: int, notice: message.Notice) -> Delivery:
@@ -117,7 +128,7 @@ def send_news(db: Session, config: Config, organisation: Organisation) -> Delive
     if not marks.above(news.announced(db, organisation_id)):
         news.remember(db, organisation_id, marks)  # lower marks after answers and erasures
         raise NothingNew
-    notice = _notice(db, config, organisation, message.news_wording)
+    notice = _notice(db, config, organisation, message.news_wording, today())
     delivery = _send(db, config, organisation_id, notice)
     # The marks as read before sending: what came in meanwhile is the next run's news.
     return _record(
@@ -136,7 +147,7 @@ def send_deadline_reminder(
         raise AlreadyReminded
     if not news.deadline_near(db, organisation_id, today):
         raise NoDeadlineNear
-    notice = _notice(db, config, organisation, message.deadline_wording)
+    notice = _notice(db, config, organisation, message.deadline_wording, today)
     delivery = _send(db, config, organisation_id, notice)
     return _record(
         db,

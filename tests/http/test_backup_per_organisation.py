@@ -40,7 +40,7 @@ ONE_CASE = {
     "case_exclusions": 1,  # the moderator kept out of the case
     "access_jobs": 2,  # one grant each
     "erased_cases": 1,  # the figures of a case erased earlier
-    "retention_postponements": 0,
+    "retention_postponements": 1,
 }
 NOTHING = dict.fromkeys([*ONE_CASE, "audit_events", "server_sessions"], 0)
 

@@ -42,6 +42,7 @@ PRIVATE = {  # encrypted at rest: never readable in any store
     "added file": "CANARY-ADDED-FILE-2b7e",
     "moderator message": "CANARY-ANSWER-44de",
     "internal note": "CANARY-NOTE-8a21",
+    "postponement reason": "CANARY-POSTPONED-6d3b",
 }
 PUBLIC = {  # forum texts: plain in the database by design, nowhere else
     "thread title": "CANARY-TITLE-3c9d",
@@ -92,13 +93,20 @@ def _write_everything(world: World) -> list[str]:
     for action, field in (("message", "moderator message"), ("note", "internal note")):
         version = version_of(admin.get(case).get_data(as_text=True))
         assert _post(admin, f"{case}/{action}", version=version, **{action: f"Text {PRIVATE[field]}"}) == 303
+    # A closed case's erasure postponed, with a reason (issue 15 part 4).
+    version = version_of(admin.get(case).get_data(as_text=True))
+    assert _post(admin, f"{case}/status", version=version, status="closed", outcome="no_action") == 303
+    assert _post(admin, f"{case}/postpone", days="10", reason=f"Skäl {PRIVATE['postponement reason']}") == 303
     # The control: the people meant to read them do.
     seen_by_reporter = reporter.get("/followup/case").get_data(as_text=True)
     assert all(
         PRIVATE[k] in seen_by_reporter for k in ("description", "filename", "reply", "moderator message")
     )
     seen_by_moderator = admin.get(case).get_data(as_text=True)
-    assert all(PRIVATE[k] in seen_by_moderator for k in ("description", "filename", "reply", "internal note"))
+    assert all(
+        PRIVATE[k] in seen_by_moderator
+        for k in ("description", "filename", "reply", "internal note", "postponement reason")
+    )
     new_user = {
         "username": "canarie",
         "role": "moderator",

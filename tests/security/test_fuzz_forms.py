@@ -26,9 +26,11 @@ from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import portal
+from portal.domain import Outcome, Status, today
 from portal.forum import forms as forum_forms
 from portal.installation import setup_token
 from portal.models import Report
@@ -96,6 +98,16 @@ def _version(w: World) -> st.SearchStrategy[str]:
     return st.sampled_from([str(current), str(current), "0", "-1", "x"])
 
 
+def _close_the_other_case(client: FlaskClient) -> None:
+    """Only a closed case's erasure can be postponed: close the world's newest case, as its status
+    form would."""
+    with Session(client.application.extensions["portal.engine"]) as db:
+        row = db.scalars(select(Report).order_by(Report.id.desc())).first()
+        assert row is not None
+        row.status, row.outcome, row.closed_on, row.due_on = Status.CLOSED, Outcome.NO_ACTION, today(), None
+        db.commit()
+
+
 SEND = {"action": st.sampled_from(["send", "check", "", "delete"])}
 FORUM_TARGETS = [
     Target(forum_forms.ThreadForm, "writer", lambda w: "/forum/hot-och-trakasserier/new", extras=SEND),
@@ -143,6 +155,13 @@ MODERATION_TARGETS = [
     ),
     Target(case_forms.ClassifyForm, "admin", _case("classify"), hints={"version": _version}),
     Target(case_forms.MeetingForm, "admin", _case("meeting"), hints={"version": _version}),
+    Target(
+        case_forms.PostponeForm,
+        "admin",
+        _case("postpone", "other_report_id"),
+        hints={"days": lambda w: st.sampled_from(["1", "730", "731", "0", "-5", "2147483648"])},
+        prepare=_close_the_other_case,
+    ),
     Target(admin_forms.NewUserForm, "admin", lambda w: "/moderation/users/new"),
     Target(admin_forms.ResetForm, "admin", lambda w: f"/moderation/users/{w.moderator_id}/reset"),
     Target(

@@ -40,6 +40,7 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.grant_access",
         "moderation.grant",
         "moderation.restrict",
+        "moderation.postpone",
         "moderation.set_notify",
         "moderation.appoint_shared",
         "moderation.enrolment",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain import Area, Category, Kind, Outcome, Status, moderator_label
@@ -112,3 +113,45 @@ class EraseForm(Form):
         _l("Type the case number to confirm"),
         validators=[InputRequired(message=_l("Type the case number.")), NumberRange(min=1)],
     )
+
+
+# A postponement's reason: a sentence or a few, shown on the case (issue 15 part 4).
+REASON_MAX = 1000
+
+
+class PostponeForm(Form):
+    """Postponing a closed case's erasure (admins only): by 1 to ``max_days`` days (the
+    organisation's retention period, set on the form by whoever makes it), with a reason."""
+
+    days = WholeNumber(
+        _l("Postpone the erasure by (days)"),
+        validators=[InputRequired(message=_l("Type a number of days."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("At most 1000 characters. Everyone who reads the case sees it."),
+        validators=[
+            DataRequired(message=_l("Write why the case is kept longer.")),
+            PlainText(),
+        ],
+        render_kw={"rows": 3},
+    )
+    max_days = 0
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        # Not Length: its maxlength attribute lets a browser cut a pasted text silently (issue 17).
+        length = len((field.data or "").replace("\r\n", "\n"))
+        if length > REASON_MAX:
+            raise ValidationError(
+                _(
+                    "The reason is %(length)d characters long; at most %(max)d fit. Shorten it.",
+                    length=length,
+                    max=REASON_MAX,
+                )
+            )
+
+    def validate_days(self, field: WholeNumber) -> None:
+        if field.data is not None and not 1 <= field.data <= self.max_days:
+            raise ValidationError(
+                _("Postpone by 1 to %(max)d days: at most the retention period.", max=self.max_days)
+            )

@@ -19,11 +19,12 @@ from ...db import db_session, keep_writes
 from ...domain import TIMEZONE, Area, Category, Kind, Status, label, moderator_label, today
 from ...forms import parse_enum
 from ...ids import parse_id
+from ...installation import current_config
 from ...models import ReplyTemplate, Report, User
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user, keyring
-from . import queue
+from . import postponing, queue
 from . import service as cases
 from .forms import (
     AccessForm,
@@ -118,6 +119,7 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         "access": access.of(db, report) if current_user().is_admin else None,
         "access_form": _access_form(forms.get("access_form"), report) if current_user().is_admin else None,
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
+        "retention": postponing.panel(db, report, keyring(), current_user(), forms.get("postpone_form")),
     }
     return render_template(
         "moderation/case.html",
@@ -244,6 +246,15 @@ CASE_ACTIONS = {
         _l("Who may read the case has been changed."),
         admin_only=True,
     ),
+    "postpone": CaseAction(
+        "postpone",
+        postponing.new_form,
+        lambda db, n, user, form: postponing.postpone(
+            db, n, keyring(), user, form.days.data, form.reason.data, current_config().retention_days
+        ),
+        _l("The erasure has been postponed."),
+        admin_only=True,
+    ),
     "meeting": CaseAction(
         "meeting_offered",
         MeetingForm,
@@ -270,6 +281,13 @@ FIELD_REFUSALS: dict[type[Exception], tuple[str, LazyString]] = {
     cases.ExcludedAssignee: (
         "exclude",
         _l("The case officer cannot be kept out of the case. Assign the case to someone else first."),
+    ),
+    postponing.DaysOutOfRange: ("days", _l("Postpone by at least 1 day and at most the retention period.")),
+    postponing.TooManyPostponements: (
+        "days",
+        _l(
+            "A case's erasure can be postponed twice at most, and this case's has been postponed twice already."
+        ),
     ),
 }
 
