@@ -34,17 +34,13 @@ class Account:
         self.password = password
         self.totp = pyotp.TOTP(totp_secret)
         self.recovery_key = recovery_key
-        self._last_step = -1
+        self._offset = 0
 
     def next_code(self) -> str:
-        """A code not used before: the current step, else the next one (the portal accepts ±1).
-        Once both are used (a third log-in within the same 30 s), it waits for the clock's next
-        step rather than hand out a code the portal would refuse as out of its window."""
-        step = max(self._last_step + 1, int(time.time()) // 30)
-        while step > int(time.time()) // 30 + 1:
-            time.sleep(step * 30 - 30 - time.time() + 0.05)
-        self._last_step = step
-        return self.totp.at(step * 30)
+        """A code not used before: the current step first, then the next (inside the ±1 window)."""
+        code = self.totp.at(time.time() + 30 * self._offset)
+        self._offset += 1
+        return code
 
 
 class AccountFactory(Protocol):
