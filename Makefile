@@ -65,10 +65,12 @@ run: setup
 	$(BIN)/flask --app wsgi setup-link
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-# Tests run in parallel, one worker per core (pytest-xdist); each test has its own SQLite file,
-# PostgreSQL schema and Redis prefix, so workers never meet. `make test PYTEST_WORKERS=0` runs them
-# in one process; `make test PYTEST_ARGS='-m "not slow"'` skips the slow suites.
-PYTEST_WORKERS ?= auto
+# Tests run in parallel (pytest-xdist), one worker more than there are cores: many tests wait on a
+# server they started, a browser or a timer, and the extra worker keeps the cores busy meanwhile.
+# Each test has its own SQLite file, PostgreSQL schema and Redis prefix, so workers never meet.
+# `make test PYTEST_WORKERS=0` runs them in one process; `make test PYTEST_ARGS='-m "not slow"'`
+# skips the slow suites.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
