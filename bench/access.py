@@ -19,7 +19,6 @@ import re
 import time
 from functools import partial
 
-import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
@@ -36,24 +35,6 @@ from portal.devseed import seed_reports
 from portal.models import CaseKey, Role
 
 
-def _login(app: Flask, username: str, totp_secret: str) -> FlaskClient:
-    client = app.test_client()
-    html = client.get("/moderation/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert token
-    response = client.post(
-        "/moderation/login",
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "totp": pyotp.TOTP(totp_secret).now(),
-            "csrf_token": token.group(1),
-        },
-    )
-    assert response.status_code == 302, response.status_code
-    return client
-
-
 def _admin_client(app: Flask) -> FlaskClient:
     config = app.config["PORTAL"]
     with app.app_context(), new_session() as db:
@@ -61,7 +42,7 @@ def _admin_client(app: Flask) -> FlaskClient:
         first = accounts.find(db, "bench-admin")
         grants.grant(db, created.user, accounts.open_org_key(first, PASSWORD, config), first)
         db.commit()
-    return _login(app, "bench-admin-2", created.totp_secret)
+    return logged_in_client(app, created.totp_secret, "bench-admin-2")
 
 
 def measure(label: str, database_url: str, args: argparse.Namespace) -> None:

@@ -62,8 +62,11 @@ def create_moderator(app: Flask) -> str:
     return created.totp_secret
 
 
-def logged_in_client(app: Flask, totp_secret: str | None = None) -> FlaskClient:
-    """A moderator's client; the moderator is created here unless ``totp_secret`` names one."""
+def logged_in_client(
+    app: Flask, totp_secret: str | None = None, username: str = "bench-moderator"
+) -> FlaskClient:
+    """A user's client, logged in; the bench moderator is created here unless ``totp_secret``
+    names the account's secret."""
     totp_secret = totp_secret or create_moderator(app)
     client = app.test_client()
     html = client.get("/moderation/login").get_data(as_text=True)
@@ -72,7 +75,7 @@ def logged_in_client(app: Flask, totp_secret: str | None = None) -> FlaskClient:
     response = client.post(
         "/moderation/login",
         data={
-            "username": "bench-moderator",
+            "username": username,
             "password": PASSWORD,
             "totp": pyotp.TOTP(totp_secret).now(),
             "csrf_token": token.group(1),

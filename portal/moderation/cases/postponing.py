@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ... import audit, retention
-from ...cases import access, vault
+from ...cases import vault
 from ...cases.access import Keyring
 from ...db import db_session
 from ...domain import Status, today
@@ -34,13 +34,6 @@ class TooManyPostponements(Exception):
 
 class DaysOutOfRange(Exception):
     """Not 1 to the organisation's retention period."""
-
-
-def _key(db: Session, report: Report, keyring: Keyring) -> bytes:
-    try:
-        return access.report_key(db, report, keyring)
-    except access.NoCaseKey:
-        raise cases.NoOrgKey from None
 
 
 def _count(db: Session, report_id: int) -> int:
@@ -66,7 +59,7 @@ def postpone(
         raise DaysOutOfRange
     if _count(db, report.id) >= MAX_POSTPONEMENTS:
         raise TooManyPostponements
-    key = _key(db, report, keyring)
+    key = cases.report_key(db, report, keyring)
     db.add(
         RetentionPostponement(
             report_id=report.id,
@@ -118,7 +111,7 @@ def panel(
     if report.status is not Status.CLOSED or report.closed_on is None:
         return None
     period = retention.period_of(db, report.organisation_id, current_config().retention_days)
-    key = _key(db, report, keyring)
+    key = cases.report_key(db, report, keyring)
     query = (
         select(RetentionPostponement, User.username)
         .outerjoin(User, User.id == RetentionPostponement.user_id)

@@ -75,7 +75,8 @@ def get(db: Session, report_id: int) -> Report:
     return report
 
 
-def _key(db: Session, report: Report, keyring: Keyring) -> bytes:
+def report_key(db: Session, report: Report, keyring: Keyring) -> bytes:
+    """The case's report key, with the keys the moderator's session holds."""
     try:
         return access.report_key(db, report, keyring)
     except access.NoCaseKey:
@@ -101,7 +102,7 @@ def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
 def open_file(db: Session, report_id: int, keyring: Keyring, user: User) -> CaseFile:
     """Decrypt everything a moderator sees; the view is audited."""
     report = get(db, report_id)
-    key = _key(db, report, keyring)
+    key = report_key(db, report, keyring)
     read = dialogue.decrypt(report, key)
     names = _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
     notes = [
@@ -123,7 +124,7 @@ def download(
     item = db.get(Attachment, file_id)
     if item is None or item.report_id != report.id:
         raise CaseNotFound
-    key = _key(db, report, keyring)
+    key = report_key(db, report, keyring)
     audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
     return vault.file_info(key, item), vault.file_content(key, item)
 
@@ -133,7 +134,7 @@ def send_message(
 ) -> None:
     """Write to the reporter. The first message acknowledges receipt; a feedback message gives feedback."""
     report = get(db, report_id)
-    key = _key(db, report, keyring)
+    key = report_key(db, report, keyring)
     dialogue.add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
     report.awaiting_moderator = False
     subject = audit.case_subject(report.id)
@@ -153,7 +154,9 @@ def send_message(
 def add_note(db: Session, report_id: int, keyring: Keyring, user: User, text: str) -> None:
 
     report = get(db, report_id)
-    report.notes.append(Note(author_user_id=user.id, body=vault.encrypt(_key(db, report, keyring), text)))
+    report.notes.append(
+        Note(author_user_id=user.id, body=vault.encrypt(report_key(db, report, keyring), text))
+    )
     audit.record(db, Event.CASE_NOTE_ADDED, user, audit.case_subject(report.id))
 
 
@@ -190,7 +193,7 @@ def assign(
     report.assignee_id = assignee_id
     audit.record(db, Event.CASE_ASSIGNED, user, audit.case_subject(report.id))
     if report.only_assigned:
-        access.sync(db, report, _key(db, report, keyring), user)
+        access.sync(db, report, report_key(db, report, keyring), user)
 
 
 class AssigneeExcluded(Exception):
@@ -214,7 +217,7 @@ def restrict(
     if not user.is_admin:
         raise NotAdmin
     report = get(db, report_id)
-    key = _key(db, report, keyring)
+    key = report_key(db, report, keyring)
     # Refused before the version moves: the case page shown again keeps the request's writes.
     if report.assignee_id in set(exclude):
         raise ExcludedAssignee
