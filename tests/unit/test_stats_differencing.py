@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -199,7 +198,8 @@ def test_the_same_records_always_get_the_same_figure() -> None:
     assert all(not 0 < perturb(c, k, 5) < 5 for c in range(12) for k in range(0, 65536, 97))
 
 
-def test_36_columns_build_well_under_100_ms(context: None) -> None:
+def test_36_columns_are_built_from_every_row(context: None) -> None:
+    # How fast this is, is measured by bench/stats.py ("page, 36 months"), never here.
     rng = random.Random(36)
     rows = [
         KeyedRow(dt.date(2022 + m // 12, m % 12 + 1, 1), kind, c, a, rng.randint(1, 9), rng.randrange(2**20))
@@ -210,12 +210,9 @@ def test_36_columns_build_well_under_100_ms(context: None) -> None:
         if rng.random() < 0.5
     ]
     f = StatsFilter(Period.MONTH, dt.date(2022, 1, 1), dt.date(2024, 12, 1))
-    start = time.perf_counter()
     result = publish([rows], f, 5)
-    elapsed = time.perf_counter() - start
-    print(f"\n36 columns from {len(rows)} rows: {elapsed * 1000:.1f} ms")
     assert len(result.by_category.columns) == 36
-    assert elapsed < 0.1
+    assert len(set(result.by_category.columns)) == 36  # one label per month
 
 
 def test_totals_perturbed_on_their_own_would_give_a_cell_away(context: None) -> None:
