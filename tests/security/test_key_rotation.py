@@ -144,6 +144,20 @@ def _client(app: Flask) -> FlaskClient:
     return client
 
 
+def _reads_every_case(app: Flask, installed: World, account: Account) -> None:
+    """``account`` logs in and reads every report, the dialogue of the first and its file."""
+    client = _client(app)
+    assert AuthActions(client).login(account).status_code == 302
+    for report_id in installed.report_ids:
+        assert "En klient hotade mig" in case_html(client, report_id)
+    first = case_html(client, installed.report_ids[0])
+    assert ANSWER in first and REPLY in first
+    with _engine_session(app) as db:
+        file_id = db.scalar(select(Attachment.id).where(Attachment.report_id == installed.report_ids[0]))
+    download = client.get(f"/moderation/cases/{installed.report_ids[0]}/files/{file_id}")
+    assert download.status_code == 200 and download.data.startswith(b"\x89PNG")
+
+
 def _redis_sessions(app: Flask) -> list[bytes]:
     prefix = app.config["PORTAL"].redis_prefix
     if not app.config["PORTAL"].redis_url:
@@ -268,16 +282,7 @@ def test_after_rotation_the_old_key_opens_nothing_and_everyone_entitled_reads_ag
 
     # Moderators log in again and read every report, its messages and its file.
     for account in (installed.admin, installed.mo):
-        client = _client(app)
-        assert AuthActions(client).login(account).status_code == 302
-        for report_id in installed.report_ids:
-            assert "En klient hotade mig" in case_html(client, report_id)
-        first = case_html(client, installed.report_ids[0])
-        assert ANSWER in first and REPLY in first
-        with _engine_session(app) as db:
-            file_id = db.scalar(select(Attachment.id).where(Attachment.report_id == installed.report_ids[0]))
-        download = client.get(f"/moderation/cases/{installed.report_ids[0]}/files/{file_id}")
-        assert download.status_code == 200 and download.data.startswith(b"\x89PNG")
+        _reads_every_case(app, installed, account)
     # Reporters still come back with their codes and read the moderator's answer.
     reporter = _client(app)
     assert open_with_code(reporter, installed.codes[0]).status_code == 303
@@ -429,16 +434,7 @@ def test_a_moderator_still_holding_the_organisation_key_is_converted_by_the_rota
     )
     assert not any(_opens(installed.old_private, item) for item in leo_keys.values())
 
-    client = _client(app)
-    assert AuthActions(client).login(leo).status_code == 302
-    for report_id in installed.report_ids:
-        assert "En klient hotade mig" in case_html(client, report_id)
-    first = case_html(client, installed.report_ids[0])
-    assert ANSWER in first and REPLY in first
-    with _engine_session(app) as db:
-        file_id = db.scalar(select(Attachment.id).where(Attachment.report_id == installed.report_ids[0]))
-    download = client.get(f"/moderation/cases/{installed.report_ids[0]}/files/{file_id}")
-    assert download.status_code == 200 and download.data.startswith(b"\x89PNG")
+    _reads_every_case(app, installed, leo)
     with _engine_session(app) as db:
         assert accounts.find(db, "leo").org_key_sealed is None  # his log-in started no conversion
 

@@ -47,6 +47,32 @@ def _opens_all(db: Session, user: User, password: str, app: Flask, report_ids: l
         )
 
 
+def _job_stopped_at(
+    db: Session, user: User, report_ids: list[int], done: int, heartbeat_age: int
+) -> tuple[int, int]:
+    """A job row for ``user`` over ``report_ids`` that got ``done`` of them, last heard of
+    ``heartbeat_age`` seconds ago; (job id, user id), committed."""
+    job = AccessJob(
+        organisation_id=user.organisation_id,
+        user_id=user.id,
+        total=len(report_ids),
+        done=done,
+        last_report_id=report_ids[done - 1],
+        heartbeat_at=utcnow() - dt.timedelta(seconds=heartbeat_age),
+    )
+    db.add(job)
+    db.commit()
+    return job.id, user.id
+
+
+def _resume(app: Flask, org_key: bytes) -> None:
+    """An admin's request resumes the organisation's stopped jobs; wait for them to finish."""
+    with app.test_request_context(), Session(app.extensions["portal.engine"]) as request_db:
+        access_jobs.resume(request_db, organisations.only(request_db).id, org_key)
+        request_db.commit()
+    access_jobs.wait()
+
+
 def test_a_job_whose_thread_died_is_resumed_where_it_stopped(
     app: Flask,
     db: Session,
@@ -66,24 +92,10 @@ def test_a_job_whose_thread_died_is_resumed_where_it_stopped(
         db.add(
             CaseKey(report_id=report_id, user_id=user.id, sealed=vault.case_key(report_key, user.public_key))
         )
-    stale = utcnow() - dt.timedelta(seconds=61)
-    job = AccessJob(
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        total=5,
-        done=2,
-        last_report_id=report_ids[1],
-        heartbeat_at=stale,
-    )
-    db.add(job)
-    db.commit()
-    job_id, user_id = job.id, user.id
+    job_id, user_id = _job_stopped_at(db, user, report_ids, done=2, heartbeat_age=61)
     assert access_jobs.progress(db, organisations.only(db).id)[0].done == 2
 
-    with app.test_request_context(), Session(app.extensions["portal.engine"]) as request_db:
-        access_jobs.resume(request_db, organisations.only(request_db).id, org_key)
-        request_db.commit()
-    access_jobs.wait()
+    _resume(app, org_key)
 
     db.expire_all()
     finished = db.get_one(AccessJob, job_id)
@@ -104,22 +116,9 @@ def test_a_job_with_a_fresh_heartbeat_is_left_to_the_thread_working_it(
     report_ids = [new_report().id for _ in range(3)]
     user = accounts.find(db, "mona")
     user.case_access = True
-    job = AccessJob(
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        total=3,
-        done=1,
-        last_report_id=report_ids[0],
-        heartbeat_at=utcnow() - dt.timedelta(seconds=5),
-    )
-    db.add(job)
-    db.commit()
-    job_id, user_id = job.id, user.id
+    job_id, user_id = _job_stopped_at(db, user, report_ids, done=1, heartbeat_age=5)
 
-    with app.test_request_context(), Session(app.extensions["portal.engine"]) as request_db:
-        access_jobs.resume(request_db, organisations.only(request_db).id, org_key)
-        request_db.commit()
-    access_jobs.wait()
+    _resume(app, org_key)
 
     db.expire_all()
     untouched = db.get_one(AccessJob, job_id)
