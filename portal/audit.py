@@ -50,6 +50,8 @@ class Event(enum.StrEnum):
     # Written by ``keys rotate``, no actor: the operator at the shell is not a portal user.
     ORG_KEY_ROTATED = "admin:orgkey:rotated", _l("Organisation key replaced and the recovery key renewed")
     USER_CHANGED = "user:account:changed", _l("Notice address changed")
+    USER_INVITED = "user:invitation:issued", _l("Invitation to make an account issued")
+    USER_INVITATION_WITHDRAWN = "user:invitation:withdrawn", _l("Invitation withdrawn")
     CASE_VIEWED = "case:report:viewed", _l("Case read")
     CASE_FILE_DOWNLOADED = "case:file:downloaded", _l("File downloaded")
     CASE_MESSAGE_SENT = "case:message:sent", _l("Message sent to the reporter")

@@ -165,6 +165,11 @@ def label(value: enum.StrEnum) -> LazyString:
     return LABELS[value]
 
 
+def swedish_time(moment: dt.datetime) -> str:
+    """The ``|swedish_time`` filter: a moment (a moderator's, never a reporter's) to the minute."""
+    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
 def or_dash(value: enum.StrEnum | None) -> LazyString | str:
     """The ``|or_dash`` filter: a value's label, or a dash where nothing was chosen."""
     return label(value) if value else "–"

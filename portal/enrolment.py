@@ -1,10 +1,15 @@
-"""Enrolment links: how an organisation's first admin arrives (issue 14, item 2).
+"""Enrolment links: how an organisation's first admin arrives (issue 14, item 2), and how every
+other moderator and admin does (an admin's invitation, issue 17 item 14).
 
 The installation operator creates an organisation and issues a link; the admin who opens it
 chooses a user name and passphrase, connects an authenticator app and, in that request, makes the
 organisation's key pair (``accounts.add_user``). The operator never holds the key: the link is
 only a way in, and it stops working at the first of these: the admin has enrolled, 72 hours have
 passed, the operator has issued a newer one.
+
+An admin invites a new colleague the same way: the admin chooses the user name and role, the
+colleague follows the link and chooses their own passphrase and authenticator app. So the admin
+never knows another person's passphrase and cannot log in, or appear in the audit log, as them.
 
 Only the SHA-256 of the token is stored (the token has 256 bits, so no slow hash is needed): a
 copy of the database does not enrol anyone.
@@ -16,12 +21,13 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, organisations
+from .accounts import service as accounts
 from .audit import Event
-from .models import EnrolmentLink, Organisation, User
+from .models import EnrolmentLink, Organisation, Role, User
 
 VALID_FOR = dt.timedelta(hours=72)
 
@@ -87,14 +93,21 @@ def open_link_by_id(db: Session, link_id: int, now: dt.datetime) -> EnrolmentLin
 def _still_open(db: Session, link: EnrolmentLink | None, now: dt.datetime) -> EnrolmentLink:
     if link is None or link.closed_at is not None or link.expires_at <= now:
         raise LinkRefused
-    if has_users(db, link.organisation_id):
-        raise LinkRefused
+    _still_wanted(db, link)
     return link
 
 
-def use(db: Session, link_id: int, now: dt.datetime) -> Organisation:
-    """Close the link for good, in the transaction that creates the admin, and return its
-    organisation. Of two people completing with one link at once only one gets here: the close
+def _still_wanted(db: Session, link: EnrolmentLink) -> None:
+    """A first admin's link is done once the organisation has a user; an invitation once its user
+    name is taken (by the account it made, or by one created meanwhile)."""
+    if link.username is None and has_users(db, link.organisation_id):
+        raise LinkRefused
+    if link.username is not None and accounts.username_taken(db, link.username):
+        raise LinkRefused
+
+
+def use(db: Session, link_id: int, now: dt.datetime) -> EnrolmentLink:
+    """Close the link for good, in the transaction that creates the account, and return it. Of two people completing with one link at once only one gets here: the close
     is conditional, and the other's transaction is refused."""
     closed = db.execute(
         update(EnrolmentLink)
@@ -109,9 +122,8 @@ def use(db: Session, link_id: int, now: dt.datetime) -> Organisation:
         raise LinkRefused
     link = db.get(EnrolmentLink, link_id)
     assert link is not None
-    if has_users(db, link.organisation_id):
-        raise LinkRefused
-    return organisations.get(db, link.organisation_id)
+    _still_wanted(db, link)
+    return link
 
 
 def link_url(base_url: str, token: str) -> str:
@@ -122,6 +134,81 @@ def open_until(db: Session, now: dt.datetime) -> dict[int, dt.datetime]:
     """Until when each organisation's link still works, by organisation id (one query for the
     operator's list of every organisation)."""
     query = select(EnrolmentLink.organisation_id, EnrolmentLink.expires_at).where(
-        EnrolmentLink.closed_at.is_(None), EnrolmentLink.expires_at > now
+        EnrolmentLink.closed_at.is_(None), EnrolmentLink.expires_at > now, EnrolmentLink.username.is_(None)
     )
     return {organisation_id: expires_at for organisation_id, expires_at in db.execute(query)}
+
+
+def invite(
+    db: Session,
+    organisation_id: int,
+    username: str,
+    role: Role,
+    notify_email: str | None,
+    actor: User,
+    now: dt.datetime,
+) -> str:
+    """A new invitation's token: whoever follows it makes the account ``username`` in
+    ``organisation_id``. A user name that is taken, or awaits an open invitation, is refused
+    (``accounts.UsernameTaken``); the address is checked as the notice setting checks it."""
+    username = username.strip()
+    if accounts.username_taken(db, username) or _awaited(db, username, now):
+        raise accounts.UsernameTaken(username)
+    address = accounts.valid_notify_email(notify_email)
+    token = secrets.token_urlsafe(32)
+    link = EnrolmentLink(
+        organisation_id=organisation_id,
+        token_sha256=_digest(token),
+        expires_at=now + VALID_FOR,
+        username=username,
+        role=role,
+        notify_email=address,
+    )
+    db.add(link)
+    db.flush()
+    audit.record(db, Event.USER_INVITED, actor, invitation_subject(link.id), organisation_id)
+    return token
+
+
+def invitation_subject(link_id: int) -> str:
+    return f"invitation:{link_id}"
+
+
+def _open_invitations() -> Select[EnrolmentLink]:
+    return select(EnrolmentLink).where(EnrolmentLink.username.is_not(None), EnrolmentLink.closed_at.is_(None))
+
+
+def _awaited(db: Session, username: str, now: dt.datetime) -> bool:
+    """Does an open invitation in any organisation hold ``username`` (user names are unique in
+    the installation)?"""
+    query = _open_invitations().where(EnrolmentLink.username == username, EnrolmentLink.expires_at > now)
+    return db.scalar(query.limit(1)) is not None
+
+
+def invitations(db: Session, organisation_id: int, now: dt.datetime) -> list[EnrolmentLink]:
+    """``organisation_id``'s invitations that can still be followed, soonest ending first."""
+    query = _open_invitations().where(
+        EnrolmentLink.organisation_id == organisation_id, EnrolmentLink.expires_at > now
+    )
+    return list(db.scalars(query.order_by(EnrolmentLink.expires_at, EnrolmentLink.id)))
+
+
+def invitation(db: Session, organisation_id: int, link_id: int) -> EnrolmentLink:
+    """One of ``organisation_id``'s invitations, open or not (``LinkRefused`` for any other id:
+    another organisation's looks like none)."""
+    link = db.get(EnrolmentLink, link_id)
+    if link is None or link.organisation_id != organisation_id or not link.is_invitation:
+        raise LinkRefused
+    return link
+
+
+def is_open(link: EnrolmentLink, now: dt.datetime) -> bool:
+    return link.closed_at is None and link.expires_at > now
+
+
+def withdraw(db: Session, link: EnrolmentLink, actor: User, now: dt.datetime) -> None:
+    """The invitation stops working at once (an admin changed their mind, or sent it astray)."""
+    link.closed_at = now
+    audit.record(
+        db, Event.USER_INVITATION_WITHDRAWN, actor, invitation_subject(link.id), link.organisation_id
+    )

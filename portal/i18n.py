@@ -65,3 +65,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["or_dash"] = domain.or_dash
     app.jinja_env.filters["in_fours"] = totp.readable
+    app.jinja_env.filters["swedish_time"] = domain.swedish_time

@@ -73,26 +73,6 @@ class Organisation(Base):
         return self.public_key is not None
 
 
-class EnrolmentLink(Base):
-    """A one-time link by which an organisation's first admin enrols (issue 14, item 2).
-
-    The installation operator issues it; only the SHA-256 of its token is kept, so the database
-    cannot be used to enrol. It works once, for 72 hours, and only while the organisation has no
-    user: the admin who follows it makes the organisation's key pair in their own request.
-    """
-
-    __tablename__ = "enrolment_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    # Set when the admin has enrolled (or when a newer link replaced this one).
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
 class OrganisationText(Base):
     """An organisation's own words on the reporter's pages in one language (issue 14, item 3): a
     short introduction on the start page, and whom else to contact or how else to report, shown on
@@ -391,8 +371,10 @@ class ReplyTemplate(Base):
 
 # The tables of access per case live with it (cases/models.py); imported here, last, because the
 # relationship above names them and every caller finds a table in this module.
+# The enrolment links (an organisation's first admin, admins' invitations): a module of their own.
 from .cases.models import AccessJob as AccessJob  # noqa: E402
 from .cases.models import CaseExclusion as CaseExclusion  # noqa: E402
 from .cases.models import CaseKey as CaseKey  # noqa: E402
 from .cases.models import ErasedCase as ErasedCase  # noqa: E402
 from .cases.models import RetentionPostponement as RetentionPostponement  # noqa: E402
+from .enrolment_model import EnrolmentLink as EnrolmentLink  # noqa: E402

@@ -8,6 +8,7 @@ import re
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from portal.models import Role
 from tests.accounts import PASSWORD, Account, AuthActions, make_account
@@ -36,18 +37,14 @@ def create_organisation(client: FlaskClient, slug: str, name: str) -> str:
     return match.group(2)
 
 
-def enrol(client: FlaskClient, token: str, username: str) -> Account:
-    """Follow the enrolment link as the organisation's first admin, all three steps."""
+def passphrase_and_app(client: FlaskClient, token: str, fields: dict[str, str]) -> tuple[str, TestResponse]:
+    """The wizard's first two steps through ``/enrol/<token>``: step 1 with ``fields`` (the
+    passphrase, a first admin's user name), then the authenticator app with a right code. The
+    app's key, and the answer to the second step."""
     page = client.get(f"/enrol/{token}")
     assert page.status_code == 200, page.get_data(as_text=True)[:1500]
     step1 = client.post(
-        f"/enrol/{token}",
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-            "csrf_token": csrf_from(page.get_data(as_text=True)),
-        },
+        f"/enrol/{token}", data={**fields, "csrf_token": csrf_from(page.get_data(as_text=True))}
     )
     assert step1.status_code == 302 and step1.location == "/setup/totp", step1.get_data(as_text=True)[:1500]
     totp_page = client.get("/setup/totp").get_data(as_text=True)
@@ -56,12 +53,19 @@ def enrol(client: FlaskClient, token: str, username: str) -> Account:
     done = client.post(
         "/setup/totp", data={"totp": pyotp.TOTP(secret.group(1)).now(), "csrf_token": csrf_from(totp_page)}
     )
+    return secret.group(1), done
+
+
+def enrol(client: FlaskClient, token: str, username: str) -> Account:
+    """Follow the enrolment link as the organisation's first admin, all three steps."""
+    fields = {"username": username, "password": PASSWORD, "confirm": PASSWORD}
+    secret, done = passphrase_and_app(client, token, fields)
     assert done.status_code == 302 and done.location == "/setup/recovery", done.get_data(as_text=True)[:1500]
     recovery_page = client.get("/setup/recovery").get_data(as_text=True)
     key = re.search(r"data-recovery-key>([A-Z2-7-]+)<", recovery_page)
     assert key
     finished = client.post("/setup/recovery", data={"csrf_token": csrf_from(recovery_page), "stored": "y"})
     assert finished.location == "/moderation/login"
-    account = Account(username, PASSWORD, secret.group(1), key.group(1))
+    account = Account(username, PASSWORD, secret, key.group(1))
     account.next_code()  # the code of the set-up step is spent
     return account

@@ -372,11 +372,17 @@ def admin_reset(db: Session, user: User, password: str, config: Config, actor: U
     return reset(db, user, password, config, actor)
 
 
-def set_notify_email(db: Session, user: User, email: str | None, actor: User) -> None:
-    """Set or (with an empty value) clear the notice address; the address stays out of the log."""
+def valid_notify_email(email: str | None) -> str | None:
+    """The address as it is kept (None for none), or ``InvalidEmail``."""
     value = (email or "").strip() or None
     if value is not None and (len(value) > EMAIL_MAX or not re.fullmatch(EMAIL_PATTERN, value)):
         raise InvalidEmail(value)
+    return value
+
+
+def set_notify_email(db: Session, user: User, email: str | None, actor: User) -> None:
+    """Set or (with an empty value) clear the notice address; the address stays out of the log."""
+    value = valid_notify_email(email)
     if value == user.notify_email:
         return
     user.notify_email = value

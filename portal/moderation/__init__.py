@@ -11,6 +11,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 # still "moderation.<function>". auth.require_login stays the first hook: admin/views.py imports
 # auth before it adds its own.
 from . import auth, nav, views  # noqa: E402,F401
+from .admin import invitations as admin_invitations  # noqa: E402,F401
 from .admin import local_texts as local_text_views  # noqa: E402,F401
 from .admin import retention_period as retention_views  # noqa: E402,F401
 from .admin import views as admin_views  # noqa: E402,F401

@@ -8,6 +8,10 @@ from ..forms import Form
 from ..moderation.forms import NewPassphraseForm, totp_field, username_field
 
 
+class PassphraseForm(NewPassphraseForm):
+    """Step 1 of an invitation: the user name is the invitation's."""
+
+
 class AdminForm(NewPassphraseForm):
     username = username_field()
 

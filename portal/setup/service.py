@@ -1,7 +1,8 @@
-"""The wizard's rules: pending admin kept in the (encrypted) session until TOTP is confirmed.
+"""The wizard's rules: pending account kept in the (encrypted) session until TOTP is confirmed.
 
-Two ways in, one wizard: the installation's set-up link (its first organisation and admin, while
-nobody has an account) and an organisation's enrolment link (its first admin, ``enrolment``).
+Three ways in, one wizard: the installation's set-up link (its first organisation and admin, while
+nobody has an account), an organisation's enrolment link (its first admin, ``enrolment``) and an
+admin's invitation (a new moderator or admin under the user name the admin chose).
 """
 
 from __future__ import annotations
@@ -48,9 +49,16 @@ def check_token(db: Session, token: str, config: Config) -> None:
 
 @dataclass(frozen=True)
 class Entry:
-    """Which link opened the wizard: an enrolment link's id, or None for the set-up link."""
+    """Which link opened the wizard: an enrolment link's id, or None for the set-up link; for an
+    invitation, the user name and role it makes."""
 
     link_id: int | None = None
+    username: str | None = None
+    role: str = Role.ADMIN.value
+
+    @property
+    def invited(self) -> bool:
+        return self.username is not None
 
     def to_session(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,7 +71,8 @@ class Entry:
 def enter_with_link(db: Session, token: str) -> tuple[Entry, Organisation]:
     """The entry an enrolment link gives, with the organisation it sets up (``LinkRefused``)."""
     link = enrolment.open_link(db, token, utcnow())
-    return Entry(link.id), organisations.get(db, link.organisation_id)
+    entry = Entry(link.id, link.username, (link.role or Role.ADMIN).value)
+    return entry, organisations.get(db, link.organisation_id)
 
 
 def check_entry(db: Session, entry: Entry) -> Organisation | None:
@@ -89,6 +98,7 @@ class PendingAdmin:
     """What step 1 produced; the password itself is not kept, only what it wrapped."""
 
     username: str
+    role: str
     password_hash: str
     public_key: str
     private_key_wrapped: str
@@ -96,11 +106,12 @@ class PendingAdmin:
     totp_secret: str
 
     @classmethod
-    def create(cls, username: str, password: str, config: Config) -> PendingAdmin:
+    def create(cls, username: str, password: str, config: Config, role: Role = Role.ADMIN) -> PendingAdmin:
         secret = totp.new_secret()
-        user = accounts.build_user(username, Role.ADMIN, password, secret, config)
+        user = accounts.build_user(username, role, password, secret, config)
         return cls(
             username=user.username,
+            role=role.value,
             password_hash=user.password_hash,
             public_key=_b64(user.public_key),
             private_key_wrapped=_b64(user.private_key_wrapped),
@@ -119,27 +130,36 @@ class PendingAdmin:
         return totp.provisioning_uri(self.totp_secret, self.username)
 
 
-def _organisation(db: Session, entry: Entry) -> Organisation:
+def _organisation(db: Session, entry: Entry, pending: PendingAdmin) -> tuple[Organisation, str | None]:
+    """The organisation the account joins, and the notice address an invitation set for it."""
     if entry.link_id is None:
         check_open(db)
-        return organisations.only(db)  # the set-up link sets up the installation's first organisation
+        return organisations.only(db), None  # the set-up link sets up the installation's first organisation
     try:
-        return enrolment.use(db, entry.link_id, utcnow())
+        link = enrolment.use(db, entry.link_id, utcnow())
     except enrolment.LinkRefused as refused:
         raise SetupClosed from refused
+    # The account is the link's: an invitation's name and role; a first admin's link makes an admin.
+    expected = (link.username, link.role) if link.is_invitation else (pending.username, Role.ADMIN)
+    if (pending.username, Role(pending.role)) != expected:
+        raise SetupClosed
+    return organisations.get(db, link.organisation_id), link.notify_email
 
 
 def complete(
     db: Session, pending: PendingAdmin, code: str, config: Config, entry: Entry
 ) -> accounts.NewAccount:
-    """Confirm the TOTP and create the admin with the organisation key in one transaction (the
-    enrolment link closes in it too)."""
+    """Confirm the TOTP and create the account in one transaction (the link closes in it too);
+    an organisation's first admin makes its key pair in it."""
     check_entry(db, entry)
     step = totp.matching_step(pending.totp_secret, code, 0)
     if step is None:
         raise WrongCode
-    organisation = _organisation(db, entry)
-    user = User(username=pending.username, role=Role.ADMIN, active=True, organisation_id=organisation.id)
+    organisation, notify_email = _organisation(db, entry, pending)
+    user = User(
+        username=pending.username, role=Role(pending.role), active=True, organisation_id=organisation.id
+    )
+    user.notify_email = notify_email
     user.password_hash = pending.password_hash
     user.public_key = base64.b64decode(pending.public_key)
     user.private_key_wrapped = base64.b64decode(pending.private_key_wrapped)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from .. import enrolment
 from ..accounts import service as accounts
 from ..db import db_session
 from ..errors import render_error
 from ..installation import current_config
+from ..models import Role
 from ..pages import Page, form_page
 from ..security import totp
 from ..security.ratelimit import configured, limiter
 from . import bp, service
-from .forms import AdminForm, RecoveryStoredForm, TotpForm
+from .forms import AdminForm, PassphraseForm, RecoveryStoredForm, TotpForm
 
 ENTRY = "setup_entry"
 PENDING = "setup_pending"
@@ -60,7 +62,8 @@ def start() -> Page:
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
 @limiter.limit(configured("limit_setup"))
 def enrol_start(token: str) -> Page:
-    """Step 1 through an organisation's enrolment link (its first admin, issue 14)."""
+    """Step 1 through an enrolment link: an organisation's first admin (issue 14) or someone an
+    admin invited (issue 17)."""
     db = db_session()
     try:
         entry, organisation = service.enter_with_link(db, token)
@@ -72,25 +75,33 @@ def enrol_start(token: str) -> Page:
 
 
 def _admin_step(action: str) -> Page:
-    form = AdminForm()
+    entry = service.Entry.from_session(session[ENTRY])
+    # An invitation's user name was chosen by the admin who invited: the form only shows it.
+    form = PassphraseForm() if entry.invited else AdminForm()
     if form.validate_on_submit():
-        pending = _pending_admin(form)
+        pending = _pending_account(form, entry)
         if pending is not None:
             session[PENDING] = pending.to_session()
             return redirect(url_for("setup.enrol"))
     return form_page(
-        "setup/admin.html", form, action=action, organisation_name=session.get(ORGANISATION_NAME)
+        "setup/admin.html", form, action=action, organisation_name=session.get(ORGANISATION_NAME), entry=entry
     )
 
 
-def _pending_admin(form: AdminForm) -> service.PendingAdmin | None:
-    """The admin step 1 describes, or None with the reason on the form."""
-    username = form.username.data or ""
-    if accounts.username_taken(db_session(), username):
-        form.username.errors = [_("That user name is taken. Choose another.")]
-        return None
+def _pending_account(form: PassphraseForm | AdminForm, entry: service.Entry) -> service.PendingAdmin | None:
+    """The account step 1 describes, or None with the reason on the form."""
+    if isinstance(form, AdminForm):
+        username = form.username.data or ""
+        if accounts.username_taken(db_session(), username):
+            form.username.errors = [_("That user name is taken. Choose another.")]
+            return None
+    else:
+        assert entry.username is not None
+        username = entry.username
     try:
-        return service.PendingAdmin.create(username, form.password.data or "", current_config())
+        return service.PendingAdmin.create(
+            username, form.password.data or "", current_config(), Role(entry.role)
+        )
     except accounts.WeakPassword as weak:
         form.password.errors = list(weak.problems)
         return None
@@ -136,9 +147,24 @@ def enrol() -> Page:
             ]
         else:
             session.pop(PENDING)
+            if account.recovery_key is None:  # invited: the organisation and its key exist
+                return _joined()
             session[RECOVERY] = account.recovery_key
             return redirect(url_for("setup.recovery"))
-    return form_page("setup/totp.html", form, secret=pending.totp_secret)
+    return form_page("setup/totp.html", form, secret=pending.totp_secret, entry=entry)
+
+
+def _joined() -> Response:
+    session.pop(ENTRY, None)
+    session.pop(ORGANISATION_NAME, None)
+    flash(
+        _(
+            "Your account is ready. Log in with your user name, passphrase and one-time code; "
+            "an administrator lets you read cases."
+        ),
+        "info",
+    )
+    return redirect(url_for("moderation.login"))
 
 
 @bp.get("/setup/qr.svg")

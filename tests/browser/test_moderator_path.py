@@ -101,6 +101,6 @@ def test_administrator_pages(language: str, visitor: VisitorFactory, portal: Liv
         admin.go(path)
         axe.check(admin)
     admin.go("/moderation/users/new")
-    admin.press_button(admin.t("Create account"), status=400)
+    admin.press_button(admin.t("Make the invitation link"), status=400)
     assert admin.page.get_by_role("alert").count() == 1
     axe.check(admin, "errors shown")

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.audit import Event
-from portal.cases import access, access_jobs, vault
+from portal.cases import access_jobs
 from portal.domain import today
-from portal.models import AuditEvent, CaseKey, ReplyTemplate, Report, User
-from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions, keyring_of
+from portal.models import AuditEvent, CaseKey, ReplyTemplate, User
+from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions
 from tests.csrf import get_csrf
 from tests.moderation_helpers import events
 from tests.reporting_helpers import only_report_id, report_and_get_code
@@ -87,85 +87,6 @@ def _audit_rows(client: FlaskClient, query: str = "") -> list[tuple[str, str, st
     assert response.status_code == 200, response.status_code
     found = ROW_RE.findall(response.get_data(as_text=True))
     return [(html.unescape(a), e, html.unescape(s)) for a, e, s in found]
-
-
-def test_add_moderator_end_to_end(app: Flask, client: FlaskClient, admin: Account) -> None:
-    report_and_get_code(app.test_client(), description=SECRET_TEXT)  # a case from before maria
-    report_id = only_report_id(app)
-    _log_in(client, admin)
-    form = {"username": "maria", "role": "moderator", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    created = client.post(
-        "/moderation/users/new",
-        data={
-            **form,
-            "notify_email": "maria@example.se",
-            "csrf_token": get_csrf(client, "/moderation/users/new"),
-        },
-    )
-    assert created.status_code == 303
-    secret = _secret(client.get(created.location).get_data(as_text=True))
-    qr = client.get("/moderation/users/enrolment/qr.svg")
-    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
-    # Shown once: a reload says so instead, and the QR code is gone with the secret.
-    again = client.get("/moderation/users/enrolment", follow_redirects=True).get_data(as_text=True)
-    assert secret not in again and "shown only once" in again
-    assert client.get("/moderation/users/enrolment/qr.svg").status_code == 404
-    waiting = client.get("/moderation/users").get_data(as_text=True).split('id="accounts-heading"')[0]
-    assert "maria" in waiting
-
-    maria = Account("maria", NEW_PASSWORD, secret, None)
-    maria_client = _log_in(app.test_client(), maria)
-    assert "cannot read reports yet" in maria_client.get("/moderation/").get_data(as_text=True)
-    user = _user(app, "maria")
-    assert not user.is_admin and user.notify_email == "maria@example.se" and not user.has_org_key
-
-    assert maria_client.get(f"/moderation/cases/{report_id}").status_code == 404
-
-    assert _post(client, f"/moderation/users/{user.id}/access").startswith("303")
-    access_jobs.wait()  # the access job the grant started, sealing maria's case keys
-    # A plain moderator is never given the organisation key: a case key for every case instead.
-    granted = _user(app, "maria")
-    assert granted.case_access and not granted.has_org_key
-    config = app.config["PORTAL"]
-    with _db(app) as db:
-        case = db.get_one(Report, report_id)
-        key = access.report_key(db, case, keyring_of(accounts.find(db, "maria"), NEW_PASSWORD, config))
-        assert vault.decrypt(key, case.description) == SECRET_TEXT
-    assert "maria: done, every case they may read is open to them." in _waiting(client)
-    assert {
-        "user:account:created",
-        "user:account:changed",
-        "user:orgkey:granted",
-        "user:casekeys:sealed",
-    } <= set(events(app, f"user:{user.id}"))
-    assert AuthActions(maria_client).login(maria).status_code == 302
-    assert "cannot read reports yet" not in maria_client.get("/moderation/").get_data(as_text=True)
-    assert SECRET_TEXT in maria_client.get(f"/moderation/cases/{report_id}").get_data(as_text=True)
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"confirm": "something else entirely"}, "not the same"),
-        ({"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"}, "very common or repetitive"),
-        ({"username": "admin"}, "already an account"),
-        ({"username": "two words"}, "letters a–z, digits"),
-        # The set-up wizard's rule (issue 17, part 14): no e-mail address, at least 3 characters.
-        ({"username": "maria@kommun.se"}, "letters a–z, digits"),
-        ({"username": "mb"}, "between 3 and 64"),
-        ({"role": "root"}, "Role:"),
-        ({"notify_email": "maria@localhost"}, "e-mail address such as"),
-    ],
-)
-def test_add_moderator_refuses_bad_input(
-    app: Flask, client: FlaskClient, admin: Account, change: dict[str, str], message: str
-) -> None:
-    _log_in(client, admin)
-    form = {"username": "maria", "role": "moderator", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    answer = _post(client, "/moderation/users/new", {**form, **change}, page="/moderation/users/new")
-    assert answer.startswith("400") and message in _summary(answer)
-    with _db(app) as db:
-        assert db.scalar(select(func.count()).select_from(User)) == 1
 
 
 def test_reset_gives_new_credentials_and_needs_a_new_grant(

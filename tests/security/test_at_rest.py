@@ -1,8 +1,8 @@
 """At rest (DESIGN.md §2, threats 2 and 6): what a database file, a dump, the session store or a log holds.
 
 Canaries go into every free-text field and file through the real forms; secrets (codes, passwords,
-the forum passphrase, TOTP keys, the recovery key) are collected as they are shown. Then the raw
-SQLite file (with its write-ahead log), a ``pg_dump`` of the PostgreSQL schema, every session
+the forum passphrase, TOTP keys, the recovery key, an invitation link) are collected as they are
+shown. Then the raw SQLite file (with its write-ahead log), a ``pg_dump`` of the PostgreSQL schema, every session
 and limiter entry in Redis or the session table, and every log line and instance file must hold
 none of them, nor any client address. Forum posts and refusal reasons are meant for peers and are
 plain text in the database by design: they must be found there (which shows the scan sees text at
@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -107,16 +108,17 @@ def _write_everything(world: World) -> list[str]:
         PRIVATE[k] in seen_by_moderator
         for k in ("description", "filename", "reply", "internal note", "postponement reason")
     )
-    new_user = {
-        "username": "canarie",
-        "role": "moderator",
-        "password": PASSWORDS["new account"],
-        "confirm": PASSWORDS["new account"],
-    }
-    assert _post(admin, "/moderation/users/new", **new_user) == 303
-    new_totp = _secret_shown(
-        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"'
+    # A colleague invited by the admin makes the account through the link (issue 17, item 14).
+    assert _post(admin, "/moderation/users/new", username="canarie", role="moderator") == 303
+    invitation = _secret_shown(
+        admin.get("/moderation/users/invitation").get_data(as_text=True), r'/enrol/([A-Za-z0-9_-]{43})"'
     )
+    invited = world.fresh_client()
+    assert invited.get(f"/enrol/{invitation}").status_code == 200
+    passphrase = {"password": PASSWORDS["new account"], "confirm": PASSWORDS["new account"]}
+    assert _post(invited, f"/enrol/{invitation}", **passphrase) == 302
+    new_totp = _secret_shown(invited.get("/setup/totp").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"')
+    assert _post(invited, "/setup/totp", totp=pyotp.TOTP(new_totp).now()) == 302
     reset = {"password": PASSWORDS["reset"], "confirm": PASSWORDS["reset"]}
     assert _post(admin, f"/moderation/users/{world.moderator_id}/reset", **reset) == 303
     reset_totp = _secret_shown(
@@ -157,6 +159,7 @@ def _write_everything(world: World) -> list[str]:
     return [
         code,
         forum_code,
+        invitation,
         new_totp,
         reset_totp,
         *PASSWORDS.values(),

@@ -10,6 +10,7 @@ of rows and the same contents (tests/security/rows.py). Every FlaskForm of the p
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import os
@@ -162,7 +163,7 @@ MODERATION_TARGETS = [
         hints={"days": lambda w: st.sampled_from(["1", "730", "731", "0", "-5", "2147483648"])},
         prepare=_close_the_other_case,
     ),
-    Target(admin_forms.NewUserForm, "admin", lambda w: "/moderation/users/new"),
+    Target(admin_forms.InvitationForm, "admin", lambda w: "/moderation/users/new"),
     Target(admin_forms.ResetForm, "admin", lambda w: f"/moderation/users/{w.moderator_id}/reset"),
     Target(
         admin_forms.NotifyForm,
@@ -238,6 +239,8 @@ SETUP_TARGETS = [
     Target(setup_forms.TotpForm, "anonymous", lambda w: "/setup/totp"),
     Target(setup_forms.RecoveryStoredForm, "anonymous", lambda w: "/setup/recovery"),
 ]
+# Step 1 of an invitation, at /enrol/<token> of a link an admin issues in the test itself.
+INVITATION = Target(setup_forms.PassphraseForm, "anonymous", lambda w: "/enrol/<token>")
 GET_FORMS = {admin_forms.AuditFilterForm, stats_forms.StatsForm}  # filters in the query string
 ABSTRACT_FORMS = {"Form", "NewPassphraseForm", "Versioned"}  # bases only, never posted themselves
 
@@ -352,6 +355,22 @@ def test_setup_wizard_forms_survive_hostile_bodies(fresh_app: Flask) -> None:
     fuzz(fresh_app, None, SETUP_TARGETS[2], wizard)
 
 
+def test_an_invitations_first_step_survives_hostile_bodies(shared_world: World) -> None:
+    admin = shared_world.client("admin")
+    issued = admin.post(
+        "/moderation/users/new",
+        data={"username": "fuzzed", "role": "moderator", "csrf_token": token_of(admin)},
+    )
+    assert issued.status_code == 303
+    link = re.search(r"/enrol/([A-Za-z0-9_-]{43})", admin.get(issued.location).get_data(as_text=True))
+    assert link
+    invited = shared_world.fresh_client()
+    assert invited.get(link.group(0)).status_code == 200
+    fuzz(
+        shared_world.app, shared_world, dataclasses.replace(INVITATION, url=lambda w: link.group(0)), invited
+    )
+
+
 def _portal_forms() -> set[str]:
     for module in pkgutil.walk_packages(portal.__path__, "portal."):
         importlib.import_module(module.name)
@@ -367,6 +386,7 @@ def _portal_forms() -> set[str]:
 
 def test_every_form_of_the_portal_is_fuzzed() -> None:
     """A new form cannot escape: it must be added to TARGETS (or be an abstract base)."""
-    fuzzed = {f"{t.form.__module__}.{t.form.__qualname__}" for t in TARGETS + SETUP_TARGETS if t.form}
+    targets = [*TARGETS, *SETUP_TARGETS, INVITATION]
+    fuzzed = {f"{t.form.__module__}.{t.form.__qualname__}" for t in targets if t.form}
     missing = {name for name in _portal_forms() - fuzzed if name.rsplit(".", 1)[1] not in ABSTRACT_FORMS}
     assert not missing, f"forms without a fuzz target: {sorted(missing)}"

@@ -35,6 +35,8 @@ ADMIN_ENDPOINTS = frozenset(
     {
         "moderation.users",
         "moderation.new_user",
+        "moderation.invitation",
+        "moderation.withdraw_invitation",
         "moderation.reset_user",
         "moderation.disable_user",
         "moderation.grant_access",
@@ -351,6 +353,7 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
             "/setup/recovery",
             "/moderation/users/enrolment",
             "/moderation/users/enrolment/qr.svg",
+            "/moderation/users/invitation",
         ):
             body = client.get(url).get_data(as_text=True)
             assert code not in body and forum_code.group(1) not in body, url

@@ -47,7 +47,9 @@ def _email() -> StringField:
     )
 
 
-class NewUserForm(NewPassphraseForm):
+class InvitationForm(Form):
+    """Whom "Add moderator" invites: they choose their own passphrase through the link."""
+
     username = username_field()
     role = RadioField(
         _l("Role"),

@@ -11,15 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from ... import enrolment as enrolment_links
 from ...accounts import grants
 from ...accounts import service as accounts
 from ...cases import access_jobs
-from ...db import db_session
+from ...db import db_session, utcnow
 from ...forum import reach, sharing
 from ...i18n import LANGUAGE_NAMES
 from ...ids import MAX_ID
 from ...installation import current_config
-from ...models import ReplyTemplate, Role, User
+from ...models import ReplyTemplate, User
 from ...pages import Page, form_page
 from ...security import totp
 from .. import bp, granting
@@ -27,7 +28,7 @@ from ..auth import admin_required, current_user, org_key
 from ..forms import ActionForm
 from . import audit_log
 from . import reply_templates as quick_replies
-from .forms import AuditFilterForm, DeleteTemplateForm, NewUserForm, NotifyForm, ResetForm, TemplateForm
+from .forms import AuditFilterForm, DeleteTemplateForm, NotifyForm, ResetForm, TemplateForm
 
 # The TOTP secret of an account just created or reset, kept only until the admin leaves its result
 # page: in the encrypted server-side session like the set-up wizard's, never in a row or a log.
@@ -74,6 +75,7 @@ def _users_page(status: int = 200, failed: NotifyForm | None = None, failed_id: 
         notify_forms={u.id: failed if u.id == failed_id and failed else _notify_form(u) for u in people},
         failed=failed,
         waiting=grants.awaiting_grant(db),
+        invitations=enrolment_links.invitations(db, organisation_id(), utcnow()),
         jobs=_access_jobs(db),
         me=current_user(),
         has_key=org_key() is not None,
@@ -82,10 +84,15 @@ def _users_page(status: int = 200, failed: NotifyForm | None = None, failed_id: 
     ), status
 
 
+def organisation_id() -> int:
+    organisation_id = current_user().organisation_id
+    assert organisation_id is not None  # an admin belongs to an organisation
+    return organisation_id
+
+
 def _access_jobs(db: Session) -> list[access_jobs.Progress]:
     """The organisation's access jobs; one that stopped (its process ended) goes on from here."""
-    organisation = current_user().organisation_id
-    assert organisation is not None
+    organisation = organisation_id()
     key = org_key()
     if key is not None:
         access_jobs.resume(db, organisation, key)
@@ -171,33 +178,6 @@ def set_notify(user_id: int) -> Page:
 def _show_secret(user: User, secret: str, reset: bool) -> Response:
     session[ENROLMENT] = {"username": user.username, "secret": secret, "reset": reset, "shown": False}
     return _to("moderation.enrolment")
-
-
-@bp.route("/users/new", methods=["GET", "POST"])
-@admin_required
-def new_user() -> Page:
-    form = NewUserForm()
-    if form.validate_on_submit():
-        db = db_session()
-        try:
-            created = accounts.create_user(
-                db,
-                form.username.data or "",
-                Role(form.role.data),
-                form.password.data or "",
-                current_config(),
-                current_user(),
-                organisation_id=current_user().organisation_id,
-            )
-        except accounts.WeakPassword as weak:
-            form.password.errors = list(weak.problems)
-        except accounts.UsernameTaken:
-            form.username.errors = [_("There is already an account with this user name.")]
-        else:
-            if form.notify_email.data:
-                accounts.set_notify_email(db, created.user, form.notify_email.data, current_user())
-            return _show_secret(created.user, created.totp_secret, reset=False)
-    return form_page("moderation/user_new.html", form)
 
 
 @bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])

@@ -1,0 +1,106 @@
+"""Inviting a colleague (issue 17, item 14): "Add moderator" issues a one-time link, shown once.
+
+The admin chooses the user name and role; the colleague follows the link and chooses their own
+passphrase and authenticator app (``portal/setup``). So no admin ever knows another person's
+passphrase, and nobody can log in, or act in the audit log, as someone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ... import enrolment
+from ...accounts import service as accounts
+from ...db import db_session, utcnow
+from ...ids import MAX_ID
+from ...installation import current_config
+from ...models import Role
+from ...pages import Page, form_page
+from .. import bp
+from ..auth import admin_required, current_user
+from ..forms import ActionForm
+from .forms import InvitationForm
+from .views import organisation_id
+
+# The link just issued, kept only until the admin leaves its page: in the encrypted server-side
+# session, never in a row (only the token's SHA-256 is stored) or a log.
+SHOWN = "admin_invitation"
+SHOWN_ENDPOINT = "moderation.invitation"
+
+
+@bp.before_request
+def forget_shown_link() -> None:
+    if SHOWN in session and request.endpoint != SHOWN_ENDPOINT:
+        session.pop(SHOWN)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user() -> Page:
+    form = InvitationForm()
+    if form.validate_on_submit():
+        username = form.username.data or ""
+        try:
+            token = enrolment.invite(
+                db_session(),
+                organisation_id(),
+                username,
+                Role(form.role.data),
+                form.notify_email.data,
+                current_user(),
+                utcnow(),
+            )
+        except accounts.UsernameTaken:
+            form.username.errors = [_("There is already an account, or an invitation, with this user name.")]
+        except accounts.InvalidEmail:
+            form.notify_email.errors = [_("Enter an e-mail address such as name@example.se.")]
+        else:
+            until = utcnow() + enrolment.VALID_FOR
+            session[SHOWN] = {
+                "username": username.strip(),
+                "url": enrolment.link_url(current_config().base_url, token),
+                "until": until.isoformat(),
+                "shown": False,
+            }
+            return redirect(url_for(SHOWN_ENDPOINT), code=303)
+    return form_page("moderation/user_new.html", form)
+
+
+@bp.get("/users/invitation")
+@admin_required
+def invitation() -> Page:
+    shown = session.get(SHOWN)
+    if not shown or shown["shown"]:
+        flash(
+            _("The link is shown only once. Withdraw the invitation and invite again for a new one."), "error"
+        )
+        return redirect(url_for("moderation.users"), code=303)
+    session[SHOWN] = {**shown, "shown": True}  # a reload no longer shows it
+    until = dt.datetime.fromisoformat(shown["until"])
+    return render_template("moderation/user_invited.html", shown=shown, until=until)
+
+
+@bp.post("/users/invitations/<int:link_id>/withdraw")
+@admin_required
+def withdraw_invitation(link_id: int) -> Page:
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("moderation.users"), code=303)
+    db = db_session()
+    try:
+        link = enrolment.invitation(db, organisation_id(), link_id) if link_id <= MAX_ID else None
+    except enrolment.LinkRefused:
+        link = None
+    if link is None:
+        abort(404)
+    if not enrolment.is_open(link, utcnow()):
+        flash(_("That invitation no longer works: it was used, withdrawn or has expired."), "info")
+    else:
+        enrolment.withdraw(db, link, current_user(), utcnow())
+        flash(
+            _("The invitation of %(name)s is withdrawn: its link no longer works.", name=link.username),
+            "info",
+        )
+    return redirect(url_for("moderation.users"), code=303)
