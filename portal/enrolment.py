@@ -25,6 +25,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, organisations
+from .accounts import resets
 from .accounts import service as accounts
 from .audit import Event
 from .models import EnrolmentLink, Organisation, Role, User
@@ -99,10 +100,18 @@ def _still_open(db: Session, link: EnrolmentLink | None, now: dt.datetime) -> En
 
 def _still_wanted(db: Session, link: EnrolmentLink) -> None:
     """A first admin's link is done once the organisation has a user; an invitation once its user
-    name is taken (by the account it made, or by one created meanwhile)."""
-    if link.username is None and has_users(db, link.organisation_id):
-        raise LinkRefused
-    if link.username is not None and accounts.username_taken(db, link.username):
+    name is taken (by the account it made, or by one created meanwhile); a reset's once its
+    account has a passphrase again (or was disabled)."""
+    if link.user_id is not None:
+        user = db.get(User, link.user_id)
+        if user is None or not resets.awaits_new_credentials(user):
+            raise LinkRefused
+    elif (
+        link.username is None
+        and has_users(db, link.organisation_id)
+        or link.username is not None
+        and accounts.username_taken(db, link.username)
+    ):
         raise LinkRefused
 
 
@@ -167,6 +176,30 @@ def invite(
     db.add(link)
     db.flush()
     audit.record(db, Event.USER_INVITED, actor, invitation_subject(link.id), organisation_id)
+    return token
+
+
+def reissue(db: Session, user: User, actor: User, now: dt.datetime) -> str:
+    """The token of a link by which ``user``, just reset (``accounts.admin_reset``), chooses a new
+    passphrase and app; an earlier open link of theirs stops working."""
+    db.execute(
+        update(EnrolmentLink)
+        .where(EnrolmentLink.user_id == user.id, EnrolmentLink.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+    assert user.organisation_id is not None  # an admin resets colleagues of their organisation
+    token = secrets.token_urlsafe(32)
+    link = EnrolmentLink(
+        organisation_id=user.organisation_id,
+        token_sha256=_digest(token),
+        expires_at=now + VALID_FOR,
+        username=user.username,
+        role=user.role,
+        user_id=user.id,
+    )
+    db.add(link)
+    db.flush()
+    audit.record(db, Event.USER_INVITED, actor, invitation_subject(link.id), user.organisation_id)
     return token
 
 

@@ -18,7 +18,8 @@ class EnrolmentLink(Base):
     Two kinds, one table: the installation operator's link for an organisation's first admin
     (``username`` NULL; it works only while the organisation has no user, and the admin who follows
     it makes the organisation's key pair in their own request), and an admin's invitation of a new
-    moderator or admin under a user name the admin chose. Either way the person who follows it
+    moderator or admin under a user name the admin chose, or of a colleague whose account the admin
+    reset (``user_id``). Either way the person who follows it
     chooses their own passphrase: nobody else ever knows it. Only the SHA-256 of its token is kept,
     so the database cannot be used to enrol. It works once, for 72 hours.
     """
@@ -37,6 +38,8 @@ class EnrolmentLink(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[Role | None] = mapped_column(string_enum(Role))
     notify_email: Mapped[str | None] = mapped_column(String(254))
+    # A reset: the existing account whose new passphrase and app the link sets.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     @property
     def is_invitation(self) -> bool:

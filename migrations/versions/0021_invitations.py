@@ -1,5 +1,5 @@
-"""enrolment_links.username, role, notify_email: admins invite new moderators by a one-time link
-instead of choosing their passphrase (issue 17, item 14)
+"""enrolment_links.username, role, notify_email, user_id: admins invite new moderators, and reset
+accounts, by a one-time link instead of choosing the colleague's passphrase (issue 17, item 14)
 
 Revision ID: 0021
 Revises: 0020
@@ -28,10 +28,16 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column("notify_email", sa.String(length=254), nullable=True))
+        batch.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_enrolment_links_user_id_users"), "users", ["user_id"], ["id"], ondelete="CASCADE"
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("enrolment_links") as batch:
+        batch.drop_constraint(op.f("fk_enrolment_links_user_id_users"), type_="foreignkey")
+        batch.drop_column("user_id")
         batch.drop_column("notify_email")
         batch.drop_column("role")
         batch.drop_column("username")

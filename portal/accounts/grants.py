@@ -23,7 +23,9 @@ def awaiting_grant(db: Session) -> list[User]:
         (User.role == Role.ADMIN) & User.org_key_sealed.is_(None),
         (User.role == Role.MODERATOR) & User.case_access.is_(False),
     )
-    return list(db.scalars(select(User).where(waiting, User.active.is_(True)).order_by(User.username)))
+    # An account reset by an admin has no key pair until its owner follows the link: nothing to grant.
+    ready = User.active.is_(True) & User.public_key.is_not(None)
+    return list(db.scalars(select(User).where(waiting, ready).order_by(User.username)))
 
 
 def grant(db: Session, user: User, org_private_key: bytes | None, actor: User) -> None:

@@ -286,7 +286,7 @@ def reset(db: Session, user: User, password: str, config: Config, actor: User | 
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
-    _no_case_keys(db, user)
+    remove_access(db, user)
     # The old key pair (under a password someone else may know) and its grant, out of the files.
     scrub.after_commit(db, (User.__tablename__,))
     audit.record(db, Event.USER_RESET, actor, audit.user_subject(user.id))
@@ -300,7 +300,7 @@ def disable(db: Session, user: User, actor: User | None = None) -> None:
     (``portal.scrub``): the WAL or a dead tuple would still hold them."""
     user.active = False
     user_keys.remove_key_material(user)
-    _no_case_keys(db, user)
+    remove_access(db, user)
     scrub.after_commit(db, (User.__tablename__,))
     sessions.end_sessions_of(db, user.id)
     audit.record(db, Event.USER_DISABLED, actor, audit.user_subject(user.id))
@@ -314,13 +314,13 @@ def enable(db: Session, user: User, password: str, config: Config, actor: User |
     _require_strong(password, user.username)
     secret = totp.new_secret()
     _credentials(user, password, secret, config)
-    _no_case_keys(db, user)
+    remove_access(db, user)
     user.active = True
     audit.record(db, Event.USER_ENABLED, actor, audit.user_subject(user.id))
     return secret
 
 
-def _no_case_keys(db: Session, user: User) -> None:
+def remove_access(db: Session, user: User) -> None:
     """A new key pair (or none): the case keys sealed to the old one go, and so does the access
     they gave; an admin grants it again."""
     user.case_access = False
@@ -355,21 +355,15 @@ def all_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.username)))
 
 
-def _not_self(user: User, actor: User) -> None:
+def refuse_self(user: User, actor: User) -> None:
     if user.id == actor.id:
         raise SelfChange
 
 
 def admin_disable(db: Session, user: User, actor: User) -> None:
     """:func:`disable` from the admin pages: an admin cannot end their own access."""
-    _not_self(user, actor)
+    refuse_self(user, actor)
     disable(db, user, actor)
-
-
-def admin_reset(db: Session, user: User, password: str, config: Config, actor: User) -> str:
-    """:func:`reset` from the admin pages; an admin changes their own password instead."""
-    _not_self(user, actor)
-    return reset(db, user, password, config, actor)
 
 
 def valid_notify_email(email: str | None) -> str | None:

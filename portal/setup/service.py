@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import enrolment, installation, organisations
+from .. import audit, enrolment, installation, organisations
 from ..accounts import service as accounts
+from ..audit import Event
 from ..config import Config
 from ..db import utcnow
-from ..models import Organisation, Role, User
+from ..models import EnrolmentLink, Organisation, Role, User
 from ..security import totp
 
 
@@ -55,6 +56,7 @@ class Entry:
     link_id: int | None = None
     username: str | None = None
     role: str = Role.ADMIN.value
+    resets: bool = False  # the link of an account an admin reset
 
     @property
     def invited(self) -> bool:
@@ -71,7 +73,7 @@ class Entry:
 def enter_with_link(db: Session, token: str) -> tuple[Entry, Organisation]:
     """The entry an enrolment link gives, with the organisation it sets up (``LinkRefused``)."""
     link = enrolment.open_link(db, token, utcnow())
-    entry = Entry(link.id, link.username, (link.role or Role.ADMIN).value)
+    entry = Entry(link.id, link.username, (link.role or Role.ADMIN).value, link.user_id is not None)
     return entry, organisations.get(db, link.organisation_id)
 
 
@@ -130,11 +132,11 @@ class PendingAdmin:
         return totp.provisioning_uri(self.totp_secret, self.username)
 
 
-def _organisation(db: Session, entry: Entry, pending: PendingAdmin) -> tuple[Organisation, str | None]:
-    """The organisation the account joins, and the notice address an invitation set for it."""
+def _link(db: Session, entry: Entry, pending: PendingAdmin) -> EnrolmentLink | None:
+    """The link the account comes through, closed for good now (None: the set-up link)."""
     if entry.link_id is None:
         check_open(db)
-        return organisations.only(db), None  # the set-up link sets up the installation's first organisation
+        return None
     try:
         link = enrolment.use(db, entry.link_id, utcnow())
     except enrolment.LinkRefused as refused:
@@ -143,23 +145,10 @@ def _organisation(db: Session, entry: Entry, pending: PendingAdmin) -> tuple[Org
     expected = (link.username, link.role) if link.is_invitation else (pending.username, Role.ADMIN)
     if (pending.username, Role(pending.role)) != expected:
         raise SetupClosed
-    return organisations.get(db, link.organisation_id), link.notify_email
+    return link
 
 
-def complete(
-    db: Session, pending: PendingAdmin, code: str, config: Config, entry: Entry
-) -> accounts.NewAccount:
-    """Confirm the TOTP and create the account in one transaction (the link closes in it too);
-    an organisation's first admin makes its key pair in it."""
-    check_entry(db, entry)
-    step = totp.matching_step(pending.totp_secret, code, 0)
-    if step is None:
-        raise WrongCode
-    organisation, notify_email = _organisation(db, entry, pending)
-    user = User(
-        username=pending.username, role=Role(pending.role), active=True, organisation_id=organisation.id
-    )
-    user.notify_email = notify_email
+def _credentials(user: User, pending: PendingAdmin, step: int, config: Config) -> None:
     user.password_hash = pending.password_hash
     user.public_key = base64.b64decode(pending.public_key)
     user.private_key_wrapped = base64.b64decode(pending.private_key_wrapped)
@@ -167,4 +156,28 @@ def complete(
     user.totp_secret_encrypted = accounts.encrypt_totp_secret(pending.totp_secret, config)
     user.totp_last_step = step  # the code used here cannot log in again
     user.failed_logins = 0
+
+
+def complete(
+    db: Session, pending: PendingAdmin, code: str, config: Config, entry: Entry
+) -> accounts.NewAccount:
+    """Confirm the TOTP and create the account in one transaction (the link closes in it too);
+    an organisation's first admin makes its key pair in it. A reset's link gives the existing
+    account its new passphrase and app instead."""
+    check_entry(db, entry)
+    step = totp.matching_step(pending.totp_secret, code, 0)
+    if step is None:
+        raise WrongCode
+    link = _link(db, entry, pending)
+    if link is not None and link.user_id is not None:
+        user = db.get_one(User, link.user_id)
+        _credentials(user, pending, step, config)
+        audit.record(db, Event.USER_REENROLLED, user, audit.user_subject(user.id), user.organisation_id)
+        return accounts.NewAccount(user=user, totp_secret=pending.totp_secret, recovery_key=None)
+    organisation = organisations.only(db) if link is None else organisations.get(db, link.organisation_id)
+    user = User(
+        username=pending.username, role=Role(pending.role), active=True, organisation_id=organisation.id
+    )
+    user.notify_email = link.notify_email if link is not None else None
+    _credentials(user, pending, step, config)
     return accounts.add_user(db, user, None, config)

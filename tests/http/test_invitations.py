@@ -17,8 +17,8 @@ from werkzeug.test import TestResponse
 from portal.accounts import service as accounts
 from portal.cases import access, access_jobs, vault
 from portal.db import utcnow
-from portal.models import AuditEvent, EnrolmentLink, Report, Role, User
-from tests.accounts import Account, AuthActions, keyring_of
+from portal.models import AuditEvent, CaseKey, EnrolmentLink, Report, Role, User
+from tests.accounts import Account, AccountFactory, AuthActions, keyring_of
 from tests.csrf import get_csrf
 from tests.operator_helpers import passphrase_and_app
 from tests.reporting_helpers import only_report_id, report_and_get_code
@@ -235,3 +235,72 @@ def test_a_name_taken_meanwhile_closes_the_invitation(
         accounts.create_user(db, "maria", Role.MODERATOR, PASSPHRASE, app.config["PORTAL"])
         db.commit()
     assert app.test_client().get(f"/enrol/{token}").status_code == 403
+
+
+def test_a_reset_account_gets_a_new_passphrase_only_its_owner_knows(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    report_and_get_code(app.test_client(), description=SECRET_TEXT)
+    report_id = only_report_id(app)
+    mo = moderator("mo")
+    with _db(app) as db:
+        mo_id = accounts.find(db, "mo").id
+    mo_client = _log_in(app.test_client(), mo)
+    _log_in(client, admin)
+    token = get_csrf(client, "/moderation/users")
+    assert client.post(f"/moderation/users/{mo_id}/access", data={"csrf_token": token}).status_code == 303
+    access_jobs.wait()
+
+    reset = client.post(f"/moderation/users/{mo_id}/reset", data={"csrf_token": token})
+    assert reset.status_code == 303 and reset.location == "/moderation/users/invitation"
+    shown = html.unescape(client.get(reset.location).get_data(as_text=True))
+    assert "The account of mo has been reset" in shown
+    link = LINK_RE.search(shown)
+    assert link
+    # At once: the session ends, the old passphrase and app open nothing, the access is gone.
+    assert mo_client.get("/moderation/").location == "/moderation/login"
+    assert AuthActions(app.test_client()).login(mo).status_code == 401
+    with _db(app) as db:
+        user = accounts.find(db, "mo")
+        assert (user.public_key, user.case_access) == (None, False)
+        assert db.scalar(select(func.count()).select_from(CaseKey).where(CaseKey.user_id == mo_id)) == 0
+    users_page = html.unescape(client.get("/moderation/users").get_data(as_text=True))
+    assert "reset: waiting for a new passphrase" in users_page
+    assert "mo (reset): the link works until" in users_page
+    assert f'action="/moderation/users/{mo_id}/access"' not in users_page  # nothing to grant yet
+
+    welcome = app.test_client()
+    welcome.set_cookie("lang", "en")
+    first = welcome.get(f"/enrol/{link.group(2)}").get_data(as_text=True)
+    assert "<h1>Choose a new passphrase, mo</h1>" in first and "has reset your account" in first
+    mo_again, secret = _follow(app, link.group(2))
+    assert app.test_client().get(f"/enrol/{link.group(2)}").status_code == 403  # spent
+    account = Account("mo", PASSPHRASE, secret, None)
+    account.next_code()
+    _log_in(mo_again, account)
+    assert mo_again.get(f"/moderation/cases/{report_id}").status_code == 404  # until granted again
+    with _db(app) as db:
+        rows = db.execute(
+            select(AuditEvent.event, AuditEvent.actor_id).where(AuditEvent.subject == f"user:{mo_id}")
+        ).all()
+        admin_id = accounts.find(db, "admin").id
+    assert ("user:account:reset", admin_id) in rows and ("user:account:reenrolled", mo_id) in rows
+    grant = client.post(f"/moderation/users/{mo_id}/access", data={"csrf_token": token})
+    assert grant.status_code == 303
+    access_jobs.wait()
+    assert SECRET_TEXT in mo_again.get(f"/moderation/cases/{report_id}").get_data(as_text=True)
+
+
+def test_a_reset_link_stops_when_the_account_is_disabled(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    moderator("mo")
+    with _db(app) as db:
+        mo_id = accounts.find(db, "mo").id
+    _log_in(client, admin)
+    token = get_csrf(client, "/moderation/users")
+    reset = client.post(f"/moderation/users/{mo_id}/reset", data={"csrf_token": token})
+    link = LINK_RE.search(client.get(reset.location).get_data(as_text=True))
+    assert link
+    assert client.post(f"/moderation/users/{mo_id}/disable", data={"csrf_token": token}).status_code == 303
+    assert app.test_client().get(f"/enrol/{link.group(2)}").status_code == 403

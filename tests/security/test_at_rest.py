@@ -119,11 +119,18 @@ def _write_everything(world: World) -> list[str]:
     assert _post(invited, f"/enrol/{invitation}", **passphrase) == 302
     new_totp = _secret_shown(invited.get("/setup/totp").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"')
     assert _post(invited, "/setup/totp", totp=pyotp.TOTP(new_totp).now()) == 302
-    reset = {"password": PASSWORDS["reset"], "confirm": PASSWORDS["reset"]}
-    assert _post(admin, f"/moderation/users/{world.moderator_id}/reset", **reset) == 303
-    reset_totp = _secret_shown(
-        admin.get("/moderation/users/enrolment").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"'
+    assert _post(admin, f"/moderation/users/{world.moderator_id}/reset") == 303
+    reset_link = _secret_shown(
+        admin.get("/moderation/users/invitation").get_data(as_text=True), r'/enrol/([A-Za-z0-9_-]{43})"'
     )
+    reset_owner = world.fresh_client()
+    assert reset_owner.get(f"/enrol/{reset_link}").status_code == 200
+    passphrase = {"password": PASSWORDS["reset"], "confirm": PASSWORDS["reset"]}
+    assert _post(reset_owner, f"/enrol/{reset_link}", **passphrase) == 302
+    reset_totp = _secret_shown(
+        reset_owner.get("/setup/totp").get_data(as_text=True), r'data-secret="([A-Z2-7]+)"'
+    )
+    assert _post(reset_owner, "/setup/totp", totp=pyotp.TOTP(reset_totp).now()) == 302
     change = {"current": world.no_key.password, "new": PASSWORDS["changed"], "confirm": PASSWORDS["changed"]}
     assert _post(world.client("no_key"), "/moderation/account/password", **change) == 302
     writer = world.fresh_client()
@@ -160,6 +167,7 @@ def _write_everything(world: World) -> list[str]:
         code,
         forum_code,
         invitation,
+        reset_link,
         new_totp,
         reset_totp,
         *PASSWORDS.values(),

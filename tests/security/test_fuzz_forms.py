@@ -164,7 +164,6 @@ MODERATION_TARGETS = [
         prepare=_close_the_other_case,
     ),
     Target(admin_forms.InvitationForm, "admin", lambda w: "/moderation/users/new"),
-    Target(admin_forms.ResetForm, "admin", lambda w: f"/moderation/users/{w.moderator_id}/reset"),
     Target(
         admin_forms.NotifyForm,
         "admin",

@@ -45,8 +45,6 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.postpone",
         "moderation.set_notify",
         "moderation.appoint_shared",
-        "moderation.enrolment",
-        "moderation.enrolment_qr",
         "moderation.audit",
         "moderation.reply_templates",
         "moderation.new_template",
@@ -351,8 +349,6 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
             "/report/receipt/print",
             "/forum/code/receipt",
             "/setup/recovery",
-            "/moderation/users/enrolment",
-            "/moderation/users/enrolment/qr.svg",
             "/moderation/users/invitation",
         ):
             body = client.get(url).get_data(as_text=True)

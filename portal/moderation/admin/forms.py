@@ -25,7 +25,7 @@ from ...audit import Event
 from ...forms import Form, PlainText, WholeNumber, long_text
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
-from ..forms import NewPassphraseForm, username_field
+from ..forms import username_field
 from .audit_log import AuditFilter
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the audit log's plausible dates
@@ -60,10 +60,6 @@ class InvitationForm(Form):
         default=Role.MODERATOR.value,
     )
     notify_email = _email()
-
-
-class ResetForm(NewPassphraseForm):
-    """The new passphrase an admin types for someone who forgot theirs or lost their phone."""
 
 
 class NotifyForm(Form):

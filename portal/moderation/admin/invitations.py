@@ -1,8 +1,9 @@
-"""Inviting a colleague (issue 17, item 14): "Add moderator" issues a one-time link, shown once.
+"""Inviting a colleague, and resetting one's account (issue 17, item 14): a one-time link, shown once.
 
-The admin chooses the user name and role; the colleague follows the link and chooses their own
-passphrase and authenticator app (``portal/setup``). So no admin ever knows another person's
-passphrase, and nobody can log in, or act in the audit log, as someone else.
+"Add moderator" takes the user name and role; "Reset" ends the account's passphrase, app and key
+pair. Either way the colleague follows the link and chooses their own passphrase and
+authenticator app (``portal/setup``). So no admin ever knows another person's passphrase, and
+nobody can log in, or act in the audit log, as someone else.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from ... import enrolment
+from ...accounts import resets
 from ...accounts import service as accounts
 from ...db import db_session, utcnow
 from ...ids import MAX_ID
 from ...installation import current_config
-from ...models import Role
+from ...models import Role, User
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user
@@ -58,15 +61,43 @@ def new_user() -> Page:
         except accounts.InvalidEmail:
             form.notify_email.errors = [_("Enter an e-mail address such as name@example.se.")]
         else:
-            until = utcnow() + enrolment.VALID_FOR
-            session[SHOWN] = {
-                "username": username.strip(),
-                "url": enrolment.link_url(current_config().base_url, token),
-                "until": until.isoformat(),
-                "shown": False,
-            }
-            return redirect(url_for(SHOWN_ENDPOINT), code=303)
+            return _show(username.strip(), token, reset=False)
     return form_page("moderation/user_new.html", form)
+
+
+def _show(username: str, token: str, reset: bool) -> Response:
+    until = utcnow() + enrolment.VALID_FOR
+    session[SHOWN] = {
+        "username": username,
+        "url": enrolment.link_url(current_config().base_url, token),
+        "until": until.isoformat(),
+        "reset": reset,
+        "shown": False,
+    }
+    return redirect(url_for(SHOWN_ENDPOINT), code=303)
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])
+@admin_required
+def reset_user(user_id: int) -> Page:
+    db = db_session()
+    user = db.get(User, user_id) if user_id <= MAX_ID else None
+    if user is None:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            resets.reset(db, user, current_config(), current_user())
+        except accounts.SelfChange:
+            flash(
+                _(
+                    "You cannot reset your own account. Change your password instead, or ask another administrator."
+                ),
+                "error",
+            )
+        else:
+            return _show(user.username, enrolment.reissue(db, user, current_user(), utcnow()), reset=True)
+    return form_page("moderation/user_reset.html", form, user=user, me=current_user())
 
 
 @bp.get("/users/invitation")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,29 +18,16 @@ from ...db import db_session, utcnow
 from ...forum import reach, sharing
 from ...i18n import LANGUAGE_NAMES
 from ...ids import MAX_ID
-from ...installation import current_config
 from ...models import ReplyTemplate, User
 from ...pages import Page, form_page
-from ...security import totp
 from .. import bp, granting
 from ..auth import admin_required, current_user, org_key
 from ..forms import ActionForm
 from . import audit_log
 from . import reply_templates as quick_replies
-from .forms import AuditFilterForm, DeleteTemplateForm, NotifyForm, ResetForm, TemplateForm
-
-# The TOTP secret of an account just created or reset, kept only until the admin leaves its result
-# page: in the encrypted server-side session like the set-up wizard's, never in a row or a log.
-ENROLMENT = "admin_enrolment"
-ENROLMENT_ENDPOINTS = frozenset({"moderation.enrolment", "moderation.enrolment_qr"})
+from .forms import AuditFilterForm, DeleteTemplateForm, NotifyForm, TemplateForm
 
 M = TypeVar("M", User, ReplyTemplate)
-
-
-@bp.before_request
-def forget_shown_secret() -> None:
-    if ENROLMENT in session and request.endpoint not in ENROLMENT_ENDPOINTS:
-        session.pop(ENROLMENT)
 
 
 def _row(model: type[M], ident: int) -> M:
@@ -173,58 +159,6 @@ def set_notify(user_id: int) -> Page:
                 flash(_("%(name)s gets no e-mail notices.", name=user.username), "info")
             return _to("moderation.users")
     return _users_page(400, form, user.id)
-
-
-def _show_secret(user: User, secret: str, reset: bool) -> Response:
-    session[ENROLMENT] = {"username": user.username, "secret": secret, "reset": reset, "shown": False}
-    return _to("moderation.enrolment")
-
-
-@bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])
-@admin_required
-def reset_user(user_id: int) -> Page:
-    user = _row(User, user_id)
-    form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            secret = accounts.admin_reset(
-                db_session(), user, form.password.data or "", current_config(), current_user()
-            )
-        except accounts.WeakPassword as weak:
-            form.password.errors = list(weak.problems)
-        except accounts.SelfChange:
-            return _refused(
-                _(
-                    "You cannot reset your own account. Change your password instead, or ask another administrator."
-                )
-            )
-        else:
-            return _show_secret(user, secret, reset=True)
-    return form_page("moderation/user_reset.html", form, user=user, me=current_user())
-
-
-@bp.get("/users/enrolment")
-@admin_required
-def enrolment() -> Page:
-    pending = session.get(ENROLMENT)
-    if not pending or pending["shown"]:
-        flash(
-            _("The key is shown only once. If it was not recorded, reset the account to get a new one."),
-            "error",
-        )
-        return _to("moderation.users")
-    session[ENROLMENT] = {**pending, "shown": True}  # a reload no longer shows it
-    return render_template("moderation/user_enrol.html", pending=pending)
-
-
-@bp.get("/users/enrolment/qr.svg")
-@admin_required
-def enrolment_qr() -> FlaskResponse:
-    pending = session.get(ENROLMENT)
-    if not pending:
-        abort(404)
-    uri = totp.provisioning_uri(pending["secret"], pending["username"])
-    return FlaskResponse(totp.qr_svg(uri), mimetype="image/svg+xml")
 
 
 @bp.get("/audit")
