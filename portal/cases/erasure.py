@@ -31,6 +31,7 @@ from ..models import (
     Attachment,
     AuditEvent,
     CaseKey,
+    CaseMask,
     ErasedCase,
     Message,
     Note,
@@ -41,7 +42,8 @@ from ..models import (
 
 # The tables that hold a case's ciphertext or keys (their TOAST tables are vacuumed with them).
 CASE_TABLES = tuple(
-    model.__tablename__ for model in (Report, Message, Attachment, Note, CaseKey, RetentionPostponement)
+    model.__tablename__
+    for model in (Report, Message, Attachment, Note, CaseKey, RetentionPostponement, CaseMask)
 )
 # What an erase deletes or overwrites: those, and the audit events whose subject named the case.
 ERASE_TABLES = (*CASE_TABLES, AuditEvent.__tablename__)
