@@ -47,7 +47,9 @@ class _Pages(FPDF):
 
     def header(self) -> None:
         self.set_font(FONT, "B", 8.5)
-        self.multi_cell(0, 4.2, self.printable(self.document.secrecy), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            0, 4.2, self.printable(self.document.secrecy), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.set_font(FONT, "", 8.5)
         page = self.document.page_label.replace("{page}", str(self.page_no()))
         width = self.get_string_width(page) + 2
@@ -58,35 +60,41 @@ class _Pages(FPDF):
 
     def heading(self, text: str, size: float) -> None:
         self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, self.printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
     def body(self, text: str) -> None:
         self.set_font(FONT, "", 10.5)
-        self.multi_cell(0, LINE, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, LINE, self.printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def facts(self, rows: list[tuple[str, str]]) -> None:
         label_width = 52
         for label, value in rows:
             self.set_font(FONT, "B", 9.5)
             top, page = self.get_y(), self.page_no()
-            self.multi_cell(label_width, LINE, self.printable(label), new_x=XPos.RIGHT, new_y=YPos.TOP)
+            self.multi_cell(
+                label_width, LINE, self.printable(label), align="L", new_x=XPos.RIGHT, new_y=YPos.TOP
+            )
             if self.page_no() != page:  # the label began a page: the value goes beside it there
                 top = self.t_margin
             self.set_xy(MARGIN + label_width, max(top, self.get_y()))
             self.set_font(FONT, "", 9.5)
-            self.multi_cell(0, LINE, self.printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(0, LINE, self.printable(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
 
     def entry(self, entry: Entry) -> None:
         if entry.heading:
             self.set_font(FONT, "B", 10)
-            self.multi_cell(0, LINE, self.printable(entry.heading), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                0, LINE, self.printable(entry.heading), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         if entry.text:
             self.body(entry.text)
         self.set_font(FONT, "", 9.5)
         for line in entry.files:
-            self.multi_cell(0, LINE, "• " + self.printable(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                0, LINE, "• " + self.printable(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         self.ln(3)
 
 

@@ -143,7 +143,7 @@ def export(
     names = cases.author_names(db, report)
     notes = _notes(report, key, names) if include_notes else None
     number = _("Case %(n)d", n=report.id)
-    head = f"{number} · {_('Registration number')}: {registration.strip() or '–'}"
+    head = _("%(case)s · Registration number: %(number)s", case=number, number=registration.strip() or "–")
     document = Document(
         title=number,
         secrecy=organisation_texts.secrecy_marking(db, report.organisation_id, language),

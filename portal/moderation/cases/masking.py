@@ -105,7 +105,8 @@ def shown(db: Session, report_id: int, key: bytes, dialogue: Dialogue) -> tuple[
     """The passages masked, in the order they were masked, and the ids of the files masked."""
     found = masks.of(db, report_id, key)
     by_id = {m.user_id for m in found if m.user_id is not None}
-    names = dict(db.execute(select(User.id, User.username).where(User.id.in_(by_id)))) if by_id else {}
+    query = select(User.id, User.username).where(User.id.in_(by_id))
+    names = {user_id: name for user_id, name in db.execute(query)} if by_id else {}
     in_texts = texts(dialogue)
     passages = [
         Shown(
