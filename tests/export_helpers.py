@@ -3,6 +3,7 @@ bytes with every stream decompressed, where a masked passage must not be."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -33,10 +34,8 @@ def encodings(text: str) -> list[bytes]:
     found = [text.encode("utf-8"), text.encode("utf-16-be"), text.encode("utf-16-le")]
     found.append(text.encode("utf-16-be").hex().encode())
     found.append(text.encode("utf-16-be").hex().upper().encode())
-    try:
+    with contextlib.suppress(UnicodeEncodeError):
         found.append(text.encode("latin-1"))
-    except UnicodeEncodeError:
-        pass
     return found
 
 

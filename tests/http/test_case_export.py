@@ -20,7 +20,7 @@ from tests.accounts import Account, AccountFactory, AuthActions, grant
 from tests.csrf import csrf_from
 from tests.export_helpers import assert_absent, mapped_characters, pages_text, zip_entries
 from tests.moderation_helpers import act, case_html, events, report
-from tests.reporting_helpers import keep_out, open_with_code, report_and_get_code, reply
+from tests.reporting_helpers import keep_out, open_with_code, reply, report_and_get_code
 
 NAME = "Åsa Öberg-Łukasiewicz"
 DESCRIPTION = (
@@ -120,7 +120,7 @@ def test_notes_stay_out_unless_asked_for(app: Flask, admin: Account) -> None:
     report_id = _case(app, admin)
     text = "\n".join(pages_text(_export(_client(app, admin, "en"), report_id).data))
     assert NOTE not in text and "Internal notes" not in text
-    assert "Case %d · Registration number: –" % report_id in text
+    assert f"Case {report_id} · Registration number: –" in text
 
 
 def test_masked_passages_are_black_and_absent_from_the_bytes_and_the_text(app: Flask, admin: Account) -> None:

@@ -110,6 +110,7 @@ class World:
             "filename": "portal.css",
             "language": "en",
             "organisation_id": 1,
+            "mask_id": 1,
         }
 
     def url_for_rule(self, rule: str) -> str:
