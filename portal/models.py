@@ -107,8 +107,7 @@ class OrganisationText(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     intro: Mapped[str] = mapped_column(String(600), default="")
     contacts: Mapped[str] = mapped_column(String(1000), default="")
-    # The secrecy marking on every page of a case's export (issue 15 part 3); empty: the default
-    # (portal/organisation_texts.py).
+    # On every page of a case's export (issue 15 part 3); empty: organisation_texts's default.
     secrecy_marking: Mapped[str] = mapped_column(String(300), default="")
 
 
@@ -397,6 +396,5 @@ class ReplyTemplate(Base):
 from .cases.models import AccessJob as AccessJob  # noqa: E402
 from .cases.models import CaseExclusion as CaseExclusion  # noqa: E402
 from .cases.models import CaseKey as CaseKey  # noqa: E402
-from .cases.models import CaseMask as CaseMask  # noqa: E402
 from .cases.models import ErasedCase as ErasedCase  # noqa: E402
 from .cases.models import RetentionPostponement as RetentionPostponement  # noqa: E402

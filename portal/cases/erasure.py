@@ -31,7 +31,6 @@ from ..models import (
     Attachment,
     AuditEvent,
     CaseKey,
-    CaseMask,
     ErasedCase,
     Message,
     Note,
@@ -39,6 +38,7 @@ from ..models import (
     RetentionPostponement,
     User,
 )
+from .models import CaseMask
 
 # The tables that hold a case's ciphertext or keys (their TOAST tables are vacuumed with them).
 CASE_TABLES = tuple(

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from portal.accounts import service as accounts
-from portal.models import Attachment, AuditEvent, CaseMask, Report
+from portal.cases.models import CaseMask
+from portal.models import Attachment, AuditEvent, Report
 from tests.accounts import Account, AccountFactory, AuthActions, grant
 from tests.csrf import csrf_from
 from tests.export_helpers import assert_absent, mapped_characters, pages_text, zip_entries

@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.cases.models import CaseMask
 from portal.config import Config
-from portal.models import Attachment, CaseMask
+from portal.models import Attachment
 from tests import stored_bytes
 from tests.accounts import Account, AuthActions
 from tests.csrf import csrf_from, get_csrf

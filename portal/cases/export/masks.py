@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import CaseMask
 from ...security import crypto
+from ..models import CaseMask
 from .redaction import Span
 
 REPORT = "report"

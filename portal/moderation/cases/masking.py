@@ -17,8 +17,9 @@ from ...cases import dialogue
 from ...cases.access import Keyring
 from ...cases.dialogue import Dialogue
 from ...cases.export import masks, redaction
+from ...cases.models import CaseMask
 from ...domain import today
-from ...models import CaseMask, Report, User
+from ...models import Report, User
 from . import service as cases
 
 
