@@ -239,3 +239,23 @@ def test_a_moderator_kept_out_of_the_case_exports_nothing(
     assert events(app) == before
     with _db(app) as db:
         assert db.scalars(select(CaseMask.id)).all() == []
+
+
+def test_the_organisations_own_secrecy_marking_heads_every_page(app: Flask, admin: Account) -> None:
+    report_id = _case(app, admin)
+    client = _client(app, admin)
+    own = "Sekretess enligt OSL 17 kap. 3 b §. Får inte lämnas ut utan sekretessprövning (Ödeshögs kommun)."
+    token = csrf_from(client.get("/moderation/texts").get_data(as_text=True))
+    saved = client.post(
+        "/moderation/texts", data={"csrf_token": token, "intro": "", "contacts": "", "secrecy_marking": own}
+    )
+    assert saved.status_code == 303
+    pages = pages_text(_export(client, report_id).data)
+    assert [" ".join(page.split()).startswith(own) for page in pages] == [True] * len(pages)
+    # Too long a marking: the same form, the text kept, one sentence.
+    refused = client.post(
+        "/moderation/texts",
+        data={"csrf_token": token, "intro": "", "contacts": "", "secrecy_marking": "x" * 301},
+    )
+    assert refused.status_code == 400
+    assert "x" * 301 in refused.get_data(as_text=True)
