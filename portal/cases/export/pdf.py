@@ -38,6 +38,7 @@ class _Pages(FPDF):
         font = self.fonts[FONT.lower()]
         assert isinstance(font, TTFFont)
         self._covered = set(font.cmap)
+        self._widths: dict[str, float] = {}
         self.set_title(self.printable(document.title))
         self.set_creator("Tystnadsbrytaren")
 
@@ -64,8 +65,48 @@ class _Pages(FPDF):
         self.ln(1.5)
 
     def body(self, text: str) -> None:
+        """Long text, wrapped here a word at a time: fpdf2's multi_cell measures a line again for
+        every character it adds, which made a 100 000-character report take seconds."""
         self.set_font(FONT, "", 10.5)
-        self.multi_cell(0, LINE, self.printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for line in self.wrap(self.printable(text), self.epw):
+            self.cell(0, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def measure(self, word: str) -> float:
+        """A word's width in the body font (remembered: texts repeat their words)."""
+        found = self._widths.get(word)
+        if found is None:
+            found = self._widths[word] = self.get_string_width(word)
+        return found
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        lines: list[str] = []
+        space = self.measure(" ")
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                size = self.measure(word)
+                if line and used + space + size <= width:
+                    line, used = f"{line} {word}", used + space + size
+                    continue
+                if line or lines and not paragraph:
+                    lines.append(line)
+                while size > width:  # a word longer than a line: broken where the line ends
+                    cut = self._fitting(word, width)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = self.measure(word)
+                line, used = word, size
+            lines.append(line)
+        return lines
+
+    def _fitting(self, word: str, width: float) -> int:
+        """How many of the word's first characters fit in ``width`` (at least one)."""
+        used = 0.0
+        for n, ch in enumerate(word):
+            used += self.measure(ch)
+            if used > width:
+                return max(1, n)
+        return len(word)
 
     def facts(self, rows: list[tuple[str, str]]) -> None:
         label_width = 52
