@@ -74,6 +74,12 @@ class Event(enum.StrEnum):
     CASE_ACCESS_OPENED = "case:access:opened", _l("Case open to every moderator again")
     CASE_ACCESS_GRANTED = "case:access:granted", _l("Moderator given the case key")
     CASE_ACCESS_WITHDRAWN = "case:access:withdrawn", _l("Moderator's case key withdrawn")
+    # Exports with redaction (issue 15 part 3): subject "case:<n>:version:<v>", the version exported.
+    CASE_EXPORTED_PDF = "case:export:pdf", _l("Case exported as a PDF")
+    CASE_EXPORTED_ZIP = "case:export:zip", _l("Case exported as a zip with its files")
+    CASE_MASK_ADDED = "case:mask:added", _l("Passage masked in the case's exports")
+    CASE_MASK_REMOVED = "case:mask:removed", _l("Mask removed from the case's exports")
+    CASE_FILE_MASKS_CHANGED = "case:filemasks:changed", _l("Files masked in the case's exports changed")
     # Written by every purge-expired run (even when nothing expired): proves the schedule runs.
     RETENTION_PURGE_RAN = "retention:purge:ran", _l("Retention purge ran")
     # An admin set the organisation's own retention period (subject: the days, or "default").
@@ -139,6 +145,10 @@ class Event(enum.StrEnum):
 
 def case_subject(report_id: int) -> str:
     return f"case:{report_id}"
+
+
+def export_subject(report_id: int, version: int) -> str:
+    return f"{case_subject(report_id)}:version:{version}"
 
 
 def user_subject(user_id: int) -> str:

@@ -87,6 +87,8 @@ class OrganisationText(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     intro: Mapped[str] = mapped_column(String(600), default="")
     contacts: Mapped[str] = mapped_column(String(1000), default="")
+    # On every page of a case's export (issue 15 part 3); empty: organisation_texts's default.
+    secrecy_marking: Mapped[str] = mapped_column(String(300), default="")
 
 
 def organisation_column(nullable: bool = False, index: bool = True) -> Mapped[int]:

@@ -23,6 +23,8 @@ from portal import organisations
 from portal.accounts import service as accounts
 from portal.backup.archive import ArchiveReader
 from portal.cases import access, vault
+from portal.cases.export import masks
+from portal.cases.models import CaseMask
 from portal.domain import Kind, today
 from portal.models import (
     AccessJob,
@@ -145,6 +147,15 @@ def _lists_and_a_note(app: Flask, side: Side) -> None:
                 report_id=side.report_id, user_id=user.id, days=10, reason=reason, created_on=today()
             )
         )
+        # A passage masked in the case's exports (issue 15 part 3), sealed like the note.
+        db.add(
+            CaseMask(
+                report_id=side.report_id,
+                user_id=user.id,
+                body=masks.seal(access.report_key(db, report, keys), masks.REPORT, [(0, 4)]),
+                created_on=today(),
+            )
+        )
         db.flush()
         db.execute(insert(report_labels).values(report_id=side.report_id, label_id=label.id))
         db.commit()
@@ -180,6 +191,7 @@ def rows_of(app: Flask, side: Side) -> dict[str, int]:
         ),
         "erased_cases": select(func.count()).where(ErasedCase.organisation_id == side.organisation_id),
         "retention_postponements": select(func.count()).where(RetentionPostponement.report_id.in_(reports)),
+        "case_masks": select(func.count()).where(CaseMask.report_id.in_(reports)),
         "access_jobs": select(func.count()).where(
             (AccessJob.organisation_id == side.organisation_id) | AccessJob.user_id.in_(side.user_ids)
         ),

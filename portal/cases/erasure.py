@@ -38,10 +38,12 @@ from ..models import (
     RetentionPostponement,
     User,
 )
+from .models import CaseMask
 
 # The tables that hold a case's ciphertext or keys (their TOAST tables are vacuumed with them).
 CASE_TABLES = tuple(
-    model.__tablename__ for model in (Report, Message, Attachment, Note, CaseKey, RetentionPostponement)
+    model.__tablename__
+    for model in (Report, Message, Attachment, Note, CaseKey, RetentionPostponement, CaseMask)
 )
 # What an erase deletes or overwrites: those, and the audit events whose subject named the case.
 ERASE_TABLES = (*CASE_TABLES, AuditEvent.__tablename__)

@@ -101,3 +101,18 @@ class ErasedCase(Base):
     weeks_to_acknowledgement: Mapped[int | None]
     weeks_to_feedback: Mapped[int | None]
     record_key: Mapped[int]
+
+
+class CaseMask(Base):
+    """What a moderator masked in the case's exports (issue 15, part 3): passages of the report or
+    of one message, as character ranges, or one whole file. The mask itself is encrypted with the
+    report key (JSON, ``cases/export/masks.py``): a masked passage says as much as the text it
+    hides. The text it masks is never changed."""
+
+    __tablename__ = "case_masks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[dt.date] = mapped_column(Date)

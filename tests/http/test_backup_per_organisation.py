@@ -41,6 +41,7 @@ ONE_CASE = {
     "access_jobs": 2,  # one grant each
     "erased_cases": 1,  # the figures of a case erased earlier
     "retention_postponements": 1,
+    "case_masks": 1,  # a passage masked in exports
 }
 NOTHING = dict.fromkeys([*ONE_CASE, "audit_events", "server_sessions"], 0)
 

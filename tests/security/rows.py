@@ -17,8 +17,16 @@ from portal.models import AuditEvent, ServerSession, User
 
 # A request that changes nothing may still leave the trace of reading (a moderator saw the case
 # page again, with the reason a form was refused; exported statistics) or of a failed log-in (the
-# lock-out counts them).
-READING_EVENTS = frozenset({Event.CASE_VIEWED.value, Event.STATS_EXPORTED.value, Event.LOGIN_FAILED.value})
+# lock-out counts them). A case exported (issue 15 part 3) is read, with nothing stored.
+READING_EVENTS = frozenset(
+    {
+        Event.CASE_VIEWED.value,
+        Event.STATS_EXPORTED.value,
+        Event.LOGIN_FAILED.value,
+        Event.CASE_EXPORTED_PDF.value,
+        Event.CASE_EXPORTED_ZIP.value,
+    }
+)
 # Columns a refused request may move on purpose: the lock-out's counters. Sessions are the
 # visitor's own state (a refused form may still refresh its expiry), counted but not compared.
 MOVING_COLUMNS = {(User.__tablename__, "failed_logins"), (User.__tablename__, "locked_until")}

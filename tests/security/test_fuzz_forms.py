@@ -37,6 +37,7 @@ from portal.installation import setup_token
 from portal.models import Report
 from portal.moderation import forms as moderation_forms
 from portal.moderation.admin import forms as admin_forms
+from portal.moderation.cases import export_forms
 from portal.moderation.cases import forms as case_forms
 from portal.moderation.forum import forms as moderation_forum_forms
 from portal.moderation.stats import forms as stats_forms
@@ -48,7 +49,7 @@ from tests.csrf import csrf_from
 from tests.reporting_helpers import submit
 from tests.security.fuzz_bodies import Body, FieldInfo, bodies, queries
 from tests.security.rows import Snapshot, assert_nothing_stored, snapshot
-from tests.security.world import World, backend_params, module_app, token_of
+from tests.security.world import REPORT_TEXT, World, backend_params, module_app, token_of
 
 # Werkzeug's parser leaves the file of a multipart part cut off before its boundary unclosed;
 # Python closes it when it is collected, with this warning: about the parser, not the portal.
@@ -164,6 +165,36 @@ MODERATION_TARGETS = [
         prepare=_close_the_other_case,
     ),
     Target(admin_forms.InvitationForm, "admin", lambda w: "/moderation/users/new"),
+    # Exports with redaction (issue 15 part 3): the masks are new rows (a redirect), the export a
+    # file (200, a reading event only).
+    Target(
+        export_forms.MaskForm,
+        "admin",
+        _case("masks"),
+        hints={
+            "target": lambda w: st.sampled_from(["report", "message:1", "message:99", "file:1", "x"]),
+            "passage": lambda w: st.sampled_from([*REPORT_TEXT.split()[:4], REPORT_TEXT[5:30], "Karl"]),
+            "occurrence": lambda w: st.sampled_from(["", "1", "2", "0", "-1", "2147483648"]),
+        },
+    ),
+    Target(
+        export_forms.FileMasksForm,
+        "admin",
+        _case("masks/files"),
+        hints={"files": lambda w: st.sampled_from([str(w.file_id), str(w.other_file_id), "0", "x"])},
+    ),
+    Target(export_forms.RemoveMaskForm, "admin", lambda w: f"/moderation/cases/{w.report_id}/masks/1/remove"),
+    Target(
+        export_forms.ExportForm,
+        "admin",
+        _case("export"),
+        hints={
+            "format": lambda w: st.sampled_from(["pdf", "zip", "", "exe"]),
+            "registration": lambda w: st.sampled_from(
+                ["KS 2026/123", "Dnr 2026-00017 (Soc)", "<b>", "x" * 61]
+            ),
+        },
+    ),
     Target(
         admin_forms.NotifyForm,
         "admin",

@@ -76,6 +76,11 @@ MODERATOR_ENDPOINTS = frozenset(
         "moderation.set_labels",
         "moderation.reclassify",
         "moderation.meeting_offered",
+        # Exports with redaction (issue 15 part 3): any moderator who may read the case.
+        "moderation.add_mask",
+        "moderation.remove_mask",
+        "moderation.mask_files",
+        "moderation.export_case",
         "moderation.forum_queue",
         "moderation.forum_approve",
         "moderation.forum_reject",
@@ -252,6 +257,27 @@ def test_a_moderator_without_the_case_key_finds_no_such_case(world: World, who: 
     # The other case is not restricted: the excluded moderator reads it.
     other = client.get(f"/moderation/cases/{world.other_report_id}")
     assert other.status_code == (200 if who == "excluded" else 404)
+
+
+@pytest.mark.parametrize("who", ["no_key", "excluded"])
+def test_a_moderator_without_the_case_key_exports_and_masks_nothing(world: World, who: str) -> None:
+    """Valid exports and masks of the case (issue 15 part 3), posted by one who may not read it:
+    not found, no file, nothing stored, not even an audit event."""
+    client = world.client(who)
+    token = token_of(client)
+    case = f"/moderation/cases/{world.report_id}"
+    for path, data in (
+        ("export", {"format": "pdf", "registration": "KS 2026/1"}),
+        ("export", {"format": "zip", "include_notes": "y"}),
+        ("masks", {"target": "report", "passage": REPORT_TEXT.split()[1]}),
+        ("masks/files", {"files": str(world.file_id)}),
+        ("masks/1/remove", {}),
+    ):
+        before = snapshot(world.app)
+        response = client.post(f"{case}/{path}", data={"csrf_token": token, **data})
+        assert response.status_code == 404, path
+        assert b"%PDF" not in response.data and REPORT_TEXT not in response.get_data(as_text=True)
+        assert_nothing_stored(world.app, before, path)
 
 
 def test_an_admin_cannot_be_kept_out_and_the_case_page_says_why(world: World) -> None:

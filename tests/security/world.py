@@ -111,6 +111,7 @@ class World:
             "language": "en",
             "organisation_id": 1,
             "link_id": 1,
+            "mask_id": 1,
         }
 
     def url_for_rule(self, rule: str) -> str:

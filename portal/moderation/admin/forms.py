@@ -171,6 +171,15 @@ class LocalTextsForm(Form):
         validators=[Length(max=organisation_texts.CONTACTS_MAX), PlainText()],
         render_kw={"rows": 6, "maxlength": organisation_texts.CONTACTS_MAX},
     )
+    secrecy_marking = TextAreaField(
+        _l("Secrecy marking on exported cases"),
+        description=_l(
+            "Printed at the top of every page of a case's PDF export. Plain text, at most 300 "
+            "characters. Leave it empty for the standard marking (OSL 17 kap. 3 b § and 32 kap. 3 b §)."
+        ),
+        validators=[Length(max=organisation_texts.SECRECY_MAX), PlainText()],
+        render_kw={"rows": 2, "maxlength": organisation_texts.SECRECY_MAX},
+    )
 
 
 class RetentionForm(Form):

@@ -33,7 +33,9 @@ def local_texts(language: str) -> Page:
     row = organisation_texts.own(db, user.organisation_id, language)
     form = LocalTextsForm(obj=row)
     if form.validate_on_submit():
-        organisation_texts.save(db, row, form.intro.data or "", form.contacts.data or "", user)
+        organisation_texts.save(
+            db, row, form.intro.data or "", form.contacts.data or "", user, form.secrecy_marking.data or ""
+        )
         flash(_("The texts for reporters have been saved."), "info")
         return redirect(url_for("moderation.local_texts", language=language), code=303)
     return form_page("moderation/local_texts.html", form, language=language, names=LANGUAGE_NAMES)

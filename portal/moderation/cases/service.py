@@ -99,12 +99,17 @@ def _names(db: Session, ids: set[int | None]) -> dict[int, str]:
     }
 
 
+def author_names(db: Session, report: Report) -> dict[int, str]:
+    """The moderators who wrote the case's messages and notes, by user id."""
+    return _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
+
+
 def open_file(db: Session, report_id: int, keyring: Keyring, user: User) -> CaseFile:
     """Decrypt everything a moderator sees; the view is audited."""
     report = get(db, report_id)
     key = report_key(db, report, keyring)
     read = dialogue.decrypt(report, key)
-    names = _names(db, {m.author_user_id for m in report.messages} | {n.author_user_id for n in report.notes})
+    names = author_names(db, report)
     notes = [
         NoteEntry(
             names.get(n.author_user_id) if n.author_user_id else None,

@@ -24,7 +24,7 @@ from ...models import ReplyTemplate, Report, User
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user, keyring
-from . import postponing, queue
+from . import export_panel, postponing, queue
 from . import service as cases
 from .forms import (
     AccessForm,
@@ -120,6 +120,7 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         "access_form": _access_form(forms.get("access_form"), report) if current_user().is_admin else None,
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
         "retention": postponing.panel(db, report, keyring(), current_user(), forms.get("postpone_form")),
+        "export": export_panel.panel(db, case, keyring(), forms),
     }
     return render_template(
         "moderation/case.html",

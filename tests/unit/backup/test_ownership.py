@@ -49,6 +49,7 @@ def test_the_paths_from_an_organisation_to_its_rows() -> None:
         "case_keys": "report_id -> reports",
         "case_exclusions": "report_id -> reports",
         "retention_postponements": "report_id -> reports",
+        "case_masks": "report_id -> reports",
         "server_sessions": "user_id -> users",
     }
     archived = [reach.name for reach in ownership.archived(Base.metadata.sorted_tables)]
