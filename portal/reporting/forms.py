@@ -3,9 +3,17 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from ..cases.uploads.limits import MAX_FILE_MB, MAX_FILES
 from ..domain import Area, Category, ExertedBy, Kind, Support, When
@@ -151,4 +159,38 @@ class StoredForm(Form):
     stored = BooleanField(
         _l("I have written down or stored my code"),
         validators=[InputRequired(message=_l("Tick the box once you have written down your code."))],
+    )
+
+
+# Answers to what a moderator asked (issue 15, part 1). Each names the minutes or the offer by its
+# number in the case's own dialogue (``seq``): the session reaches only its own case, so the
+# number points nowhere else.
+class Answer(Form):
+    seq = HiddenField(validators=[InputRequired()])
+
+    def entry(self) -> int | None:
+        text = self.seq.data or ""
+        return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+class ApproveMinutesForm(Answer):
+    pass
+
+
+class CorrectionForm(Answer):
+    # Short is fine here ("four calls, not three"): no least length, unlike a report.
+    correction = long_text(
+        _l("Your correction"),
+        DataRequired(message=_l("Write what should be changed in the minutes.")),
+        rows=5,
+        description=_l("Say what is wrong or missing in the minutes. The moderators read it beside them."),
+    )
+
+
+class MeetingAnswerForm(Answer):
+    # Sent by the button pressed: "accept" or "decline" (two buttons, no script needed).
+    answer = HiddenField(
+        validators=[
+            AnyOf(["accept", "decline"], message=_l("Choose whether you accept or decline the meeting."))
+        ]
     )

@@ -20,7 +20,7 @@ from ..cases.clocks import refresh_due
 from ..cases.dialogue import Dialogue
 from ..cases.vault import FileInfo
 from ..config import Config
-from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
+from ..domain import Area, Category, Channel, ExertedBy, Kind, Status, Support, When, today
 from ..models import Author, Organisation, Report
 from ..record_key import new_record_key
 from ..security import codes
@@ -112,11 +112,19 @@ class Sent:
 
     code: str
     files: list[FileInfo]
+    report: Report
 
 
-def submit(db: Session, organisation_id: int, submission: Submission, config: Config) -> Sent:
+def submit(
+    db: Session,
+    organisation_id: int,
+    submission: Submission,
+    config: Config,
+    channel: Channel = Channel.ONLINE,
+) -> Sent:
     """Create the organisation's report, its files and key wraps in the caller's transaction;
-    return the new code.
+    return the new code. A moderator recording an oral report comes through here too
+    (``channel``), so that its keys, clocks and encryption are an online report's.
 
     The view shows the code only after that transaction has committed (portal/db.py commits
     before the 303 to the receipt leaves)."""
@@ -142,12 +150,13 @@ def submit(db: Session, organisation_id: int, submission: Submission, config: Co
         key_sealed=sealed,
         key_wrapped=wrapped,
         description=vault.encrypt(report_key, submission.description),
+        channel=channel,
     )
     dialogue.add_files(report, report_key, clean)
     access.seal_for_readers(db, report, report_key)
     refresh_due(report)
     db.add(report)
-    return Sent(code, [vault.file_info(report_key, item) for item in report.attachments])
+    return Sent(code, [vault.file_info(report_key, item) for item in report.attachments], report)
 
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:

@@ -177,6 +177,10 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
         "reply_form": ReplyForm(formdata=None),
         "files_form": FilesForm(formdata=None),
         "code_form": ReplaceCodeForm(formdata=None),
+        # A refused answer to minutes or a meeting offer (answer_views.py), shown at its entry.
+        "approve_form": None,
+        "correction_form": None,
+        "meeting_answer_form": None,
         **forms,
     }
     news = session.pop(NEWS, None)
