@@ -7,11 +7,11 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from ...domain import Kind, moderator_label
-from ...forms import TEXT_MIN, Form, PlainText, choices, enum_choice, long_text
+from ...domain import Category, Kind, moderator_label
+from ...forms import TEXT_MIN, Form, PlainText, choices, enum_choice, long_text, no_answer
 from ...reporting.forms import ReportForm
 from .forms import SOMETHING
 
@@ -28,6 +28,13 @@ class OralReportForm(ReportForm):
         description=_l(
             "Whistleblowing reports follow the whistleblowing act (lag 2021:890) and its deadlines."
         ),
+    )
+    category = SelectField(
+        _l("Category"),
+        choices=no_answer() + choices(Category),
+        coerce=enum_choice(Category),
+        default="",
+        description=_l("Used to count reports by kind; choose the one that fits best."),
     )
     description = long_text(
         _l("What the reporter told"),
