@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from .. import organisations, reporter_address
@@ -21,6 +20,7 @@ from ..security.codes import CodeNotFound
 from ..security.csrf import shows_form_again
 from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
+from ..upload_spool import uploads_of
 from . import bp, service
 from .forms import CodeForm, FilesForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
@@ -32,10 +32,7 @@ NEWS = "news"
 
 
 def _uploads(files: list[Any]) -> list[service.Upload]:
-    # A text part named like the file field arrives as a string among the files: not an upload.
-    return [
-        service.Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename
-    ]
+    return uploads_of(files)
 
 
 def _unavailable() -> tuple[str, int]:

@@ -2,7 +2,7 @@
 phone or in a meeting, recorded by a moderator; minutes of a meeting or call; meetings offered at
 a date and time.
 
-An oral report is submitted through the reporter's own service (``reporting.service.submit``),
+An oral report is taken in as an online one is (``cases.intake.submit``),
 so its report key, case keys, clocks and encryption are an online report's; nothing about the
 reporter is stored, and the new code goes back to the view only, to be shown once on a printed
 page. Minutes and meeting offers are messages of their own kinds, written like every message
@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from ... import audit
 from ...audit import Event
+from ...cases import intake
 from ...cases.access import Keyring
 from ...config import Config
 from ...domain import Channel, today
 from ...models import MessageKind, User
-from ...reporting import service as reporting
 from . import service as cases
 
 
@@ -29,13 +29,11 @@ class MeetingInThePast(Exception):
     """The offered date has passed already."""
 
 
-def record_report(
-    db: Session, user: User, submission: reporting.Submission, config: Config
-) -> reporting.Sent:
+def record_report(db: Session, user: User, submission: intake.Submission, config: Config) -> intake.Sent:
     """A new case of the moderator's organisation, as the reporter told it; audited as recorded
     by this moderator (the reporter is in no row)."""
     assert user.organisation_id is not None  # an operator has no organisation and no such page
-    sent = reporting.submit(db, user.organisation_id, submission, config, channel=Channel.ORAL)
+    sent = intake.submit(db, user.organisation_id, submission, config, channel=Channel.ORAL)
     db.flush()  # the case's number, for its audit event
     audit.record(db, Event.CASE_RECORDED_ORALLY, user, audit.case_subject(sent.report.id))
     return sent

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from ...domain import Category, Kind, moderator_label
 from ...forms import TEXT_MIN, Form, PlainText, choices, enum_choice, long_text, no_answer
-from ...reporting.forms import ReportForm
+from ...report_form import ReportForm
 from .forms import SOMETHING
 
 

@@ -8,15 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ... import organisations, reporter_address
-from ...cases import uploads
+from ...cases import intake, uploads
 from ...db import db_session
 from ...domain import today
 from ...installation import current_config
 from ...pages import Page, form_page
-from ...reporting import service as reporting
-from ...reporting.messages import upload_error
-from ...reporting.views import _uploads
 from ...security.sessions import ShownOnce
+from ...upload_messages import upload_error
+from ...upload_spool import uploads_of
 from .. import bp
 from ..auth import current_user, keyring
 from . import oral
@@ -32,12 +31,12 @@ ORAL_CODE = ShownOnce("oral_code")
 def record_oral() -> Page:
     form = OralReportForm()
     if form.validate_on_submit():
-        submission = reporting.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
+        submission = intake.Submission.from_form(form.data, files=uploads_of(form.attachments.data or []))
         try:
             sent = oral.record_report(db_session(), current_user(), submission, current_config())
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
-        except reporting.ReportingUnavailable:
+        except intake.ReportingUnavailable:
             form.description.errors = [
                 _("The organisation has no key yet: an administrator must enrol first.")
             ]
