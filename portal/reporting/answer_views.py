@@ -4,13 +4,17 @@ the form names an entry of the session's own case only."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from typing import cast
+
+from flask import abort, flash, redirect, session, url_for
 from flask_babel import gettext as _
 
 from .. import reporter_address
 from ..db import db_session
 from ..pages import Page
+from ..security.codes import CodeNotFound
 from ..security.ratelimit import configured, limiter
+from ..security.sessions import ServerSideSession
 from . import answers, bp
 from .forms import Answer, ApproveMinutesForm, CorrectionForm, MeetingAnswerForm
 from .views import _case_keys, _case_page
@@ -19,6 +23,9 @@ from .views import _case_keys, _case_page
 def _refused(form: Answer, slot: str, refused: Exception) -> Page:
     """The case page again, with one sentence beside the answer that was refused (or at the top,
     when the entry it names is not on the page)."""
+    if isinstance(refused, CodeNotFound):  # the case was erased while the reporter was logged in
+        cast(ServerSideSession, session).destroy()
+        abort(404)
     if isinstance(refused, answers.NoSuchEntry):
         flash(_("This entry could not be found. Reload the page and try again."), "error")
     elif isinstance(refused, answers.AlreadyAnswered):
@@ -39,7 +46,7 @@ def approve_minutes() -> Page:
         return _case_page(400, approve_form=form)
     try:
         answers.approve_minutes(db_session(), report_id, form.entry())
-    except (answers.NoSuchEntry, answers.AlreadyAnswered) as refused:
+    except (answers.NoSuchEntry, answers.AlreadyAnswered, CodeNotFound) as refused:
         return _refused(form, "approve_form", refused)
     flash(_("Thank you. The moderators can see that you have approved the minutes."), "info")
     return redirect(url_for("reporting.case"), code=303)
@@ -54,7 +61,7 @@ def correct_minutes() -> Page:
         return _case_page(400, correction_form=form)
     try:
         answers.correct_minutes(db_session(), report_id, key, form.entry(), form.correction.data or "")
-    except (answers.NoSuchEntry, answers.AlreadyAnswered, answers.NothingToSend) as refused:
+    except (answers.NoSuchEntry, answers.AlreadyAnswered, answers.NothingToSend, CodeNotFound) as refused:
         return _refused(form, "correction_form", refused)
     flash(_("Your correction has been sent to the moderators."), "info")
     return redirect(url_for("reporting.case"), code=303)
@@ -70,7 +77,7 @@ def answer_meeting() -> Page:
     accept = form.answer.data == "accept"
     try:
         answers.answer_meeting(db_session(), report_id, form.entry(), accept)
-    except (answers.NoSuchEntry, answers.AlreadyAnswered) as refused:
+    except (answers.NoSuchEntry, answers.AlreadyAnswered, CodeNotFound) as refused:
         return _refused(form, "meeting_answer_form", refused)
     if accept:
         flash(_("You have accepted the meeting. The moderators can see your answer."), "info")

@@ -10,9 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.domain import Channel, today
-from portal.models import Message, MessageKind, Report
-from tests.accounts import Account, AuthActions
+from portal.models import CaseKey, Message, MessageKind, Report, Role
+from tests.accounts import Account, AccountFactory, AuthActions, grant
+from tests.csrf import csrf_from, get_csrf
 from tests.moderation_helpers import act, case_html, events, report
 from tests.oral_helpers import (
     CORRECTION_TEXT,
@@ -25,7 +27,7 @@ from tests.oral_helpers import (
     record_oral,
     reporter_post,
 )
-from tests.reporting_helpers import case_page, only_report_id, open_with_code
+from tests.reporting_helpers import case_page, keep_out, only_report_id, open_with_code
 
 
 def _english(client: FlaskClient) -> FlaskClient:
@@ -189,3 +191,65 @@ def test_meeting_offer_is_accepted_or_declined_with_the_warning_first(
     )
     assert f"You declined this meeting on {today().isoformat()}." in case_page(reporter)
     assert f"Declined by the reporter on {today().isoformat()}." in case_html(client, report_id)
+
+
+def test_an_oral_report_is_sealed_to_readers_and_an_excluded_one_adds_no_minutes(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions, moderator: AccountFactory
+) -> None:
+    """Recorded by an admin, the case is sealed to every granted moderator at once, like an online
+    report; a moderator the admin then keeps out reads nothing of it and adds no minutes."""
+    mona, kim = moderator("mona"), moderator("kim")
+    for name in ("mona", "kim"):
+        grant(app, name, by=admin)
+    _english(client)
+    auth.login(admin)
+    _code, report_id = _record(app, client)
+    with Session(app.extensions["portal.engine"]) as db:
+        holders = db.scalars(select(CaseKey.user_id).where(CaseKey.report_id == report_id)).all()
+        kim_id = accounts.find(db, "kim").id
+        assert sorted(holders) == sorted([accounts.find(db, "mona").id, kim_id])
+    keep_out(app, admin, report_id, kim_id)
+    excluded = _english(app.test_client())
+    AuthActions(excluded).login(kim)
+    assert excluded.get(f"/moderation/cases/{report_id}").status_code == 404
+    token = get_csrf(excluded, "/moderation/cases")
+    refused = excluded.post(
+        f"/moderation/cases/{report_id}/minutes", data={"csrf_token": token, "minutes": MINUTES_TEXT}
+    )
+    assert refused.status_code == 404 and ORAL_TEXT not in refused.get_data(as_text=True)
+    with Session(app.extensions["portal.engine"]) as db:
+        assert db.scalars(select(Message.id)).all() == []
+    reader = _english(app.test_client())
+    AuthActions(reader).login(mona)
+    assert act(reader, report_id, "minutes", minutes=MINUTES_TEXT).status_code == 303
+
+
+def test_the_printed_code_stays_with_the_moderator_it_was_shown_to(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions, moderator: AccountFactory
+) -> None:
+    other = _english(app.test_client())
+    AuthActions(other).login(moderator("ada", Role.ADMIN))
+    _english(client)
+    auth.login(admin)
+    assert record_oral(client).status_code == 303
+    elsewhere = other.get("/moderation/cases/oral/code")
+    assert elsewhere.status_code == 302 and "data-receipt-code" not in elsewhere.get_data(as_text=True)
+    assert "data-receipt-code" in client.get("/moderation/cases/oral/code").get_data(as_text=True)
+
+
+def test_an_answer_after_the_case_was_erased_ends_the_session(
+    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+) -> None:
+    _english(client)
+    auth.login(admin)
+    code, report_id = _record(app, client)
+    act(client, report_id, "minutes", minutes=MINUTES_TEXT)
+    reporter = _english(app.test_client())
+    open_with_code(reporter, code)
+    token = csrf_from(case_page(reporter))
+    with Session(app.extensions["portal.engine"]) as db:
+        db.delete(db.get_one(Report, report_id))
+        db.commit()
+    gone = reporter.post("/followup/minutes/approve", data={"csrf_token": token, "seq": "1"})
+    assert gone.status_code == 404
+    assert reporter.get("/followup/case").status_code == 302
