@@ -17,7 +17,7 @@ from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession
 from . import answers, bp
 from .forms import Answer, ApproveMinutesForm, CorrectionForm, MeetingAnswerForm
-from .views import _case_keys, _case_page
+from .views import case_keys, show_case
 
 
 def _refused(form: Answer, slot: str, refused: Exception) -> Page:
@@ -34,16 +34,16 @@ def _refused(form: Answer, slot: str, refused: Exception) -> Page:
         ]
     else:
         form.seq.errors = [_("Your correction has only spaces or line breaks. Write what should be changed.")]
-    return _case_page(400, **{slot: form})
+    return show_case(400, **{slot: form})
 
 
 @reporter_address.route(bp, "/followup/minutes/approve", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def approve_minutes() -> Page:
-    report_id, _key = _case_keys()
+    report_id, _key = case_keys()
     form = ApproveMinutesForm()
     if not form.validate_on_submit():
-        return _case_page(400, approve_form=form)
+        return show_case(400, approve_form=form)
     try:
         answers.approve_minutes(db_session(), report_id, form.entry())
     except (answers.NoSuchEntry, answers.AlreadyAnswered, CodeNotFound) as refused:
@@ -55,10 +55,10 @@ def approve_minutes() -> Page:
 @reporter_address.route(bp, "/followup/minutes/correct", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def correct_minutes() -> Page:
-    report_id, key = _case_keys()
+    report_id, key = case_keys()
     form = CorrectionForm()
     if not form.validate_on_submit():
-        return _case_page(400, correction_form=form)
+        return show_case(400, correction_form=form)
     try:
         answers.correct_minutes(db_session(), report_id, key, form.entry(), form.correction.data or "")
     except (answers.NoSuchEntry, answers.AlreadyAnswered, answers.NothingToSend, CodeNotFound) as refused:
@@ -70,10 +70,10 @@ def correct_minutes() -> Page:
 @reporter_address.route(bp, "/followup/meeting/answer", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def answer_meeting() -> Page:
-    report_id, _key = _case_keys()
+    report_id, _key = case_keys()
     form = MeetingAnswerForm()
     if not form.validate_on_submit():
-        return _case_page(400, meeting_answer_form=form)
+        return show_case(400, meeting_answer_form=form)
     accept = form.answer.data == "accept"
     try:
         answers.answer_meeting(db_session(), report_id, form.entry(), accept)
