@@ -1,4 +1,4 @@
-"""0021 (oral reports, minutes, meeting offers) with rows in place: every report so far came in
+"""0022 (oral reports, minutes, meeting offers) with rows in place: every report so far came in
 online and every message is a plain message, unanswered; the old message still opens with the
 reporter's code after the upgrade and takes minutes beside it. Downgrade drops the columns, keeps
 the rows and, on SQLite, the tables' AUTOINCREMENT (0018)."""
@@ -37,16 +37,16 @@ def _autoincrement_lost(app: Flask) -> list[str]:
     return [name for name in TABLES if "AUTOINCREMENT" not in declared[name]]
 
 
-def test_0021_makes_old_reports_online_and_old_messages_plain_and_goes_back(config: Config) -> None:
+def test_0022_makes_old_reports_online_and_old_messages_plain_and_goes_back(config: Config) -> None:
     with unmigrated_app(config) as app:
         migrate(app, "0001")
         old = write_0001(app)
         migrate(app, "0002")
         old = write_0002_report(app, old)
-        migrate(app, "0020")
+        migrate(app, "0021")
         messages_before = read(app, "SELECT id, report_id, seq, author, body FROM messages")
 
-        migrate(app, "0021")
+        migrate(app, "0022")
         assert read(app, "SELECT channel FROM reports") == [("online",)]
         assert read(
             app, "SELECT seq, kind, refers_to_seq, meeting_at, response, responded_on FROM messages"
@@ -65,7 +65,7 @@ def test_0021_makes_old_reports_online_and_old_messages_plain_and_goes_back(conf
                 {"no": False, "day": dt.date(2026, 12, 7)},
             )
             conn.execute(sa.text("UPDATE reports SET channel = 'oral'"))
-        unmigrate(app, "0020")
+        unmigrate(app, "0021")
         assert "channel" not in _columns(app, "reports")
         assert _columns(app, "messages").isdisjoint(NEW_COLUMNS)
         assert read(app, "SELECT seq, author FROM messages ORDER BY seq") == [

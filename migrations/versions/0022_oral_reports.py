@@ -1,8 +1,8 @@
 """reports.channel; messages.kind, refers_to_seq, meeting_at, response, responded_on: oral reports,
 minutes and meeting offers (issue 15, part 1)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
