@@ -64,6 +64,9 @@ class Event(enum.StrEnum):
     CASE_LABELS_CHANGED = "case:labels:changed", _l("Labels changed")
     CASE_RECLASSIFIED = "case:report:reclassified", _l("Classification changed")
     CASE_MEETING_OFFERED = "case:meeting:offered", _l("Meeting offered")
+    # Issue 15 part 1: a report given by phone or in a meeting, written down by a moderator.
+    CASE_RECORDED_ORALLY = "case:report:recorded", _l("Oral report recorded by a moderator")
+    CASE_MINUTES_ADDED = "case:minutes:added", _l("Minutes of a meeting or call added")
     CASE_ERASED = "case:report:erased", _l("Case erased")
     # An admin put off a closed case's erasure (issue 15 part 4); the days and the reason are on the case.
     CASE_RETENTION_POSTPONED = "case:retention:postponed", _l("Erasure of a closed case postponed")

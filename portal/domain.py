@@ -87,6 +87,14 @@ class Outcome(enum.StrEnum):
     COUNTED_ONLY = "counted_only"
 
 
+class Channel(enum.StrEnum):
+    """How a report came in. An oral one (by phone or in a meeting, directive 2019/1937 art. 9(2))
+    is recorded by a moderator on the reporter's behalf."""
+
+    ONLINE = "online"
+    ORAL = "oral"
+
+
 class EnumLabels:
     """The words shown for enum members, keyed by member *and* type: ``Category.OTHER`` and
     ``Area.OTHER`` are both ``"other"`` and would share one entry in a plain dict."""
@@ -152,6 +160,8 @@ LABELS = EnumLabels(
         (Outcome.NO_ACTION, _l("No action was needed")),
         (Outcome.NOT_INVESTIGABLE, _l("Could not be investigated")),
         (Outcome.COUNTED_ONLY, _l("Counted in the statistics only")),
+        (Channel.ONLINE, _l("Online")),
+        (Channel.ORAL, _l("Orally (by phone or in a meeting)")),
     ]
 )
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, string_enum, utcnow
-from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, Support, When
+from .domain import Area, Category, Channel, ExertedBy, Kind, Outcome, Status, Support, When
 from .record_key import new_record_key
 
 
@@ -221,6 +221,9 @@ class Report(Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     meeting_offered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # How the report came in: online, or by phone or in a meeting, recorded by a moderator
+    # (directive 2019/1937 art. 9(2)). Plain, like the other metadata of the queue.
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel), default=Channel.ONLINE)
     # The reporter wrote last and no moderator has answered yet.
     awaiting_moderator: Mapped[bool] = mapped_column(default=False, index=True)
     # Optimistic concurrency: two moderators cannot silently overwrite each other.
@@ -286,23 +289,6 @@ class Report(Base):
 class Author(enum.StrEnum):
     REPORTER = "reporter"
     MODERATOR = "moderator"
-
-
-class Message(Base):
-    __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("report_id", "seq"), NO_ID_REUSE)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    seq: Mapped[int]
-    author: Mapped[Author] = mapped_column(string_enum(Author))
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_on: Mapped[dt.date] = mapped_column(Date)
-    # A moderator's message that gives the feedback the whistleblowing act requires.
-    is_feedback: Mapped[bool] = mapped_column(default=False)
-
-    report: Mapped[Report] = relationship(back_populates="messages")
 
 
 class Attachment(Base):
@@ -378,5 +364,7 @@ from .cases.models import AccessJob as AccessJob  # noqa: E402
 from .cases.models import CaseExclusion as CaseExclusion  # noqa: E402
 from .cases.models import CaseKey as CaseKey  # noqa: E402
 from .cases.models import ErasedCase as ErasedCase  # noqa: E402
+from .cases.models import Message as Message  # noqa: E402
+from .cases.models import MessageKind as MessageKind  # noqa: E402
 from .cases.models import RetentionPostponement as RetentionPostponement  # noqa: E402
 from .enrolment_model import EnrolmentLink as EnrolmentLink  # noqa: E402

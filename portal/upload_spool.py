@@ -22,8 +22,11 @@ from typing import IO, Any
 
 from flask import Request, current_app, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
+
+from .cases.intake import Upload
 
 IN_MEMORY_BYTES = 500 * 1024  # werkzeug's own threshold: smaller parts never reach the disk
 _FULL = "portal.upload_spool_full"  # set in the request's environ when a file was dropped
@@ -135,3 +138,9 @@ class ArrivedWhole:
     def __call__(self, form: Form, field: Field) -> None:
         if spool_was_full():
             raise ValidationError(str(self.message))
+
+
+def uploads_of(files: list[Any]) -> list[Upload]:
+    """A form's file field as uploads for ``cases.intake``. A text part named like the file field
+    arrives as a string among the files: not an upload."""
+    return [Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename]

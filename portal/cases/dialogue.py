@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain import today
-from ..models import Attachment, Author, Message, Report
+from ..models import Attachment, Author, Message, MessageKind, Report
 from . import uploads, vault
+from .models import Response
 from .vault import FileInfo
 
 
@@ -29,6 +30,19 @@ class Entry:
     created_on: dt.date
     is_feedback: bool
     files: list[FileInfo]
+    kind: MessageKind = MessageKind.MESSAGE
+    refers_to_seq: int | None = None
+    # An offered meeting's date and time, decrypted (``YYYY-MM-DDTHH:MM``, Swedish time).
+    meeting_at: dt.datetime | None = None
+    response: Response | None = None
+    responded_on: dt.date | None = None
+    # Corrections the reporter proposed to these minutes, in order.
+    corrections: tuple[Entry, ...] = ()
+
+    @property
+    def awaits_reporter(self) -> bool:
+        """Minutes not yet approved, or a meeting offer not yet answered."""
+        return self.kind in (MessageKind.MINUTES, MessageKind.MEETING_OFFER) and self.response is None
 
 
 @dataclass(frozen=True)
@@ -48,8 +62,12 @@ def add_message(
     author_user_id: int | None = None,
     feedback: bool = False,
     files: Sequence[uploads.CleanFile] = (),
+    kind: MessageKind = MessageKind.MESSAGE,
+    refers_to_seq: int | None = None,
+    meeting_at: dt.datetime | None = None,
 ) -> Message:
-    """Append to the dialogue in the caller's transaction; order comes from the counter."""
+    """Append to the dialogue in the caller's transaction; order comes from the counter. A
+    meeting's time is encrypted with the report key, like the text."""
     report.last_seq += 1
     if author is Author.MODERATOR:
         report.moderator_messages += 1
@@ -60,6 +78,11 @@ def add_message(
         body=vault.encrypt(key, text),
         created_on=today(),
         is_feedback=feedback,
+        kind=kind,
+        refers_to_seq=refers_to_seq,
+        meeting_at=None
+        if meeting_at is None
+        else vault.encrypt(key, meeting_at.isoformat(timespec="minutes")),
     )
     report.messages.append(message)
     vault.attach(report, key, files, message.seq)
@@ -76,22 +99,38 @@ def decrypt(report: Report, key: bytes) -> Dialogue:
     by_seq: dict[int | None, list[Attachment]] = {}
     for item in report.attachments:
         by_seq.setdefault(item.message_seq, []).append(item)
+    entries = [_entry(key, m, _files(key, by_seq.get(m.seq, []))) for m in report.messages]
+    corrections: dict[int, list[Entry]] = {}
+    for entry in entries:
+        if entry.kind is MessageKind.CORRECTION and entry.refers_to_seq is not None:
+            corrections.setdefault(entry.refers_to_seq, []).append(entry)
     entries = [
-        Entry(
-            m.seq,
-            m.author,
-            m.author_user_id,
-            vault.decrypt(key, m.body),
-            m.created_on,
-            m.is_feedback,
-            _files(key, by_seq.get(m.seq, [])),
-        )
-        for m in report.messages
+        replace(entry, corrections=tuple(corrections[entry.seq])) if entry.seq in corrections else entry
+        for entry in entries
     ]
     return Dialogue(
         description=vault.decrypt(key, report.description),
         first_files=_files(key, by_seq.get(None, [])),
         entries=entries,
+    )
+
+
+def _entry(key: bytes, m: Message, files: list[FileInfo]) -> Entry:
+    return Entry(
+        m.seq,
+        m.author,
+        m.author_user_id,
+        vault.decrypt(key, m.body),
+        m.created_on,
+        m.is_feedback,
+        files,
+        kind=m.kind,
+        refers_to_seq=m.refers_to_seq,
+        meeting_at=None
+        if m.meeting_at is None
+        else dt.datetime.fromisoformat(vault.decrypt(key, m.meeting_at)),
+        response=m.response,
+        responded_on=m.responded_on,
     )
 
 

@@ -1,16 +1,23 @@
-"""The tables of access per case (issue 15, part 2): case keys, exclusions, access jobs; and of
-retention (part 4): postponements of an erasure, and the figures an erased case leaves behind."""
+"""The tables of access per case (issue 15, part 2): case keys, exclusions, access jobs; of
+retention (part 4): postponements of an erasure, and the figures an erased case leaves behind; of
+exports (part 3): the masks; and the dialogue's messages, with the minutes and meeting offers of
+oral reporting (part 1)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, string_enum, utcnow
 from ..domain import Area, Category, ExertedBy, Kind, Outcome
-from ..models import organisation_column
+from ..models import NO_ID_REUSE, Author, organisation_column
+
+if TYPE_CHECKING:
+    from ..models import Report
 
 
 class CaseKey(Base):
@@ -116,3 +123,49 @@ class CaseMask(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class MessageKind(enum.StrEnum):
+    """What a message of the dialogue is (issue 15, part 1)."""
+
+    MESSAGE = "message"
+    # A moderator's minutes of a meeting or call: the reporter approves them or proposes a correction.
+    MINUTES = "minutes"
+    # The reporter's proposed correction of the minutes ``refers_to_seq`` names.
+    CORRECTION = "correction"
+    # A moderator offers a meeting at a date and time (``meeting_at``, encrypted).
+    MEETING_OFFER = "meeting_offer"
+
+
+class Response(enum.StrEnum):
+    """The reporter's answer to minutes or to a meeting offer."""
+
+    APPROVED = "approved"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("report_id", "seq"), NO_ID_REUSE)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]
+    author: Mapped[Author] = mapped_column(string_enum(Author))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    # A moderator's message that gives the feedback the whistleblowing act requires.
+    is_feedback: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[MessageKind] = mapped_column(string_enum(MessageKind), default=MessageKind.MESSAGE)
+    # A correction names the minutes it corrects (their ``seq``).
+    refers_to_seq: Mapped[int | None]
+    # An offered meeting's date and time, encrypted with the report key like the text: a time the
+    # reporter is to be somewhere is never plain (DESIGN.md §3).
+    meeting_at: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The reporter's answer (minutes approved, a meeting accepted or declined), with its date only.
+    response: Mapped[Response | None] = mapped_column(string_enum(Response))
+    responded_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    report: Mapped[Report] = relationship(back_populates="messages")

@@ -1,4 +1,4 @@
-"""The reporter's rules: submit, open with a code, read, reply, replace the code.
+"""The reporter's rules: submit (``cases.intake``), open with a code, read, reply, replace the code.
 
 Every function takes the database session explicitly and raises named exceptions; none commits
 (the request does, portal/db.py), so a refused submission leaves nothing behind.
@@ -7,70 +7,29 @@ Every function takes the database session explicitly and raises named exceptions
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import installation, organisations
-from ..cases import access, dialogue, uploads, vault
-from ..cases.clocks import refresh_due
+from ..cases import dialogue, intake, vault
 from ..cases.dialogue import Dialogue
-from ..cases.vault import FileInfo
+from ..cases.intake import ReportingUnavailable as ReportingUnavailable  # part of this service's contract
+from ..cases.intake import Sent as Sent
+from ..cases.intake import Submission as Submission
+from ..cases.intake import Upload as Upload
+from ..cases.intake import submit as submit
 from ..config import Config
-from ..domain import Area, Category, ExertedBy, Kind, Status, Support, When, today
+from ..domain import Status, today
 from ..models import Author, Organisation, Report
-from ..record_key import new_record_key
 from ..security import codes
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 
 
-class ReportingUnavailable(Exception):
-    """The organisation has no key yet (its first admin has not enrolled): nothing can be sealed."""
-
-
 class NothingToSend(Exception):
     """A reply without words (spaces and line breaks only): files alone go through add_files."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A report as the reporter gave it. Each answer has one name: the report form's field, this
-    attribute and the column of :class:`Report` are called the same."""
-
-    kind: Kind
-    description: str
-    category: Category | None = None
-    area: Area | None = None
-    happened: When | None = None
-    exerted_by: ExertedBy | None = None
-    reported_to_incident_system: bool = False
-    reported_to_police: bool = False
-    support: Support | None = None
-    wants_acknowledgement: bool = True
-    files: Sequence[Upload] = ()
-
-    @classmethod
-    def answers(cls) -> tuple[str, ...]:
-        """The names of what the reporter answers on the form (the files come apart, as uploads)."""
-        return tuple(f.name for f in fields(cls) if f.name != "files")
-
-    @classmethod
-    def from_form(cls, data: Mapping[str, Any], files: Sequence[Upload] = ()) -> Submission:
-        """From a valid form's ``data``: its other fields (token, honeypot, file field) are left out."""
-        return cls(**{name: data[name] for name in cls.answers()}, files=files)
-
-    def columns(self) -> dict[str, Any]:
-        """The answers :class:`Report` stores as they are; the description is stored encrypted."""
-        return {name: getattr(self, name) for name in self.answers() if name != "description"}
 
 
 @dataclass(frozen=True)
@@ -95,59 +54,6 @@ class CaseView:
     dialogue: Dialogue
     meeting_requested_on: dt.date | None
     wants_acknowledgement: bool
-
-
-def _clean_files(files: Sequence[Upload]) -> list[uploads.CleanFile]:
-    """All files checked before anything is written: one refusal refuses the submission."""
-    return uploads.sanitize_all([(f.filename, f.data) for f in files])
-
-
-def _code_keys(db: Session, code: str, config: Config) -> codes.CodeKeys:
-    return codes.derive(code, installation.code_salt(db), installation.kdf_cost(config))
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What the receipt shows: the new code, and what cleaning removed from each file."""
-
-    code: str
-    files: list[FileInfo]
-
-
-def submit(db: Session, organisation_id: int, submission: Submission, config: Config) -> Sent:
-    """Create the organisation's report, its files and key wraps in the caller's transaction;
-    return the new code.
-
-    The view shows the code only after that transaction has committed (portal/db.py commits
-    before the 303 to the receipt leaves)."""
-    if not organisations.can_seal(db, organisation_id):
-        raise ReportingUnavailable
-    clean = _clean_files(submission.files)
-    code = codes.generate()
-    keys = _code_keys(db, codes.normalize(code), config)
-    # Read last, under the lock ``keys rotate`` takes, so that the key cannot change between this
-    # read and the commit; the files and the argon2id are done by now, so the lock is short.
-    org_public = organisations.lock_for_sealing(db, organisation_id, share=True).public_key
-    if org_public is None:
-        raise ReportingUnavailable
-    report_key, sealed, wrapped = vault.new_report_key(org_public, keys.unwrap)
-    report = Report(
-        **submission.columns(),
-        organisation_id=organisation_id,
-        lookup=keys.lookup,
-        status=Status.NEW,
-        reporter_seen_status=Status.NEW,
-        created_on=today(),
-        record_key=new_record_key(),
-        key_sealed=sealed,
-        key_wrapped=wrapped,
-        description=vault.encrypt(report_key, submission.description),
-    )
-    dialogue.add_files(report, report_key, clean)
-    access.seal_for_readers(db, report, report_key)
-    refresh_due(report)
-    db.add(report)
-    return Sent(code, [vault.file_info(report_key, item) for item in report.attachments])
 
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:
@@ -210,14 +116,14 @@ def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequ
     """The reporter writes (and may attach files): one change, with the files checked first."""
     if not text.strip():
         raise NothingToSend
-    clean = _clean_files(files)
+    clean = intake.clean_files(files)
     report = _report(db, report_id)
     dialogue.add_message(report, report_key, Author.REPORTER, text, files=clean)
     report.awaiting_moderator = True
 
 
 def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
-    clean = _clean_files(files)
+    clean = intake.clean_files(files)
     dialogue.add_files(_report(db, report_id), report_key, clean)
 
 
@@ -229,7 +135,7 @@ def replace_code(db: Session, report_id: int, report_key: bytes, config: Config)
     """A new code; the old one stops working in the same change."""
     report = _report(db, report_id)
     code = codes.generate()
-    keys = _code_keys(db, codes.normalize(code), config)
+    keys = intake.code_keys(db, codes.normalize(code), config)
     report.lookup = keys.lookup
     report.key_wrapped = vault.rewrap_for_code(report_key, keys.unwrap)
     return code

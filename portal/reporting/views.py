@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from .. import organisations, reporter_address
@@ -21,6 +20,7 @@ from ..security.codes import CodeNotFound
 from ..security.csrf import shows_form_again
 from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
+from ..upload_spool import uploads_of
 from . import bp, service
 from .forms import CodeForm, FilesForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
@@ -32,10 +32,7 @@ NEWS = "news"
 
 
 def _uploads(files: list[Any]) -> list[service.Upload]:
-    # A text part named like the file field arrives as a string among the files: not an upload.
-    return [
-        service.Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename
-    ]
+    return uploads_of(files)
 
 
 def _unavailable() -> tuple[str, int]:
@@ -154,15 +151,17 @@ def _speak_for_case(report_id: int) -> None:
         reporter_address.speak_for(own)
 
 
-def _case_keys() -> tuple[int, bytes]:
+def case_keys() -> tuple[int, bytes]:
+    """The session's own case: its number and report key (403 without a log-in with a code)."""
     report_id, key = session.get(REPORT_ID), session.get(REPORT_KEY)
     if not report_id or not key:
         abort(403)
     return int(report_id), base64.b64decode(key)
 
 
-def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
-    report_id, key = _case_keys()
+def show_case(status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The case page, with a refused form in its slot (shared with answer_views.py)."""
+    report_id, key = case_keys()
     _speak_for_case(report_id)
     try:
         case = service.view(db_session(), report_id, key)
@@ -177,6 +176,10 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
         "reply_form": ReplyForm(formdata=None),
         "files_form": FilesForm(formdata=None),
         "code_form": ReplaceCodeForm(formdata=None),
+        # A refused answer to minutes or a meeting offer (answer_views.py), shown at its entry.
+        "approve_form": None,
+        "correction_form": None,
+        "meeting_answer_form": None,
         **forms,
     }
     news = session.pop(NEWS, None)
@@ -187,13 +190,13 @@ def _case_page(status: int = 200, **forms: Any) -> tuple[str, int]:
 def case() -> Page:
     if not session.get(REPORT_ID):
         return redirect(url_for("reporting.followup"))
-    return _case_page()
+    return show_case()
 
 
 @reporter_address.route(bp, "/followup/reply", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def reply() -> Page:
-    report_id, key = _case_keys()
+    report_id, key = case_keys()
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -212,13 +215,13 @@ def reply() -> Page:
         else:
             flash(_("Your message has been sent."), "info")
             return redirect(url_for("reporting.case"), code=303)
-    return _case_page(400, reply_form=form)
+    return show_case(400, reply_form=form)
 
 
 @reporter_address.route(bp, "/followup/files", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def add_files() -> Page:
-    report_id, key = _case_keys()
+    report_id, key = case_keys()
     form = FilesForm()
     files = _uploads(form.attachments.data or []) if form.validate_on_submit() else []
     if files:
@@ -231,12 +234,12 @@ def add_files() -> Page:
             return redirect(url_for("reporting.case"), code=303)
     elif not form.attachments.errors:
         form.attachments.errors = [_("Choose at least one file.")]
-    return _case_page(400, files_form=form)
+    return show_case(400, files_form=form)
 
 
 @reporter_address.route(bp, "/followup/meeting", methods=["POST"])
 def meeting() -> Page:
-    report_id, _key = _case_keys()
+    report_id, _key = case_keys()
     service.request_meeting(db_session(), report_id)
     flash(_("Your request for a meeting has been sent. A moderator will suggest a time here."), "info")
     return redirect(url_for("reporting.case"), code=303)
@@ -244,10 +247,10 @@ def meeting() -> Page:
 
 @reporter_address.route(bp, "/followup/code", methods=["POST"])
 def replace_code() -> Page:
-    report_id, key = _case_keys()
+    report_id, key = case_keys()
     form = ReplaceCodeForm()
     if not form.validate_on_submit():
-        return _case_page(400, code_form=form)  # not confirmed: the old code stays as it was
+        return show_case(400, code_form=form)  # not confirmed: the old code stays as it was
     code = service.replace_code(db_session(), report_id, key, current_config())
     own = service.organisation_of(db_session(), report_id)
     RECEIPT.keep(code, replaced=True, files=[], organisation_id=own.id)

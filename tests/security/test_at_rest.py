@@ -32,6 +32,7 @@ from portal.forum import moderation as forum_moderation
 from portal.forum.models import Post
 from portal.models import Report, User
 from tests.moderation_helpers import version_of
+from tests.oral_helpers import minutes_seq
 from tests.reporting_helpers import open_with_code, receipt_code, submit
 from tests.security.world import ALL_ADDRESSES, World, build_world, token_of
 
@@ -44,7 +45,15 @@ PRIVATE = {  # encrypted at rest: never readable in any store
     "moderator message": "CANARY-ANSWER-44de",
     "internal note": "CANARY-NOTE-8a21",
     "postponement reason": "CANARY-POSTPONED-6d3b",
+    # Oral reporting (issue 15 part 1).
+    "oral report": "CANARY-ORAL-REPORT-1e4c",
+    "minutes": "CANARY-MINUTES-7b20",
+    "correction": "CANARY-CORRECTION-c3a9",
+    "meeting place": "CANARY-MEETING-PLACE-52f0",
 }
+# The day and time of an offered meeting: a time the reporter is to be somewhere, never plain
+# (DESIGN.md §3), not even its date.
+MEETING_DAY, MEETING_TIME = "2031-05-17", "13:47"
 PUBLIC = {  # forum texts: plain in the database by design, nowhere else
     "thread title": "CANARY-TITLE-3c9d",
     "forum post": "CANARY-POST-6e0a",
@@ -94,6 +103,18 @@ def _write_everything(world: World) -> list[str]:
     for action, field in (("message", "moderator message"), ("note", "internal note")):
         version = version_of(admin.get(case).get_data(as_text=True))
         assert _post(admin, f"{case}/{action}", version=version, **{action: f"Text {PRIVATE[field]}"}) == 303
+    # Oral reporting (issue 15 part 1): minutes, the reporter's correction, a meeting offered.
+    assert _post(admin, f"{case}/minutes", minutes=f"Protokoll {PRIVATE['minutes']}") == 303
+    offer = {"date": MEETING_DAY, "time": MEETING_TIME, "place": f"Plats {PRIVATE['meeting place']}"}
+    assert _post(admin, f"{case}/offer", **offer) == 303
+    seq = minutes_seq(reporter.get("/followup/case").get_data(as_text=True))
+    correction = {"seq": seq, "correction": f"Rättelse {PRIVATE['correction']}"}
+    assert _post(reporter, "/followup/minutes/correct", **correction) == 303
+    oral = {"kind": "influence", "description": f"Muntligt {PRIVATE['oral report']}"}
+    assert _post(admin, "/moderation/cases/oral", **oral) == 303
+    oral_code = _secret_shown(
+        admin.get("/moderation/cases/oral/code").get_data(as_text=True), r"data-receipt-code>([0-9A-Z-]+)<"
+    )
     # A closed case's erasure postponed, with a reason (issue 15 part 4).
     version = version_of(admin.get(case).get_data(as_text=True))
     assert _post(admin, f"{case}/status", version=version, status="closed", outcome="no_action") == 303
@@ -101,13 +122,16 @@ def _write_everything(world: World) -> list[str]:
     # The control: the people meant to read them do.
     seen_by_reporter = reporter.get("/followup/case").get_data(as_text=True)
     assert all(
-        PRIVATE[k] in seen_by_reporter for k in ("description", "filename", "reply", "moderator message")
+        PRIVATE[k] in seen_by_reporter
+        for k in ("description", "filename", "reply", "moderator message", "minutes", "correction")
     )
+    assert f"{MEETING_DAY} {MEETING_TIME}" in seen_by_reporter
     seen_by_moderator = admin.get(case).get_data(as_text=True)
     assert all(
         PRIVATE[k] in seen_by_moderator
-        for k in ("description", "filename", "reply", "internal note", "postponement reason")
+        for k in ("description", "filename", "reply", "internal note", "postponement reason", "correction")
     )
+    assert f"{MEETING_DAY} {MEETING_TIME}" in seen_by_moderator
     # A colleague invited by the admin makes the account through the link (issue 17, item 14).
     assert _post(admin, "/moderation/users/new", username="canarie", role="moderator") == 303
     invitation = _secret_shown(
@@ -165,6 +189,8 @@ def _write_everything(world: World) -> list[str]:
     accounts = (world.admin, world.moderator, world.no_key)
     return [
         code,
+        oral_code,
+        MEETING_DAY,
         forum_code,
         invitation,
         reset_link,

@@ -37,7 +37,7 @@ from portal.installation import setup_token
 from portal.models import Report
 from portal.moderation import forms as moderation_forms
 from portal.moderation.admin import forms as admin_forms
-from portal.moderation.cases import export_forms
+from portal.moderation.cases import export_forms, oral_forms
 from portal.moderation.cases import forms as case_forms
 from portal.moderation.forum import forms as moderation_forum_forms
 from portal.moderation.stats import forms as stats_forms
@@ -111,6 +111,7 @@ def _close_the_other_case(client: FlaskClient) -> None:
 
 
 SEND = {"action": st.sampled_from(["send", "check", "", "delete"])}
+SEQ: Hints = {"seq": lambda w: st.sampled_from(["1", "2", "0", "-1", "99999999999999999999", "x"])}
 FORUM_TARGETS = [
     Target(forum_forms.ThreadForm, "writer", lambda w: "/forum/hot-och-trakasserier/new", extras=SEND),
     Target(forum_forms.ReplyForm, "writer", lambda w: f"{w.thread_url}/reply", extras=SEND),
@@ -125,6 +126,11 @@ REPORTER_TARGETS = [
     Target(reporting_forms.FilesForm, "reporter", lambda w: "/followup/files"),
     Target(reporting_forms.ReplaceCodeForm, "reporter", lambda w: "/followup/code"),
     Target(reporting_forms.StoredForm, "anonymous", lambda w: "/report/receipt", prepare=submit),
+    # The world's case has one plain message (seq 1) and no minutes or offers: every answer names
+    # an entry that cannot take it (tests/http/test_oral_reports.py answers real ones).
+    Target(reporting_forms.ApproveMinutesForm, "reporter", lambda w: "/followup/minutes/approve", hints=SEQ),
+    Target(reporting_forms.CorrectionForm, "reporter", lambda w: "/followup/minutes/correct", hints=SEQ),
+    Target(reporting_forms.MeetingAnswerForm, "reporter", lambda w: "/followup/meeting/answer", hints=SEQ),
 ]
 MODERATION_TARGETS = [
     Target(moderation_forms.LoginForm, "anonymous", lambda w: "/moderation/login"),
@@ -262,6 +268,18 @@ MODERATION_TARGETS = [
     Target(operator_forms.OrganisationForm, "operator", lambda w: "/operator/organisations"),
     Target(operator_forms.NameForm, "operator", lambda w: "/operator/organisations/1/name"),
     Target(operator_forms.HostForm, "operator", lambda w: "/operator/organisations/1/host"),
+    # Oral reporting (issue 15 part 1). Last: a valid oral report is a new, newest case.
+    Target(oral_forms.MinutesForm, "admin", _case("minutes")),
+    Target(
+        oral_forms.MeetingOfferForm,
+        "admin",
+        _case("offer"),
+        hints={
+            "date": lambda w: st.sampled_from([today().isoformat(), "2020-01-01", "2026-02-30", "10 dec"]),
+            "time": lambda w: st.sampled_from(["14:30", "25:00", "9", "14:30:59.123456+05:00"]),
+        },
+    ),
+    Target(oral_forms.OralReportForm, "admin", lambda w: "/moderation/cases/oral"),
 ]
 TARGETS = FORUM_TARGETS + REPORTER_TARGETS + MODERATION_TARGETS
 SETUP_TARGETS = [
@@ -272,7 +290,7 @@ SETUP_TARGETS = [
 # Step 1 of an invitation, at /enrol/<token> of a link an admin issues in the test itself.
 INVITATION = Target(setup_forms.PassphraseForm, "anonymous", lambda w: "/enrol/<token>")
 GET_FORMS = {admin_forms.AuditFilterForm, stats_forms.StatsForm}  # filters in the query string
-ABSTRACT_FORMS = {"Form", "NewPassphraseForm", "Versioned"}  # bases only, never posted themselves
+ABSTRACT_FORMS = {"Form", "NewPassphraseForm", "Versioned", "Answer"}  # bases only, never posted themselves
 
 
 def fields_of(app: Flask, target: Target, world: World | None) -> list[FieldInfo]:

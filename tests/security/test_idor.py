@@ -81,6 +81,10 @@ MODERATOR_ENDPOINTS = frozenset(
         "moderation.remove_mask",
         "moderation.mask_files",
         "moderation.export_case",
+        "moderation.record_oral",
+        "moderation.oral_code",
+        "moderation.add_minutes",
+        "moderation.offer_meeting",
         "moderation.forum_queue",
         "moderation.forum_approve",
         "moderation.forum_reject",
@@ -219,9 +223,11 @@ def test_a_moderator_opens_no_admin_page(world: World) -> None:
         assert response.status_code == 403, (method, url, response.status_code)
         assert_nothing_stored(world.app, before, (method, url))
     # The control: the same moderator does reach every moderator page it may read.
-    # (The pooled CSV exists only while the organisation takes part: tests/http/test_pooled_stats.py.)
+    # (The pooled CSV exists only while the organisation takes part: tests/http/test_pooled_stats.py;
+    # an oral report's code page only right after the report is saved: tests/http/test_oral_reports.py.)
     for method, url in _moderation_requests(
-        world, MODERATOR_ENDPOINTS - {"moderation.logout", "moderation.pooled_stats_csv"}
+        world,
+        MODERATOR_ENDPOINTS - {"moderation.logout", "moderation.pooled_stats_csv", "moderation.oral_code"},
     ):
         if method == "GET":
             assert moderator.get(url).status_code == 200, url
@@ -238,11 +244,23 @@ def test_a_moderator_without_the_case_key_finds_no_such_case(world: World, who: 
         response = client.get(url)
         assert response.status_code == 404, url
         assert REPORT_TEXT not in response.get_data(as_text=True)
-    for action, field in (("message", "message"), ("note", "note"), ("status", "status")):
+    for action, field in (
+        ("message", "message"),
+        ("note", "note"),
+        ("status", "status"),
+        ("minutes", "minutes"),
+        ("offer", "place"),
+    ):
         before = snapshot(world.app)
         response = client.post(
             f"{case}/{action}",
-            data={"csrf_token": token, field: "Ett svar som inte ska sparas.", "version": "1"},
+            data={
+                "csrf_token": token,
+                field: "Ett svar som inte ska sparas.",
+                "version": "1",
+                "date": "2099-01-01",
+                "time": "10:00",
+            },
         )
         assert response.status_code == 404, action
         assert_nothing_stored(world.app, before, action)
@@ -320,8 +338,25 @@ def test_reporter_urls_carry_no_ids_and_each_session_reaches_its_own_case(world:
     assert stranger.get("/followup/case").status_code == 302
     token = token_of(stranger)
     before = snapshot(world.app)
-    for url in ("/followup/reply", "/followup/files", "/followup/meeting", "/followup/code"):
-        response = stranger.post(url, data={"csrf_token": token, "message": "Ett svar från fel person."})
+    for url in (
+        "/followup/reply",
+        "/followup/files",
+        "/followup/meeting",
+        "/followup/code",
+        "/followup/minutes/approve",
+        "/followup/minutes/correct",
+        "/followup/meeting/answer",
+    ):
+        response = stranger.post(
+            url,
+            data={
+                "csrf_token": token,
+                "message": "Ett svar från fel person.",
+                "seq": "1",
+                "correction": "En rättelse från fel person.",
+                "answer": "accept",
+            },
+        )
         assert response.status_code == 403, url
     assert_nothing_stored(world.app, before, "reporter posts without a case")
 

@@ -1,7 +1,7 @@
 """What cleaning removed from a file: told to the reporter on the receipt and shown on the case page.
 
 The values are stored (inside the attachment's encrypted metadata), so they never change; the
-sentences a person reads are in ``portal/reporting/messages.py``.
+sentences a person reads are in ``portal/upload_messages.py``.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ...cases.clocks import refresh_due
 from ...cases.dialogue import Dialogue, Entry
 from ...cases.vault import FileInfo
 from ...domain import Area, Category, Kind, Outcome, Status, today
-from ...models import Attachment, Author, Label, Note, Report, User
+from ...models import Attachment, Author, Label, MessageKind, Note, Report, User
 
 LABEL_MAX = 40
 
@@ -139,11 +139,36 @@ def send_message(
 ) -> None:
     """Write to the reporter. The first message acknowledges receipt; a feedback message gives feedback."""
     report = get(db, report_id)
-    key = report_key(db, report, keyring)
-    dialogue.add_message(report, key, Author.MODERATOR, text, author_user_id=user.id, feedback=feedback)
+    write_to_reporter(db, report, report_key(db, report, keyring), user, text, feedback=feedback)
+
+
+def write_to_reporter(
+    db: Session,
+    report: Report,
+    key: bytes,
+    user: User,
+    text: str,
+    *,
+    feedback: bool = False,
+    kind: MessageKind = MessageKind.MESSAGE,
+    meeting_at: dt.datetime | None = None,
+    event: Event = Event.CASE_MESSAGE_SENT,
+) -> None:
+    """Everything the reporter reads from a moderator (a message, minutes, a meeting offer) goes
+    through here: the first acknowledges receipt, the clocks move on."""
+    dialogue.add_message(
+        report,
+        key,
+        Author.MODERATOR,
+        text,
+        author_user_id=user.id,
+        feedback=feedback,
+        kind=kind,
+        meeting_at=meeting_at,
+    )
     report.awaiting_moderator = False
     subject = audit.case_subject(report.id)
-    audit.record(db, Event.CASE_MESSAGE_SENT, user, subject)
+    audit.record(db, event, user, subject)
     if report.acknowledged_on is None:
         report.acknowledged_on = today()
         audit.record(db, Event.CASE_ACKNOWLEDGED, user, subject)

@@ -37,6 +37,7 @@ from .forms import (
     NoteForm,
     StatusForm,
 )
+from .oral_forms import MeetingOfferForm, MinutesForm
 
 
 def _int(value: str | None) -> int | None:
@@ -116,6 +117,8 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
             formdata=None, kind=report.kind, category=report.category, area=report.area, **version
         ),
         "meeting_form": MeetingForm(formdata=None, **version),
+        "minutes_form": forms.get("minutes_form") or MinutesForm(formdata=None),
+        "offer_form": forms.get("offer_form") or MeetingOfferForm(formdata=None),
         "access": access.of(db, report) if current_user().is_admin else None,
         "access_form": _access_form(forms.get("access_form"), report) if current_user().is_admin else None,
         "templates": db.query(ReplyTemplate).order_by(ReplyTemplate.language, ReplyTemplate.title).all(),
