@@ -53,6 +53,10 @@ class Event(enum.StrEnum):
     USER_INVITED = "user:invitation:issued", _l("Invitation to make an account issued")
     USER_INVITATION_WITHDRAWN = "user:invitation:withdrawn", _l("Invitation withdrawn")
     USER_REENROLLED = "user:account:reenrolled", _l("New passphrase and app chosen after a reset")
+    RECOVERY_KEY_REPLACED = (
+        "admin:recoverykey:replaced",
+        _l("A new recovery key made; the old one no longer works"),
+    )
     CASE_VIEWED = "case:report:viewed", _l("Case read")
     CASE_FILE_DOWNLOADED = "case:file:downloaded", _l("File downloaded")
     CASE_MESSAGE_SENT = "case:message:sent", _l("Message sent to the reporter")

@@ -231,6 +231,16 @@ def replace_key(row: Organisation) -> OrganisationKey:
     return _new_key(row)
 
 
+def new_recovery_key(row: Organisation, org_private_key: bytes) -> str:
+    """A new recovery key for the same organisation key (an admin who holds it lost the paper, or
+    never stored it): the old one no longer opens the database from now on. Formatted, shown once."""
+    if row.public_key is None or crypto.KeyPair.public_of(org_private_key) != row.public_key:
+        raise ValueError("not this organisation's private key")
+    recovery = crypto.new_key()
+    row.private_key_recovery = crypto.wrap(recovery, org_private_key)
+    return crypto.format_recovery_key(recovery)
+
+
 def _new_key(row: Organisation) -> OrganisationKey:
     pair = crypto.KeyPair.generate()
     recovery = crypto.new_key()

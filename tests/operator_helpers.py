@@ -62,7 +62,7 @@ def enrol(client: FlaskClient, token: str, username: str) -> Account:
     secret, done = passphrase_and_app(client, token, fields)
     assert done.status_code == 302 and done.location == "/setup/recovery", done.get_data(as_text=True)[:1500]
     recovery_page = client.get("/setup/recovery").get_data(as_text=True)
-    key = re.search(r"data-recovery-key>([A-Z2-7-]+)<", recovery_page)
+    key = re.search(r'data-recovery-key="([A-Z2-7-]+)"', recovery_page)
     assert key
     finished = client.post("/setup/recovery", data={"csrf_token": csrf_from(recovery_page), "stored": "y"})
     assert finished.location == "/moderation/login"

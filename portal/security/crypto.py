@@ -91,6 +91,10 @@ class KeyPair:
         private = PrivateKey.generate()
         return cls(public=bytes(private.public_key), private=bytes(private))
 
+    @staticmethod
+    def public_of(private: bytes) -> bytes:
+        return bytes(PrivateKey(private).public_key)
+
 
 @dataclass(frozen=True)
 class WrappedKeyPair:

@@ -176,7 +176,7 @@ def qr() -> FlaskResponse:
 @bp.route("/setup/recovery", methods=["GET", "POST"])
 def recovery() -> Page:
     key = session.get(RECOVERY)
-    if not key:
+    if key is None:
         return _closed()
     form = RecoveryStoredForm()
     if form.validate_on_submit():
@@ -192,4 +192,6 @@ def recovery() -> Page:
                 _("The portal is set up. Log in with your user name, passphrase and one-time code."), "info"
             )
         return redirect(url_for("moderation.login"))
-    return form_page("setup/recovery.html", form, recovery_key=key)
+    if key:
+        session[RECOVERY] = ""  # drawn once: a reload, or a refused form, shows it no more
+    return form_page("setup/recovery.html", form, recovery_key=key or None)

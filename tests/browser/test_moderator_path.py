@@ -85,6 +85,7 @@ def test_moderator_triages_a_case_and_moderates_the_forum(
 ADMIN_PAGES = [
     "/moderation/users",
     "/moderation/users/new",
+    "/moderation/recovery-key",
     "/moderation/audit",
     "/moderation/templates",
     "/moderation/templates/new",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pyotp
@@ -45,11 +46,16 @@ def test_wizard_creates_admin_org_key_and_shows_recovery_key_once(
     response = client.post("/setup/totp", data={"totp": code, "csrf_token": token})
     assert response.status_code == 302 and response.location.endswith("/setup/recovery")
     page = client.get("/setup/recovery").get_data(as_text=True)
-    key = re.search(r"data-recovery-key>([A-Z2-7-]+)<", page)
+    key = re.search(r'data-recovery-key="([A-Z2-7-]+)"', page)
     assert key and len(key.group(1).replace("-", "")) == 52
+    # In groups of four that never break inside a line.
+    assert '<code><span class="group">' in page and '</span>-<wbr><span class="group">' in page
+    # Shown once: a reload does not show it again, nor does a refused form.
+    reload = client.get("/setup/recovery").get_data(as_text=True)
+    assert key.group(1) not in reload and "Återställningsnyckeln visades en gång" in html.unescape(reload)
     # Without the box ticked nothing moves on.
     refused = client.post("/setup/recovery", data={"csrf_token": csrf_from(page)})
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and key.group(1) not in refused.get_data(as_text=True)
     done = client.post("/setup/recovery", data={"csrf_token": csrf_from(page), "stored": "y"})
     assert done.status_code == 302 and done.location.endswith("/moderation/login")
     assert client.get("/setup/recovery").status_code == 403  # shown once

@@ -36,6 +36,8 @@ ADMIN_ENDPOINTS = frozenset(
         "moderation.users",
         "moderation.new_user",
         "moderation.invitation",
+        "moderation.recovery_key",
+        "moderation.new_recovery_key",
         "moderation.withdraw_invitation",
         "moderation.reset_user",
         "moderation.disable_user",
@@ -411,6 +413,7 @@ def test_secrets_shown_once_stay_with_the_session_they_were_shown_to(world: Worl
             "/forum/code/receipt",
             "/setup/recovery",
             "/moderation/users/invitation",
+            "/moderation/recovery-key/new",
         ):
             body = client.get(url).get_data(as_text=True)
             assert code not in body and forum_code.group(1) not in body, url
