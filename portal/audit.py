@@ -52,6 +52,7 @@ class Event(enum.StrEnum):
     USER_CHANGED = "user:account:changed", _l("Notice address changed")
     USER_INVITED = "user:invitation:issued", _l("Invitation to make an account issued")
     USER_INVITATION_WITHDRAWN = "user:invitation:withdrawn", _l("Invitation withdrawn")
+    USER_RESET_LINK_ISSUED = "user:resetlink:issued", _l("Link for a new passphrase issued after a reset")
     USER_REENROLLED = "user:account:reenrolled", _l("New passphrase and app chosen after a reset")
     RECOVERY_KEY_REPLACED = (
         "admin:recoverykey:replaced",

@@ -164,42 +164,35 @@ def invite(
     if accounts.username_taken(db, username) or _awaited(db, username, now):
         raise accounts.UsernameTaken(username)
     address = accounts.valid_notify_email(notify_email)
-    token = secrets.token_urlsafe(32)
-    link = EnrolmentLink(
-        organisation_id=organisation_id,
-        token_sha256=_digest(token),
-        expires_at=now + VALID_FOR,
-        username=username,
-        role=role,
-        notify_email=address,
-    )
-    db.add(link)
-    db.flush()
-    audit.record(db, Event.USER_INVITED, actor, invitation_subject(link.id), organisation_id)
-    return token
+    link = EnrolmentLink(organisation_id=organisation_id, username=username, role=role, notify_email=address)
+    return _issue(db, link, Event.USER_INVITED, actor, now)
 
 
 def reissue(db: Session, user: User, actor: User, now: dt.datetime) -> str:
-    """The token of a link by which ``user``, just reset (``accounts.admin_reset``), chooses a new
-    passphrase and app; an earlier open link of theirs stops working."""
+    """The token of a link by which ``user``, just reset (``resets.reset``), chooses a new
+    passphrase and app; an earlier open link of theirs stops working. A disabled account gets
+    none (``LinkRefused``): it comes back with ``users enable``."""
+    if not resets.awaits_new_credentials(user):
+        raise LinkRefused
     db.execute(
         update(EnrolmentLink)
         .where(EnrolmentLink.user_id == user.id, EnrolmentLink.closed_at.is_(None))
         .values(closed_at=now)
     )
     assert user.organisation_id is not None  # an admin resets colleagues of their organisation
-    token = secrets.token_urlsafe(32)
     link = EnrolmentLink(
-        organisation_id=user.organisation_id,
-        token_sha256=_digest(token),
-        expires_at=now + VALID_FOR,
-        username=user.username,
-        role=user.role,
-        user_id=user.id,
+        organisation_id=user.organisation_id, username=user.username, role=user.role, user_id=user.id
     )
+    return _issue(db, link, Event.USER_RESET_LINK_ISSUED, actor, now)
+
+
+def _issue(db: Session, link: EnrolmentLink, event: Event, actor: User, now: dt.datetime) -> str:
+    """Store ``link`` with a new token, open for ``VALID_FOR``, audited as ``event``; the token."""
+    token = secrets.token_urlsafe(32)
+    link.token_sha256, link.expires_at = _digest(token), now + VALID_FOR
     db.add(link)
     db.flush()
-    audit.record(db, Event.USER_INVITED, actor, invitation_subject(link.id), user.organisation_id)
+    audit.record(db, event, actor, invitation_subject(link.id), link.organisation_id)
     return token
 
 

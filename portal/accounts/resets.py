@@ -1,6 +1,7 @@
 """An admin's reset of a colleague's account (issue 17, item 14): everything that opened it stops
 at once, and its owner chooses a new passphrase and app through a link (``enrolment.reissue``),
-so the admin never knows them. ``service.reset`` is the shell's reset, with a passphrase typed there."""
+so the admin never learns them (the log names the admin who issued the link). ``service.reset``
+is the shell's reset, with a passphrase typed there."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from ..forms import (
     Form,
     long_text,
 )
+from ..ids import parse_id
 from ..report_form import ATTACHMENTS_HELP, text_field
 from ..report_form import ReportForm as ReportForm  # the reporter's form, shared with moderators
 from ..upload_spool import ArrivedWhole
@@ -68,8 +69,7 @@ class Answer(Form):
     seq = HiddenField(validators=[InputRequired()])
 
     def entry(self) -> int | None:
-        text = self.seq.data or ""
-        return int(text) if text.isdigit() and len(text) < 10 else None
+        return parse_id(self.seq.data)  # ASCII digits only: "²".isdigit() is true, int("²") fails
 
 
 class ApproveMinutesForm(Answer):

@@ -70,6 +70,7 @@ def enrol_start(token: str) -> Page:
     except enrolment.LinkRefused:
         return _closed(enrolling=True)
     session[ENTRY] = entry.to_session()
+    session.pop(PENDING, None)  # step 1 of another link, in this browser, counts for nothing here
     session[ORGANISATION_NAME] = organisation.name
     return _admin_step(url_for("setup.enrol_start", token=token))
 

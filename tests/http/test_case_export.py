@@ -212,6 +212,29 @@ def test_the_zip_holds_the_pdf_and_the_files_not_masked(app: Flask, admin: Accou
     assert "case:filemasks:changed" in events(app, f"case:{report_id}")
 
 
+def test_a_masked_passage_stays_masked_in_the_notes_and_the_file_names(app: Flask, admin: Account) -> None:
+    """What the moderator masked in the report is masked where it recurs unmarked: in an internal
+    note and in a file's name (the PDF's file list and the zip's entries)."""
+    reporter = app.test_client()
+    named: Any = [(io.BytesIO(b"Intyg\n"), "intyg Storgatan 12.txt")]
+    report_and_get_code(reporter, description=DESCRIPTION, attachments=named)
+    with _db(app) as db:
+        report_id = db.scalars(select(Report.id).order_by(Report.id.desc())).first()
+    assert report_id is not None
+    client = _client(app, admin, "en")
+    assert act(client, report_id, "note", note=f"Ring {NAME} om Storgatan 12 i morgon.").status_code == 303
+    assert _post(client, report_id, "masks", target="report", passage=NAME).status_code == 303
+    assert _post(client, report_id, "masks", target="report", passage="Storgatan 12").status_code == 303
+    pdf = _export(client, report_id, include_notes="y").data
+    assert_absent(pdf, NAME)
+    assert_absent(pdf, "Storgatan")
+    flat = " ".join("\n".join(pages_text(pdf)).split())
+    assert "Ring " + "\u2588" * len(NAME) + " om " in flat and "i morgon." in flat
+    entries = zip_entries(_export(client, report_id, "zip", include_notes="y").data)
+    assert not [name for name in entries if "Storgatan" in name]
+    assert len(entries) == 2  # the PDF and the file, under a masked name
+
+
 def test_a_moderator_kept_out_of_the_case_exports_nothing(
     app: Flask, admin: Account, moderator: AccountFactory
 ) -> None:

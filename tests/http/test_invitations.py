@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import re
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,7 +20,7 @@ from portal.cases import access, access_jobs, vault
 from portal.db import utcnow
 from portal.models import AuditEvent, CaseKey, EnrolmentLink, Report, Role, User
 from tests.accounts import Account, AccountFactory, AuthActions, keyring_of
-from tests.csrf import get_csrf
+from tests.csrf import csrf_from, get_csrf
 from tests.operator_helpers import passphrase_and_app
 from tests.reporting_helpers import only_report_id, report_and_get_code
 
@@ -304,3 +305,43 @@ def test_a_reset_link_stops_when_the_account_is_disabled(
     assert link
     assert client.post(f"/moderation/users/{mo_id}/disable", data={"csrf_token": token}).status_code == 303
     assert app.test_client().get(f"/enrol/{link.group(2)}").status_code == 403
+
+
+def test_a_disabled_account_gets_no_reset_link(
+    app: Flask, client: FlaskClient, admin: Account, moderator: AccountFactory
+) -> None:
+    moderator("mo")
+    with _db(app) as db:
+        mo_id = accounts.find(db, "mo").id
+    _log_in(client, admin)
+    token = get_csrf(client, "/moderation/users")
+    assert client.post(f"/moderation/users/{mo_id}/disable", data={"csrf_token": token}).status_code == 303
+    refused = client.post(f"/moderation/users/{mo_id}/reset", data={"csrf_token": token})
+    assert refused.status_code == 400
+    assert "mo is disabled" in html.unescape(refused.get_data(as_text=True))
+    with _db(app) as db:
+        assert db.scalar(select(func.count()).select_from(EnrolmentLink)) == 0
+
+
+def test_step_one_of_one_link_does_not_carry_into_another(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    """The attack: choose a passphrase through maria's link, then open ulla's link in the same
+    browser and confirm the app: neither account may come out of the mix."""
+    _log_in(client, admin)
+    maria, ulla = _token(client), _token(client, username="ulla")
+    browser = app.test_client()
+    page = browser.get(f"/enrol/{maria}")
+    data = {
+        "password": PASSPHRASE,
+        "confirm": PASSPHRASE,
+        "csrf_token": csrf_from(page.get_data(as_text=True)),
+    }
+    assert browser.post(f"/enrol/{maria}", data=data).location == "/setup/totp"
+    totp_page = browser.get("/setup/totp").get_data(as_text=True)
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', totp_page)
+    assert secret
+    assert browser.get(f"/enrol/{ulla}").status_code == 200
+    confirm = {"totp": pyotp.TOTP(secret.group(1)).now(), "csrf_token": csrf_from(totp_page)}
+    assert browser.post("/setup/totp", data=confirm).status_code == 403
+    assert [name for name, _role, _email in _users(app)] == ["admin"]

@@ -146,7 +146,7 @@ def test_an_answer_to_an_entry_that_is_not_minutes_is_refused(
     act(client, report_id, "message", message="Ett vanligt meddelande, inget protokoll.")
     reporter = _english(app.test_client())
     open_with_code(reporter, code)
-    for seq in ("1", "99", "x"):
+    for seq in ("1", "99", "x", "²", "١", "99999999999999999999"):
         refused = reporter_post(reporter, "/followup/minutes/approve", seq=seq)
         assert refused.status_code == 400, seq
         assert "This entry could not be found." in refused.get_data(as_text=True)

@@ -111,7 +111,7 @@ def _close_the_other_case(client: FlaskClient) -> None:
 
 
 SEND = {"action": st.sampled_from(["send", "check", "", "delete"])}
-SEQ: Hints = {"seq": lambda w: st.sampled_from(["1", "2", "0", "-1", "99999999999999999999", "x"])}
+SEQ: Hints = {"seq": lambda w: st.sampled_from(["1", "2", "0", "-1", "99999999999999999999", "x", "²", "١"])}
 FORUM_TARGETS = [
     Target(forum_forms.ThreadForm, "writer", lambda w: "/forum/hot-och-trakasserier/new", extras=SEND),
     Target(forum_forms.ReplyForm, "writer", lambda w: f"{w.thread_url}/reply", extras=SEND),

@@ -77,6 +77,18 @@ def apply(text: str, spans: Iterable[Span]) -> str:
     return "".join(parts)
 
 
+def apply_passages(text: str, passages: Iterable[str]) -> str:
+    """``text`` with every occurrence of each passage masked: what was masked in the report or the
+    dialogue stays masked where it recurs unmarked (the internal notes, a file's name)."""
+    spans: list[Span] = []
+    for passage in passages:
+        try:
+            spans += find(text, passage)
+        except PassageNotFound:
+            continue
+    return apply(text, spans)
+
+
 def masked_passages(text: str, spans: Iterable[Span]) -> list[str]:
     """What the moderator masked, as they see it in the list of masks."""
     return [text[start:end] for start, end in merge(spans, len(text))]

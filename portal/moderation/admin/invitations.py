@@ -2,8 +2,9 @@
 
 "Add moderator" takes the user name and role; "Reset" ends the account's passphrase, app and key
 pair. Either way the colleague follows the link and chooses their own passphrase and
-authenticator app (``portal/setup``). So no admin ever knows another person's passphrase, and
-nobody can log in, or act in the audit log, as someone else.
+authenticator app (``portal/setup``), so no admin learns another person's passphrase. An admin
+who followed the link themselves would leave the colleague a spent link (they notice), and the
+log names the admin who issued it.
 """
 
 from __future__ import annotations
@@ -85,7 +86,15 @@ def reset_user(user_id: int) -> Page:
     if user is None:
         abort(404)
     form = ActionForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not user.active:
+        flash(
+            _(
+                "%(name)s is disabled: an account comes back with “users enable” at the server.",
+                name=user.username,
+            ),
+            "error",
+        )
+    elif form.validate_on_submit():
         try:
             resets.reset(db, user, current_config(), current_user())
         except accounts.SelfChange:
@@ -109,7 +118,7 @@ def invitation() -> Page:
             _("The link is shown only once. Withdraw the invitation and invite again for a new one."), "error"
         )
         return redirect(url_for("moderation.users"), code=303)
-    session[SHOWN] = {**shown, "shown": True}  # a reload no longer shows it
+    session[SHOWN] = {"shown": True}  # a reload no longer shows it, and the session holds it no more
     until = dt.datetime.fromisoformat(shown["until"])
     return render_template("moderation/user_invited.html", shown=shown, until=until)
 

@@ -63,18 +63,27 @@ def _facts(report: Report, user: User) -> list[tuple[str, str]]:
     ]
 
 
-def _file_line(info: FileInfo, masked: set[int]) -> str:
+def _passages(read: Dialogue, found: list[masks.Mask]) -> list[str]:
+    """Every passage masked in the report or a message, as written there."""
+    passages = redaction.masked_passages(read.description, masks.spans_of(found, masks.REPORT))
+    for entry in read.entries:
+        spans = masks.spans_of(found, masks.message_target(entry.seq))
+        passages += redaction.masked_passages(entry.text, spans)
+    return passages
+
+
+def _file_line(info: FileInfo, masked: set[int], passages: list[str]) -> str:
     if info.id in masked:
         return str(_("A file, masked (not exported)"))
     size = max(1, round(info.size / 1024))
-    return f"{info.filename} ({info.media_type}, {size} kB)"
+    return f"{redaction.apply_passages(info.filename, passages)} ({info.media_type}, {size} kB)"
 
 
-def _notes(report: Report, key: bytes, names: dict[int, str]) -> list[Block]:
+def _notes(report: Report, key: bytes, names: dict[int, str], passages: list[str]) -> list[Block]:
     return [
         Block(
             f"{names.get(n.author_user_id or 0, '–')} · {n.created_at.astimezone(TIMEZONE):%Y-%m-%d %H:%M}",
-            vault.decrypt(key, n.body),
+            redaction.apply_passages(vault.decrypt(key, n.body), passages),
         )
         for n in report.notes
     ]
@@ -84,6 +93,7 @@ def _sections(
     read: Dialogue, notes: list[Block] | None, found: list[masks.Mask], names: dict[int, str]
 ) -> list[Section]:
     masked = masks.masked_files(found)
+    passages = _passages(read, found)
 
     def text(target: str, value: str) -> str:
         return redaction.apply(value, masks.spans_of(found, target))
@@ -100,7 +110,7 @@ def _sections(
                 + ([_("feedback")] if entry.is_feedback else [])
             ),
             text(masks.message_target(entry.seq), entry.text),
-            [_file_line(info, masked) for info in entry.files],
+            [_file_line(info, masked, passages) for info in entry.files],
         )
         for n, entry in enumerate(read.entries, start=1)
     ]
@@ -112,7 +122,7 @@ def _sections(
                 Block(
                     "",
                     text(masks.REPORT, read.description),
-                    [_file_line(i, masked) for i in read.first_files],
+                    [_file_line(i, masked, passages) for i in read.first_files],
                 )
             ],
         ),
@@ -120,7 +130,7 @@ def _sections(
     ]
     if notes is not None:
         sections.append(Section(_("Internal notes"), notes, _("No notes.")))
-    files = [Block("", "", [_file_line(info, masked) for info in every_file])] if every_file else []
+    files = [Block("", "", [_file_line(info, masked, passages) for info in every_file])] if every_file else []
     sections.append(Section(_("Files"), files, _("No files.")))
     return sections
 
@@ -141,7 +151,8 @@ def export(
     read = dialogue.decrypt(report, key)
     found = masks.of(db, report.id, key)
     names = cases.author_names(db, report)
-    notes = _notes(report, key, names) if include_notes else None
+    passages = _passages(read, found)
+    notes = _notes(report, key, names, passages) if include_notes else None
     number = _("Case %(n)d", n=report.id)
     head = _("%(case)s · Registration number: %(number)s", case=number, number=registration.strip() or "–")
     document = Document(
@@ -157,7 +168,10 @@ def export(
     if form == "zip":
         masked = masks.masked_files(found)
         files = [
-            (vault.file_info(key, item).filename, vault.file_content(key, item))
+            (
+                redaction.apply_passages(vault.file_info(key, item).filename, passages),
+                vault.file_content(key, item),
+            )
             for item in report.attachments
             if item.id not in masked
         ]
