@@ -17,5 +17,5 @@ from .admin import retention_period as retention_views  # noqa: E402,F401
 from .admin import views as admin_views  # noqa: E402,F401
 from .cases import views as case_views  # noqa: E402,F401
 from .forum import views as forum_views  # noqa: E402,F401
-from .stats import pooled_views  # noqa: E402,F401
+from .stats import handling_views, pooled_views  # noqa: E402,F401
 from .stats import views as stats_views  # noqa: E402,F401
