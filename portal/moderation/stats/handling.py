@@ -201,15 +201,14 @@ def build(db: Session, f: StatsFilter, threshold: int, today: dt.date) -> Handli
     columns = tuple(label for label, _months in stats.period_columns(f))
     grids = _grids(handling_query.count(db, f, today, keyed=False), f)
     tables = {b.name: _suppressed(b, grids[b.name], totals, columns, threshold) for b in BREAKDOWNS}
+    to_acknowledgement, to_feedback = handling_query.durations(db, f)
     return Handling(
         filter=f,
         threshold=threshold,
         columns=columns,
         tables=tables,
-        acknowledgement=_durations(
-            grids["acknowledgement"], handling_query.durations(db, f, True), f, threshold
-        ),
-        feedback=_durations(grids["feedback"], handling_query.durations(db, f, False), f, threshold),
+        acknowledgement=_durations(grids["acknowledgement"], to_acknowledgement, f, threshold),
+        feedback=_durations(grids["feedback"], to_feedback, f, threshold),
         open_cases=_sums(tables["age"], OPEN_ROWS),
         urgent=_sums(tables["urgency"], URGENT_ROWS),
         incident_share=_flag_share(tables["incident_system"], threshold),
