@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from . import organisations
-from .cases import access, vault
+from .cases import access, clocks, vault
 from .domain import Area, Category, ExertedBy, Kind, Outcome, Status, today
 from .models import CaseKey, Report
 from .security import crypto
@@ -110,9 +110,15 @@ def _handling(rng: random.Random, status: Status, received: dt.date) -> dict[str
     acknowledged = received + dt.timedelta(days=rng.choice([0, 1, 2, 3, 5, 7, 9, 14])) if handled else None
     answered = status in (Status.IN_PROGRESS, Status.CLOSED) and rng.random() > 0.3
     closed = status is Status.CLOSED
+    feedback = received + dt.timedelta(days=rng.randrange(20, 130)) if answered else None
+    durations = Report(created_on=received, acknowledged_on=acknowledged, feedback_on=feedback)
+    clocks.record_handling(durations)
     return {
         "acknowledged_on": acknowledged,
-        "feedback_on": received + dt.timedelta(days=rng.randrange(20, 130)) if answered else None,
+        "feedback_on": feedback,
+        "days_to_acknowledgement": durations.days_to_acknowledgement,
+        "days_to_feedback": durations.days_to_feedback,
+        "feedback_in_time": durations.feedback_in_time,
         "closed_on": received + dt.timedelta(days=rng.randrange(30, 200)) if closed else None,
         "outcome": rng.choice(list(Outcome)) if closed else None,
         "exerted_by": rng.choice([*ExertedBy, None]),

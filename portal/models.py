@@ -214,6 +214,11 @@ class Report(Base):
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    # Derived from the dates above when they are set (``clocks.record_handling``), stored so that
+    # the handling statistics count them from an index, with no date arithmetic per report.
+    days_to_acknowledgement: Mapped[int | None]
+    days_to_feedback: Mapped[int | None]
+    feedback_in_time: Mapped[bool | None]
     outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome))
     # The next legal deadline (derived, stored so that the queue can sort and page on it).
     due_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -285,8 +290,9 @@ class Report(Base):
             "created_on",
             "kind",
             "status",
-            "acknowledged_on",
-            "feedback_on",
+            "days_to_acknowledgement",
+            "days_to_feedback",
+            "feedback_in_time",
             "due_on",
             "outcome",
             "exerted_by",

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portal import organisations
+from portal.cases import clocks
 from portal.domain import Area, Category, ExertedBy, Kind, Outcome, Status, today
 from portal.models import AuditEvent, ErasedCase, Report
 from tests.accounts import Account, AuthActions
@@ -26,7 +27,8 @@ JAN, FEB, MAR = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
 
 
 def _report(received: dt.date, **columns: Any) -> dict[str, Any]:
-    return {
+    """A report's row, with the durations ``clocks.record_handling`` stores from its dates."""
+    row = {
         "lookup": secrets.token_bytes(32),
         "kind": Kind.INFLUENCE,
         "category": Category.HARASSMENT,
@@ -39,6 +41,15 @@ def _report(received: dt.date, **columns: Any) -> dict[str, Any]:
         "description": b"ciphertext",
         "record_key": 0,
     } | columns
+    derived = Report(
+        created_on=received, acknowledged_on=row.get("acknowledged_on"), feedback_on=row.get("feedback_on")
+    )
+    clocks.record_handling(derived)
+    return row | {
+        "days_to_acknowledgement": derived.days_to_acknowledgement,
+        "days_to_feedback": derived.days_to_feedback,
+        "feedback_in_time": derived.feedback_in_time,
+    }
 
 
 def _after(received: dt.date, days: int | None) -> dt.date | None:

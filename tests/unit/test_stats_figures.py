@@ -1,5 +1,5 @@
 """The arithmetic of the handling figures: medians from counted days, shares, the age of an open
-case, suppression of a breakdown with a published total, and the feedback clock in SQL."""
+case, suppression of a breakdown with a published total, and the durations stored on a report."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import datetime as dt
 from itertools import product
 
 import pytest
-from sqlalchemy import create_engine, literal, select
-from sqlalchemy.types import Date
 
-from portal.cases.clocks import add_months
+from portal.cases import clocks
+from portal.models import Report
 from portal.moderation.stats import figures
-from portal.moderation.stats.dates import days, feedback_in_time, seven_days_after
 from portal.moderation.stats.figures import Age
 
 TODAY = dt.date(2026, 12, 7)
@@ -90,22 +88,29 @@ def test_derived_sum() -> None:
     assert figures.derived_sum([None, 0, 7], [0, 1], None) is None
 
 
-def test_feedback_clock_in_sql_is_the_clocks_one() -> None:
-    """SQLite's clamped three months (``dates.feedback_in_time``) against ``clocks.add_months``, for
-    every start day of a leap and a common year and answers around the deadline."""
-    engine = create_engine("sqlite://")
-    starts = [dt.date(2023, 1, 1) + dt.timedelta(days=n) for n in range(0, 2 * 366, 3)]
-    starts += [dt.date(2024, 3, 31), dt.date(2023, 11, 30), dt.date(2024, 11, 29), dt.date(2024, 12, 31)]
-    with engine.connect() as conn:
-        for start in starts:
-            deadline = add_months(start, 3)
-            for answered in (deadline - dt.timedelta(days=1), deadline, deadline + dt.timedelta(days=1)):
-                query = select(
-                    feedback_in_time(literal(start, Date()), literal(answered, Date())),
-                    days(literal(start, Date()), literal(answered, Date())),
-                    seven_days_after(literal(start, Date())),
-                )
-                in_time, between, seventh = conn.execute(query).one()
-                assert bool(in_time) is (answered <= deadline), (start, answered)
-                assert between == (answered - start).days
-                assert seventh == start + dt.timedelta(days=7)
+@pytest.mark.parametrize(
+    ("acknowledged", "answered", "days_to_ack", "days_to_feedback", "in_time"),
+    [
+        (dt.date(2024, 1, 3), dt.date(2024, 4, 3), 2, 93, True),  # three months after the acknowledgement
+        (dt.date(2024, 1, 3), dt.date(2024, 4, 4), 2, 94, False),
+        (None, dt.date(2024, 4, 8), None, 98, True),  # declined: from the seventh day (8 January)
+        (None, dt.date(2024, 4, 9), None, 99, False),
+        (dt.date(2024, 1, 31), dt.date(2024, 4, 30), 30, 120, True),  # 31 January + 3 months: 30 April
+        (dt.date(2024, 1, 31), dt.date(2024, 5, 1), 30, 121, False),
+        (None, None, None, None, None),
+    ],
+)
+def test_stored_durations_follow_the_clocks(
+    acknowledged: dt.date | None,
+    answered: dt.date | None,
+    days_to_ack: int | None,
+    days_to_feedback: int | None,
+    in_time: bool | None,
+) -> None:
+    report = Report(created_on=dt.date(2024, 1, 1), acknowledged_on=acknowledged, feedback_on=answered)
+    clocks.record_handling(report)
+    assert (report.days_to_acknowledgement, report.days_to_feedback, report.feedback_in_time) == (
+        days_to_ack,
+        days_to_feedback,
+        in_time,
+    )

@@ -22,14 +22,13 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, select, union_all
+from sqlalchemy import ColumnElement, and_, false, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ...cases.clocks import SOON_DAYS
+from ...cases.clocks import ACKNOWLEDGE_DAYS, SOON_DAYS
 from ...domain import ExertedBy, Kind, Outcome, Status
 from ...models import ErasedCase, Report
 from . import months
-from .dates import days, feedback_in_time, seven_days_after
 from .figures import Age, age_cutoffs
 from .service import StatsFilter
 
@@ -88,19 +87,22 @@ def _measures(today: dt.date) -> list[tuple[str, ColumnElement[bool], ColumnElem
     """(name, condition on a report, condition on an erased case's row) of everything counted."""
     week, month, quarter = age_cutoffs(today)
     is_open = Report.status != Status.CLOSED
-    feedback_start = func.coalesce(Report.acknowledged_on, seven_days_after(Report.created_on))
     never = false()
     measures = [
-        ("acked", Report.acknowledged_on.is_not(None), ErasedCase.weeks_to_acknowledgement.is_not(None)),
+        (
+            "acked",
+            Report.days_to_acknowledgement.is_not(None),
+            ErasedCase.weeks_to_acknowledgement.is_not(None),
+        ),
         (
             "acked_in_time",
-            Report.acknowledged_on <= seven_days_after(Report.created_on),
+            Report.days_to_acknowledgement <= ACKNOWLEDGE_DAYS,
             ErasedCase.weeks_to_acknowledgement < 1,
         ),
-        ("fed_back", Report.feedback_on.is_not(None), ErasedCase.weeks_to_feedback.is_not(None)),
+        ("fed_back", Report.days_to_feedback.is_not(None), ErasedCase.weeks_to_feedback.is_not(None)),
         (
             "fed_back_in_time",
-            and_(Report.feedback_on.is_not(None), feedback_in_time(feedback_start, Report.feedback_on)),
+            Report.feedback_in_time.is_(True),
             ErasedCase.weeks_to_feedback < FEEDBACK_WEEKS,
         ),
         ("open", is_open, never),
@@ -226,34 +228,27 @@ def _month_of(day: dt.date | str) -> dt.date:
 
 
 def durations(db: Session, f: StatsFilter) -> tuple[Durations, Durations]:
-    """Days from receipt to acknowledgement, and to feedback, per month received; an erased case's
-    weeks as the middle day of the week. One statement for both: one sort of the range."""
-    ack_days = days(Report.created_on, Report.acknowledged_on)
-    feedback_days = days(Report.created_on, Report.feedback_on)
+    """Days from receipt to acknowledgement, and to feedback, per month received (stored on the
+    report, ``clocks.record_handling``); an erased case's weeks as the middle day of the week.
+    One statement for both."""
     live_month, erased_month = months.month(Report.created_on), months.month(ErasedCase.month)
-    ack_weeks, feedback_weeks = ErasedCase.weeks_to_acknowledgement, ErasedCase.weeks_to_feedback
-    live = select(live_month, ack_days, feedback_days, func.count()).where(
-        Report.created_on >= f.start,
-        Report.created_on < f.end,
-        (Report.acknowledged_on.is_not(None)) | (Report.feedback_on.is_not(None)),
-    )
-    erased = select(erased_month, ack_weeks * 7 + 3, feedback_weeks * 7 + 3, func.count()).where(
-        ErasedCase.month >= f.start,
-        ErasedCase.month < f.end,
-        ack_weeks.is_not(None) | feedback_weeks.is_not(None),
-    )
-    if f.kind is not None:
-        live, erased = live.where(Report.kind == f.kind), erased.where(ErasedCase.kind == f.kind)
-    query: Any = union_all(
-        live.group_by(live_month, ack_days, feedback_days),
-        erased.group_by(erased_month, ack_weeks, feedback_weeks),
-    )
-    acknowledged: Durations = {}
-    answered: Durations = {}
-    for month_text, to_acknowledgement, to_feedback, number in db.execute(query):
-        month = months.first_day(month_text)
-        for found, value in ((acknowledged, to_acknowledgement), (answered, to_feedback)):
-            if value is not None:
-                counted = found.setdefault(month, {})
-                counted[int(value)] = counted.get(int(value), 0) + int(number)
-    return acknowledged, answered
+    parts = []
+    for tag, live_days, weeks in (
+        ("a", Report.days_to_acknowledgement, ErasedCase.weeks_to_acknowledgement),
+        ("f", Report.days_to_feedback, ErasedCase.weeks_to_feedback),
+    ):
+        live = select(literal(tag), live_month, live_days, func.count()).where(
+            Report.created_on >= f.start, Report.created_on < f.end, live_days.is_not(None)
+        )
+        erased = select(literal(tag), erased_month, weeks * 7 + 3, func.count()).where(
+            ErasedCase.month >= f.start, ErasedCase.month < f.end, weeks.is_not(None)
+        )
+        if f.kind is not None:
+            live, erased = live.where(Report.kind == f.kind), erased.where(ErasedCase.kind == f.kind)
+        parts += [live.group_by(live_month, live_days), erased.group_by(erased_month, weeks)]
+    query: Any = union_all(*parts)
+    found: dict[str, Durations] = {"a": {}, "f": {}}
+    for tag, month_text, value, number in db.execute(query):
+        counted = found[tag].setdefault(months.first_day(month_text), {})
+        counted[int(value)] = counted.get(int(value), 0) + int(number)
+    return found["a"], found["f"]
