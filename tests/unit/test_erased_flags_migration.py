@@ -1,4 +1,4 @@
-"""0021 with rows in place: an erased case's row left before it says nothing of the incident
+"""0022 with rows in place: an erased case's row left before it says nothing of the incident
 system or the police (NULL, "not known" on the handling page), the handling index is made, and
 downgrade drops both again with the row kept."""
 
@@ -17,11 +17,11 @@ def _indexes(app: Flask) -> set[str]:
     return {index["name"] for index in sa.inspect(app.extensions["portal.engine"]).get_indexes("reports")}
 
 
-def test_0021_leaves_old_erased_rows_not_known(config: Config) -> None:
+def test_0022_leaves_old_erased_rows_not_known(config: Config) -> None:
     with unmigrated_app(config) as app:
         migrate(app, "0001")
         write_0001(app)
-        migrate(app, "0020")
+        migrate(app, "0021")
         with app.extensions["portal.engine"].begin() as conn:
             conn.execute(
                 sa.text(
@@ -30,13 +30,13 @@ def test_0021_leaves_old_erased_rows_not_known(config: Config) -> None:
                 ),
                 {"month": dt.date(2025, 3, 1)},
             )
-        migrate(app, "0021")
+        migrate(app, "0022")
         assert read(
             app,
             "SELECT id, outcome, weeks_to_acknowledgement, reported_to_incident_system, reported_to_police "
             "FROM erased_cases",
         ) == [(77, "referred", 0, None, None)]
         assert "ix_reports_org_created_on_handling" in _indexes(app)
-        unmigrate(app, "0020")
+        unmigrate(app, "0021")
         assert read(app, "SELECT id, outcome, record_key FROM erased_cases") == [(77, "referred", 41)]
         assert "ix_reports_org_created_on_handling" not in _indexes(app)

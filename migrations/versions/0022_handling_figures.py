@@ -5,8 +5,8 @@ the covering index they count from (issue 15, part 5)
 
 Rows left before this migration say nothing about it: NULL, shown as "not known".
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -18,8 +18,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
