@@ -214,8 +214,7 @@ class Report(Base):
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    # Derived from the dates above when they are set (``clocks.record_handling``), stored so that
-    # the handling statistics count them from an index, with no date arithmetic per report.
+    # From the dates above (``clocks.record_handling``), for the handling statistics and their index.
     days_to_acknowledgement: Mapped[int | None]
     days_to_feedback: Mapped[int | None]
     feedback_in_time: Mapped[bool | None]
@@ -282,8 +281,6 @@ class Report(Base):
             "area",
             "record_key",
         ),
-        # The handling statistics count every report of the range by day and kind, with what
-        # their measures read, from this index alone, in its order (bench/stats.py).
         Index(
             "ix_reports_org_created_on_handling",
             "organisation_id",
