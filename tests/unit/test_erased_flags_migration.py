@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.config import Config
-from tests.migration_helpers import migrate, read, unmigrate, unmigrated_app, write_0001
+from tests.migration_helpers import (
+    CREATED_ON,
+    migrate,
+    read,
+    unmigrate,
+    unmigrated_app,
+    write_0001,
+    write_0002_report,
+)
 
 
 def _indexes(app: Flask) -> set[str]:
@@ -20,8 +28,16 @@ def _indexes(app: Flask) -> set[str]:
 def test_0022_leaves_old_erased_rows_not_known(config: Config) -> None:
     with unmigrated_app(config) as app:
         migrate(app, "0001")
-        write_0001(app)
+        old = write_0001(app)
+        migrate(app, "0002")
+        write_0002_report(app, old)  # received 15 January 2026
         migrate(app, "0021")
+        with app.extensions["portal.engine"].begin() as conn:
+            # Acknowledged after 3 days, feedback on 18 April: three months after 18 January, in time.
+            conn.execute(
+                sa.text("UPDATE reports SET acknowledged_on = :ack, feedback_on = :answered"),
+                {"ack": CREATED_ON + dt.timedelta(days=3), "answered": dt.date(2026, 4, 18)},
+            )
         with app.extensions["portal.engine"].begin() as conn:
             conn.execute(
                 sa.text(
@@ -37,6 +53,10 @@ def test_0022_leaves_old_erased_rows_not_known(config: Config) -> None:
             "FROM erased_cases",
         ) == [(77, "referred", 0, None, None)]
         assert "ix_reports_org_created_on_handling" in _indexes(app)
+        # The report there was gets its durations worked out, as clocks.record_handling would.
+        assert read(
+            app, "SELECT days_to_acknowledgement, days_to_feedback, feedback_in_time FROM reports"
+        ) == [(3, 93, True)]
         unmigrate(app, "0021")
         assert read(app, "SELECT id, outcome, record_key FROM erased_cases") == [(77, "referred", 41)]
         assert "ix_reports_org_created_on_handling" not in _indexes(app)
