@@ -1,4 +1,5 @@
-"""Statistics benchmark: ``/moderation/stats`` and its CSV at 100 000 reports (target: median < 200 ms).
+"""Statistics benchmark: ``/moderation/stats``, ``/moderation/stats/handling`` and their CSVs at 100 000
+reports (target: median < 200 ms).
 
 Seeds once per database (a temporary SQLite file; PostgreSQL too when PORTAL_BENCH_DATABASE_URL is
 set), then takes the median server time (WSGI in to WSGI out) of N requests of each page, after two
@@ -42,6 +43,10 @@ def pages() -> list[tuple[str, str]]:
         ("page, 36 months", f"/moderation/stats?{widest}"),
         ("page, 12 quarters", f"/moderation/stats?period=quarter&{widest}"),
         ("CSV, last 12 months", "/moderation/stats.csv"),
+        ("handling, last 12 months", "/moderation/stats/handling"),
+        ("handling, 36 months", f"/moderation/stats/handling?{widest}"),
+        ("handling, 12 quarters", f"/moderation/stats/handling?period=quarter&{widest}"),
+        ("handling CSV, last 12 months", "/moderation/stats/handling.csv"),
     ]
 
 

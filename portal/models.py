@@ -216,6 +216,10 @@ class Report(Base):
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    # From the dates above (``clocks.record_handling``), for the handling statistics and their index.
+    days_to_acknowledgement: Mapped[int | None]
+    days_to_feedback: Mapped[int | None]
+    feedback_in_time: Mapped[bool | None]
     outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome))
     # The next legal deadline (derived, stored so that the queue can sort and page on it).
     due_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -280,6 +284,22 @@ class Report(Base):
             "kind",
             "category",
             "area",
+            "record_key",
+        ),
+        Index(
+            "ix_reports_org_created_on_handling",
+            "organisation_id",
+            "created_on",
+            "kind",
+            "status",
+            "days_to_acknowledgement",
+            "days_to_feedback",
+            "feedback_in_time",
+            "due_on",
+            "outcome",
+            "exerted_by",
+            "reported_to_incident_system",
+            "reported_to_police",
             "record_key",
         ),
         NO_ID_REUSE,

@@ -53,8 +53,7 @@ def clocks(
     acknowledge_by = received_plus_7 if wants_acknowledgement and acknowledged_on is None else None
     feedback_by = None
     if feedback_on is None:
-        start = acknowledged_on or received_plus_7
-        feedback_by = add_months(start, FEEDBACK_MONTHS)
+        feedback_by = feedback_deadline(created_on, acknowledged_on)
     return Clocks(acknowledge_by, feedback_by)
 
 
@@ -78,3 +77,23 @@ def urgency(due_on: dt.date | None, today: dt.date) -> str:
     if (due_on - today).days <= SOON_DAYS:
         return "soon"
     return "later"
+
+
+def record_handling(report: Report) -> None:
+    """The durations the handling statistics count, from the dates that are set: days from receipt
+    to acknowledgement and to feedback, and whether feedback came within its clock (three months
+    from the acknowledgement, or from the seventh day without one)."""
+    report.days_to_acknowledgement = (
+        None if report.acknowledged_on is None else (report.acknowledged_on - report.created_on).days
+    )
+    if report.feedback_on is None:
+        report.days_to_feedback = report.feedback_in_time = None
+        return
+    report.days_to_feedback = (report.feedback_on - report.created_on).days
+    report.feedback_in_time = report.feedback_on <= feedback_deadline(
+        report.created_on, report.acknowledged_on
+    )
+
+
+def feedback_deadline(created_on: dt.date, acknowledged_on: dt.date | None) -> dt.date:
+    return add_months(acknowledged_on or created_on + dt.timedelta(days=ACKNOWLEDGE_DAYS), FEEDBACK_MONTHS)

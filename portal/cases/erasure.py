@@ -4,7 +4,8 @@ One function for both, so that both leave the same trace, and so that the purge,
 the command line and is checked at start-up, does not need the moderators' package.
 
 What stays (issue 15, part 4) is a statistical row (``ErasedCase``: month received, kind,
-classification, outcome, weeks to acknowledgement and to feedback, the record key), so that last
+classification, outcome, weeks to acknowledgement and to feedback, whether it was also reported
+to the incident system and to the police, the record key), so that last
 year's figures do not shrink, and the case's events in the audit log, under a random token instead
 of its number (``case:erased-3f9c…``): the events of one case still read together, but neither they
 nor the statistical row say which case it was, and nothing joins the two. The row's id is drawn at
@@ -88,6 +89,8 @@ def figures(db: Session, report: Report) -> ErasedCase:
         outcome=report.outcome,
         weeks_to_acknowledgement=weeks(report.created_on, report.acknowledged_on),
         weeks_to_feedback=weeks(report.created_on, report.feedback_on),
+        reported_to_incident_system=report.reported_to_incident_system,
+        reported_to_police=report.reported_to_police,
         record_key=report.record_key,
     )
 

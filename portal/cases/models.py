@@ -107,6 +107,10 @@ class ErasedCase(Base):
     outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome))
     weeks_to_acknowledgement: Mapped[int | None]
     weeks_to_feedback: Mapped[int | None]
+    # Also reported to the employer's incident system, to the police (issue 15 part 5); None in
+    # the rows left before these were kept.
+    reported_to_incident_system: Mapped[bool | None]
+    reported_to_police: Mapped[bool | None]
     record_key: Mapped[int]
 
 

@@ -20,5 +20,5 @@ from .cases import export_views as case_export_views  # noqa: E402,F401
 from .cases import oral_views  # noqa: E402,F401
 from .cases import views as case_views  # noqa: E402,F401
 from .forum import views as forum_views  # noqa: E402,F401
-from .stats import pooled_views  # noqa: E402,F401
+from .stats import handling_views, pooled_views  # noqa: E402,F401
 from .stats import views as stats_views  # noqa: E402,F401

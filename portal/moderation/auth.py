@@ -23,7 +23,14 @@ from . import bp
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
 # Figures about all the organisation's cases, with suppression: the same for every moderator, an
 # excluded one included (an exclusion keeps a moderator from reading a case, not from counting it).
-AGGREGATE_ENDPOINTS = frozenset({"moderation.stats_page", "moderation.stats_csv"})
+AGGREGATE_ENDPOINTS = frozenset(
+    {
+        "moderation.stats_page",
+        "moderation.stats_csv",
+        "moderation.handling_stats",
+        "moderation.handling_stats_csv",
+    }
+)
 USER_ID = "moderator_id"
 ORG_KEY = "org_key"
 OWN_KEY = "own_key"

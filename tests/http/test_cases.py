@@ -48,6 +48,12 @@ def test_first_message_acknowledges_and_feedback_sets_its_clock(
     assert after_ack.due_on is not None and after_ack.due_on > today() + dt.timedelta(days=80)
     act(client, report_id, "message", message="Vi har pratat med chefen och infört rutiner.", feedback="y")
     assert report(app, report_id).feedback_on == today() and report(app, report_id).due_on is None
+    answered = report(app, report_id)  # what the handling statistics count: received, answered today
+    assert (answered.days_to_acknowledgement, answered.days_to_feedback, answered.feedback_in_time) == (
+        0,
+        0,
+        True,
+    )
     subject_events = events(app, f"case:{report_id}")
     for expected in ["case:message:sent", "case:report:acknowledged", "case:feedback:given"]:
         assert expected in subject_events

@@ -237,6 +237,15 @@ MODERATION_TARGETS = [
     Target(stats_forms.StatsForm, "moderator", lambda w: "/moderation/stats", label="StatsForm-page"),
     Target(stats_forms.StatsForm, "moderator", lambda w: "/moderation/stats.csv", label="StatsForm-csv"),
     Target(
+        stats_forms.StatsForm, "moderator", lambda w: "/moderation/stats/handling", label="StatsForm-handling"
+    ),
+    Target(
+        stats_forms.StatsForm,
+        "moderator",
+        lambda w: "/moderation/stats/handling.csv",
+        label="StatsForm-handling-csv",
+    ),
+    Target(
         None,
         "admin",
         lambda w: "/moderation/cases",

@@ -97,6 +97,8 @@ MODERATOR_ENDPOINTS = frozenset(
         "moderation.forum_show",
         "moderation.stats_page",
         "moderation.stats_csv",
+        "moderation.handling_stats",
+        "moderation.handling_stats_csv",
         "moderation.pooled_stats",
         "moderation.pooled_stats_csv",
     }

@@ -19,7 +19,7 @@ from ... import audit, scoping
 from ...audit import Event
 from ...cases import access, dialogue, vault
 from ...cases.access import Keyring
-from ...cases.clocks import refresh_due
+from ...cases.clocks import record_handling, refresh_due
 from ...cases.dialogue import Dialogue, Entry
 from ...cases.vault import FileInfo
 from ...domain import Area, Category, Kind, Outcome, Status, today
@@ -177,6 +177,7 @@ def write_to_reporter(
     if feedback and report.feedback_on is None:
         report.feedback_on = today()
         audit.record(db, Event.CASE_FEEDBACK_GIVEN, user, subject)
+    record_handling(report)
     refresh_due(report)
     report.version += 1
 

@@ -119,6 +119,15 @@ def units(rows: Iterable[KeyedRow], by_area: bool, threshold: int) -> Units:
         pair = counted.setdefault((row.month, row.kind, row.area if by_area else row.category), [0, 0])
         pair[0] += row.count
         pair[1] += row.key_sum
+    return perturbed_units({key: (number, keys) for key, (number, keys) in counted.items()}, threshold)
+
+
+UnitKey = tuple[dt.date, enum.StrEnum, enum.StrEnum | None]
+
+
+def perturbed_units(counted: dict[UnitKey, tuple[int, int]], threshold: int) -> Units:
+    """The published figure of every unit from its (count, sum of record keys), however counted:
+    ``units`` above, or the handling figures' breakdowns (``handling``)."""
     return {key: perturb(number, keys % N, threshold) for key, (number, keys) in counted.items()}
 
 

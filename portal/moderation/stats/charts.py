@@ -34,6 +34,7 @@ GAP = 6
 class Bar:
     label: str
     value: int | None  # None: suppressed
+    text: str | None = None  # the figure as written beside the bar, when not the value itself (25 %)
 
 
 def _text(x: int, y: int, content: str, colour: str = TEXT_COLOUR) -> Markup:
@@ -56,8 +57,9 @@ def _bar(top: int, bar: Bar, largest: int, suppressed_mark: str) -> Markup:
         if length
         else Markup()
     )
-    figure = _text(length + GAP if length else 0, top + FIGURE_BASELINE, str(bar.value))
-    return Markup("<g><title>{}: {}</title>{}{}{}</g>").format(bar.label, bar.value, label, rect, figure)
+    shown = bar.text if bar.text is not None else str(bar.value)
+    figure = _text(length + GAP if length else 0, top + FIGURE_BASELINE, shown)
+    return Markup("<g><title>{}: {}</title>{}{}{}</g>").format(bar.label, shown, label, rect, figure)
 
 
 def bar_chart(

@@ -167,13 +167,23 @@ def _grid(
     return grid
 
 
+def period_columns(f: StatsFilter) -> list[tuple[str, list[dt.date]]]:
+    """Every period shown: its label and the first days of the months it covers."""
+    return [
+        (period_label(start, f.period), [add_months(start, k) for k in range(_MONTHS[f.period])])
+        for start in f.periods
+    ]
+
+
+def column_of_month(f: StatsFilter) -> dict[dt.date, int]:
+    """The column (period) each month of the range falls in."""
+    return {month: j for j, (_label, months_) in enumerate(period_columns(f)) for month in months_}
+
+
 def build(db: Session, f: StatsFilter, threshold: int) -> Statistics:
     """Both tables for the filter, suppressed together; row and column labels in the page's language."""
     periods = f.periods
-    column = {}
-    for j, start in enumerate(periods):
-        for k in range(_MONTHS[f.period]):
-            column[add_months(start, k)] = j
+    column = column_of_month(f)
     rows = count(db, f)
     categories: list[Category | None] = [*Category, None]
     areas: list[Area | None] = [*Area, None]
@@ -254,10 +264,7 @@ def publish_units(
     by_category: cell_key.Units, by_area: cell_key.Units, f: StatsFilter, threshold: int
 ) -> Published:
     """Both tables from published units, wherever they were perturbed (here or in the database)."""
-    columns = [
-        (period_label(start, f.period), [add_months(start, k) for k in range(_MONTHS[f.period])])
-        for start in f.periods
-    ]
+    columns = period_columns(f)
     kinds = [f.kind] if f.kind is not None else list(Kind)
     categories: list[Category | None] = [*Category, None]
     areas: list[Area | None] = [*Area, None]

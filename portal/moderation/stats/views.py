@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from flask import Response as FlaskResponse
 from flask import render_template, request
@@ -37,12 +38,17 @@ def _mark(result: Statistics) -> str:
 
 
 def range_text(result: Statistics | Published) -> str:
+    return range_words(result.filter, result.by_category.columns)
+
+
+def range_words(f: StatsFilter, columns: Sequence[str]) -> str:
+    """What the figures count: the first and last period, and the kind."""
     return str(
         _(
             "Received %(first)s to %(last)s; %(kind)s.",
-            first=result.by_category.columns[0],
-            last=result.by_category.columns[-1],
-            kind=moderator_label(result.filter.kind) if result.filter.kind else _("all kinds"),
+            first=columns[0],
+            last=columns[-1],
+            kind=moderator_label(f.kind) if f.kind else _("all kinds"),
         )
     )
 
@@ -195,7 +201,11 @@ def stats_csv() -> Page:
 
 
 def csv_attachment(result: Published, filename: str) -> FlaskResponse:
+    return csv_file(_csv(result), filename)
+
+
+def csv_file(body: str, filename: str) -> FlaskResponse:
     # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
-    response = FlaskResponse("\ufeff" + _csv(result), mimetype="text/csv")
+    response = FlaskResponse("\ufeff" + body, mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response

@@ -78,6 +78,7 @@ def test_an_erased_case_leaves_its_figures_and_its_events_under_a_token_and_no_n
     twelve.created_on = dt.date(2025, 11, 28)
     twelve.acknowledged_on = dt.date(2025, 12, 12)  # 14 days: 2 weeks
     twelve.feedback_on = dt.date(2026, 2, 26)  # 90 days: 12 whole weeks and 6 days
+    twelve.reported_to_police = True  # the handling statistics count it after erasure too
     five.record_key = 777  # never acknowledged, no feedback
     for subject in ("case:12", "case:1", "case:12:user:3", "case:120", "case:1:user:12", "case:12"):
         audit.record(db, Event.CASE_VIEWED, admin_user, subject)
@@ -124,6 +125,8 @@ def test_an_erased_case_leaves_its_figures_and_its_events_under_a_token_and_no_n
             ErasedCase.outcome,
             ErasedCase.weeks_to_acknowledgement,
             ErasedCase.weeks_to_feedback,
+            ErasedCase.reported_to_incident_system,
+            ErasedCase.reported_to_police,
             ErasedCase.record_key,
         ).order_by(ErasedCase.record_key)
     ).all()
@@ -138,6 +141,8 @@ def test_an_erased_case_leaves_its_figures_and_its_events_under_a_token_and_no_n
             None,
             None,
             None,
+            False,
+            False,
             777,
         ),
         (
@@ -150,6 +155,8 @@ def test_an_erased_case_leaves_its_figures_and_its_events_under_a_token_and_no_n
             Outcome.REFERRED,
             2,
             12,
+            False,
+            True,
             123456,
         ),
     ]
