@@ -29,5 +29,10 @@ def parse_id(text: str | None) -> int | None:
     """A number from 0 to MAX_ID written in ASCII digits, else None (never an exception)."""
     if not text or not text.isascii() or not text.isdigit():
         return None
-    number = int(text)
+    # Leading zeros cost nothing, but int() refuses more than 4 300 digits (ValueError): a
+    # 100 000-character "000…0" was a 500. Longer than MAX_ID's digits is too big anyway.
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_ID)):
+        return None
+    number = int(digits)
     return number if number <= MAX_ID else None
