@@ -3,7 +3,7 @@
 ``PORTAL_TEST_DATABASE_URL`` and ``PORTAL_TEST_REDIS_URL`` switch on the second backend;
 without them those runs are skipped with a reason saying what is missing.
 
-Only fixtures (and the order tests run in) live here; the values and classes they use are plain modules that tests import
+Only fixtures live here; the values and classes they use are plain modules that tests import
 (``tests.settings``, ``tests.accounts``, ``tests.csrf``), since a conftest is not for importing.
 """
 
@@ -108,19 +108,3 @@ def auth(client: FlaskClient) -> AuthActions:
 def forum_boards(app: Flask) -> None:
     """The forum's default boards, as a new installation has them."""
     seed(app)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The modules with slow tests first, then the browser's, each module's tests in their own
-    order: xdist deals the first tests out to its workers at the start, so a 3-minute mutation
-    check no longer begins near the end and keeps one worker busy after all the others are done
-    (`make test` 19:21 with it wherever it fell)."""
-
-    def weight(item: pytest.Item) -> int:
-        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
-
-    modules: dict[str, int] = {}
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        modules[module] = min(modules.get(module, 2), weight(item))
-    items.sort(key=lambda item: modules[item.nodeid.split("::", 1)[0]])  # stable: order kept within
