@@ -9,6 +9,7 @@ Only fixtures live here; the values and classes they use are plain modules that 
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +17,23 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from portal import create_app, dispose
+from portal import create_app, dispose, file_modes
 from portal.config import Config
 from portal.db import Base, db_session
 from portal.models import Role
+from tests import stored_bytes
 from tests.accounts import PASSWORD, Account, AccountFactory, AuthActions, make_account
 from tests.forum_helpers import seed
-from tests.scratch_backend import scratch_postgres
+from tests.scratch_backend import ReusedSchema, create_tables, scratch_postgres
 from tests.settings import CHEAP_KDF, CLIENT_ADDRESS, PG_URL, REDIS_URL
+from tests.url_rules import install as compile_url_rules_once
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    compile_url_rules_once()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,18 +43,55 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database with the portal's tables, made once per test process and copied."""
+    database = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    create_tables(f"sqlite:///{database}")
+    return database
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[ReusedSchema]:
+    """This process's PostgreSQL schema with the portal's tables, emptied after each test."""
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    schema = ReusedSchema(PG_URL, REDIS_URL, create_tables=create_tables, tables=tables)
+    yield schema
+    schema.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_database_dropped() -> Iterator[None]:
+    """The database of ``tests/stored_bytes.py``'s proofs, if this process made one, goes at the end."""
+    yield
+    stored_bytes.OWN_DATABASE.close()
+
+
 @pytest.fixture
-def config(backend: str, tmp_path: Path) -> Iterator[Config]:
+def config(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Config]:
+    """The test's configuration. For a test with the ``app`` fixture its database already holds
+    the portal's (empty) tables; for one that builds its own app from it, it is empty, as a new
+    installation's before ``flask db upgrade``."""
     base = Config(
         secret_key="test-secret-" + uuid.uuid4().hex,
         instance_path=tmp_path / "instance",
         testing=True,
         **CHEAP_KDF,
     )
+    with_tables = "app" in request.fixturenames
     if backend == "sqlite":
+        if with_tables:
+            file_modes.private_directory(base.instance_path)
+            database = Path(make_url(base.sqlalchemy_url).database or "")
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+            database.chmod(file_modes.PRIVATE_FILE)
         yield base
         return
-    with scratch_postgres(PG_URL, REDIS_URL) as scratch:
+    if with_tables:
+        borrowed = request.getfixturevalue("postgres_schema").lend()
+    else:
+        borrowed = scratch_postgres(PG_URL, REDIS_URL)
+    with borrowed as scratch:
         yield base.replace(
             database_url=scratch.database_url, redis_url=REDIS_URL, redis_prefix=scratch.redis_prefix
         )
@@ -55,8 +100,6 @@ def config(backend: str, tmp_path: Path) -> Iterator[Config]:
 @pytest.fixture
 def app(config: Config) -> Iterator[Flask]:
     application = create_app(config)
-    engine = application.extensions["portal.engine"]
-    Base.metadata.create_all(engine)
     yield application
     dispose(application)
 

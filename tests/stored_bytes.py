@@ -12,18 +12,18 @@ rotation and disabling (``tests/security/test_key_leftovers.py``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import Config
+from tests.scratch_backend import ReusedDatabase
 from tests.settings import PG_URL
 
 
@@ -43,25 +43,20 @@ def sqlite_bytes(app: Flask) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in files if path.exists()}
 
 
+OWN_DATABASE = ReusedDatabase(PG_URL)  # closed by the session fixture in tests/conftest.py
+
+
 @contextmanager
 def database_of_its_own(config: Config, backend: str) -> Iterator[Config]:
     """On PostgreSQL, a database of its own rather than a schema of the shared one: VACUUM keeps a
     dead tuple that any open transaction in the same database might still see, and other test
-    runs on the shared database keep transactions open all the time (the proof could not pass)."""
+    runs on the shared database keep transactions open all the time (the proof could not pass).
+    Its tables are made and emptied as the ``app`` fixture's are."""
     if backend == "sqlite":
         yield config
         return
-    name = "erase_" + uuid.uuid4().hex[:12]
-    server = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with OWN_DATABASE.lend() as url:
         yield config.replace(database_url=url)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 def _pageinspect(app: Flask) -> None:
