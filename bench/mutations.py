@@ -13,7 +13,8 @@ pytest's start-up and the app's creation, one core each.
 
 Exit status 0 when every mutation is killed, 1 otherwise. The backends are those of the test
 suite: with ``PORTAL_TEST_DATABASE_URL`` and ``PORTAL_TEST_REDIS_URL`` set, the guarding tests
-run on PostgreSQL + Redis too. ``tests/test_mutations.py`` runs it as a slow test (``make test``).
+run on PostgreSQL + Redis too. ``tests/unit/test_mutations.py`` tries each mutation as a slow test
+of its own (``make test``), without the unmutated run: the suite around it runs those tests.
 
 This is a script in ``bench/`` and not a pytest file because it runs pytest itself, many times,
 on a copy: it is a tool measured by its wall time, like the benchmarks (docs/development.md).
@@ -195,18 +196,30 @@ def _apply(copy: Path, mutation: Mutation) -> str:
     return original
 
 
+def copy_repository(destination: Path) -> Path:
+    """A copy of the working tree to mutate, sharing this checkout's virtual environment."""
+    shutil.copytree(ROOT, destination, ignore=SKIP)
+    (destination / ".venv").symlink_to(ROOT / ".venv")
+    return destination
+
+
+def try_mutation(copy: Path, mutation: Mutation) -> tuple[int, float, str]:
+    """Apply ``mutation`` to ``copy``, run its guarding tests, restore the file: pytest's exit
+    status (1, tests failed, is a kill; 0 a survivor; 2 to 5 a broken run), seconds, summary."""
+    original = _apply(copy, mutation)
+    try:
+        return _pytest(copy, mutation.tests)
+    finally:
+        (copy / mutation.path).write_text(original)
+
+
 def _killed(copies: queue.Queue[Path], mutation: Mutation) -> bool:
-    """Apply ``mutation`` to a free copy, run its guarding tests, restore; say what happened."""
+    """Try ``mutation`` on a free copy and say what happened."""
     copy = copies.get()
     try:
-        original = _apply(copy, mutation)
-        try:
-            code, seconds, summary = _pytest(copy, mutation.tests)
-        finally:
-            (copy / mutation.path).write_text(original)
+        code, seconds, summary = try_mutation(copy, mutation)
     finally:
         copies.put(copy)
-    # pytest's 1 is "tests failed"; anything else (2 to 5) is a broken run, not a kill.
     verdict = "killed" if code == 1 else "SURVIVED" if code == 0 else f"ERROR ({code})"
     print(f"{verdict:9} {mutation.name:40} {seconds:5.0f} s  {summary}", flush=True)
     return code == 1
@@ -222,10 +235,7 @@ def run(selected: tuple[Mutation, ...], jobs: int) -> int:
         # One copy per job: a mutation is applied to a copy no other run reads meanwhile.
         copies: queue.Queue[Path] = queue.Queue()
         for n in range(jobs):
-            copy = Path(tmp) / f"repo-{n}"
-            shutil.copytree(ROOT, copy, ignore=SKIP)
-            (copy / ".venv").symlink_to(ROOT / ".venv")
-            copies.put(copy)
+            copies.put(copy_repository(Path(tmp) / f"repo-{n}"))
         every = tuple(dict.fromkeys(t for m in selected for t in m.tests))
         code, seconds, summary = _pytest(copies.queue[0], every)
         print(f"unmutated: {summary} ({seconds:.0f} s)")
