@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -35,6 +36,20 @@ def _english(client: FlaskClient) -> FlaskClient:
     return client
 
 
+@pytest.fixture
+def signed_in(client: FlaskClient, admin: Account, auth: AuthActions) -> FlaskClient:
+    """The test's ``client``: the admin, logged in, reading English."""
+    _english(client)
+    auth.login(admin)
+    return client
+
+
+@pytest.fixture
+def recorded(app: Flask, signed_in: FlaskClient) -> tuple[str, int]:
+    """An oral report the admin has just recorded: the code printed for the reporter, the case."""
+    return _record(app, signed_in)
+
+
 def _record(app: Flask, client: FlaskClient) -> tuple[str, int]:
     saved = record_oral(client)
     assert saved.status_code == 303 and saved.location == "/moderation/cases/oral/code"
@@ -43,11 +58,10 @@ def _record(app: Flask, client: FlaskClient) -> tuple[str, int]:
     return code_on(page.get_data(as_text=True)), only_report_id(app)
 
 
+@pytest.mark.usefixtures("signed_in")
 def test_an_oral_report_is_a_case_like_an_online_one_and_its_code_is_printed_once(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+    app: Flask, client: FlaskClient
 ) -> None:
-    _english(client)
-    auth.login(admin)
     assert record_oral(client).status_code == 303
     page = client.get("/moderation/cases/oral/code")
     html = page.get_data(as_text=True)
@@ -76,11 +90,8 @@ def test_an_oral_report_is_a_case_like_an_online_one_and_its_code_is_printed_onc
     assert ORAL_TEXT in case_page(reporter)
 
 
-def test_a_refused_oral_report_keeps_the_text_and_stores_nothing(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
-) -> None:
-    _english(client)
-    auth.login(admin)
+@pytest.mark.usefixtures("signed_in")
+def test_a_refused_oral_report_keeps_the_text_and_stores_nothing(app: Flask, client: FlaskClient) -> None:
     refused = record_oral(client, description="Kort", category="no-such-category")
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
@@ -91,11 +102,9 @@ def test_a_refused_oral_report_keeps_the_text_and_stores_nothing(
 
 
 def test_minutes_round_trip_correction_then_approval(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+    app: Flask, client: FlaskClient, recorded: tuple[str, int]
 ) -> None:
-    _english(client)
-    auth.login(admin)
-    code, report_id = _record(app, client)
+    code, report_id = recorded
     assert act(client, report_id, "minutes", minutes=MINUTES_TEXT).status_code == 303
     assert "case:minutes:added" in events(app, f"case:{report_id}")
     assert report(app, report_id).acknowledged_on == today()
@@ -138,11 +147,9 @@ def test_minutes_round_trip_correction_then_approval(
 
 
 def test_an_answer_to_an_entry_that_is_not_minutes_is_refused(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+    app: Flask, client: FlaskClient, recorded: tuple[str, int]
 ) -> None:
-    _english(client)
-    auth.login(admin)
-    code, report_id = _record(app, client)
+    code, report_id = recorded
     act(client, report_id, "message", message="Ett vanligt meddelande, inget protokoll.")
     reporter = _english(app.test_client())
     open_with_code(reporter, code)
@@ -155,11 +162,9 @@ def test_an_answer_to_an_entry_that_is_not_minutes_is_refused(
 
 
 def test_meeting_offer_is_accepted_or_declined_with_the_warning_first(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+    app: Flask, client: FlaskClient, recorded: tuple[str, int]
 ) -> None:
-    _english(client)
-    auth.login(admin)
-    code, report_id = _record(app, client)
+    code, report_id = recorded
     day = (today() + dt.timedelta(days=3)).isoformat()
     past = act(client, report_id, "offer", date=(today() - dt.timedelta(days=1)).isoformat(), time="10:00")
     assert past.status_code == 400 and "That day has passed." in past.get_data(as_text=True)
@@ -238,11 +243,9 @@ def test_the_printed_code_stays_with_the_moderator_it_was_shown_to(
 
 
 def test_an_answer_after_the_case_was_erased_ends_the_session(
-    app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
+    app: Flask, client: FlaskClient, recorded: tuple[str, int]
 ) -> None:
-    _english(client)
-    auth.login(admin)
-    code, report_id = _record(app, client)
+    code, report_id = recorded
     act(client, report_id, "minutes", minutes=MINUTES_TEXT)
     reporter = _english(app.test_client())
     open_with_code(reporter, code)
