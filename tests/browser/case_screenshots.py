@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import FloatRect, sync_playwright
 
 from tests.browser import steps
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -76,7 +76,7 @@ def take(folder: Path) -> list[Path]:
                 if width < 960:  # one column: down to the dialogue, the panel above it
                     dialogue = admin.page.locator("#dialogue-heading").bounding_box()
                     assert dialogue is not None
-                    clip = {"x": 0, "y": 0, "width": width, "height": dialogue["y"] + 160}
+                    clip = FloatRect(x=0, y=0, width=width, height=dialogue["y"] + 160)
                     admin.page.screenshot(path=path, full_page=True, clip=clip)
                 else:
                     admin.page.screenshot(path=path)
