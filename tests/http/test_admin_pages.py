@@ -25,7 +25,8 @@ PASSWORDS = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
 SECRET_TEXT = "Chefen sa att bygglovet skulle gå igenom om jag teg om mötet."
 NEW_USER = {"username": "maria", "role": "moderator", **PASSWORDS}
 ROW_RE = re.compile(
-    r"<tr>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td><code>([^<]*)</code></td>\s*<td>([^<]*)</td>"
+    r"<tr>\s*<td[^>]*><time[^>]*>[^<]*</time></td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*><code>([^<]*)</code></td>"
+    r"\s*<td[^>]*>([^<]*)</td>"
 )
 
 

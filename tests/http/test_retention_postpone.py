@@ -73,7 +73,7 @@ def _typed(html: str) -> str:
 
 def _postponements_table(html: str) -> list[tuple[str, ...]]:
     return re.findall(
-        r"<tr><td>([\d-]+)</td><td>(\d+)</td><td>([^<]*)</td><td class=\"text-block\">([^<]*)</td></tr>", html
+        r"<tr><td[^>]*>([\d-]+)</td><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", html
     )
 
 

@@ -39,7 +39,8 @@ def _section(html: str) -> str:
 
 def _listed(html: str) -> list[tuple[int, str]]:
     rows = re.findall(
-        r'<tr><td><a href="/moderation/cases/(\d+)">\1</a></td><td>([\d-]+)</td></tr>', _section(html)
+        r'<tr><td><a href="/moderation/cases/(\d+)">\1</a></td><td class="date">([\d-]+)</td></tr>',
+        _section(html),
     )
     return [(int(number), day) for number, day in rows]
 

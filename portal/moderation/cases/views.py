@@ -84,7 +84,11 @@ def queue_page() -> str:
     )
 
 
-def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, int]:
+def _case_page(
+    report_id: int, status: int = 200, refusal: str | None = None, **forms: Any
+) -> tuple[str, int]:
+    """The case page; after a refused action (``status`` >= 400) the refused form in its slot, its
+    errors summed up at the top of the page with the case as it is now, or ``refusal`` there."""
     db = db_session()
     try:
         case = cases.open_file(db, report_id, keyring(), current_user())
@@ -127,6 +131,8 @@ def _case_page(report_id: int, status: int = 200, **forms: Any) -> tuple[str, in
     }
     return render_template(
         "moderation/case.html",
+        refused_form=next((form for form in forms.values() if form is not None and form.errors), None),
+        refusal=refusal,
         case=case,
         report=report,
         today=today(),
@@ -313,13 +319,10 @@ def case_action(report_id: int, path: str) -> Page:
     except (cases.NoOrgKey, cases.NotAdmin):
         abort(403)
     except cases.StaleCase:
-        flash(
-            _(
-                "Someone else changed this case while you were looking at it. Check their change and try again."
-            ),
-            "error",
+        stale = _(
+            "Someone else changed this case while you were looking at it. Check their change and try again."
         )
-        return _case_page(report_id, 409)
+        return _case_page(report_id, 409, refusal=stale)
     except tuple(FIELD_REFUSALS) as refused:
         name, message = FIELD_REFUSALS[type(refused)]
         form[name].errors = [str(message)]
