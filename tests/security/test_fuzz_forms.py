@@ -123,7 +123,6 @@ REPORTER_TARGETS = [
     Target(reporting_forms.ReportForm, "anonymous", lambda w: "/report"),
     Target(reporting_forms.CodeForm, "anonymous", lambda w: "/followup"),
     Target(reporting_forms.ReplyForm, "reporter", lambda w: "/followup/reply"),
-    Target(reporting_forms.FilesForm, "reporter", lambda w: "/followup/files"),
     Target(reporting_forms.ReplaceCodeForm, "reporter", lambda w: "/followup/code"),
     Target(reporting_forms.StoredForm, "anonymous", lambda w: "/report/receipt", prepare=submit),
     # The world's case has one plain message (seq 1) and no minutes or offers: every answer names
