@@ -67,15 +67,15 @@ def queue_size(db: Session, actor: User | None = None) -> int:
 
 
 def queue(db: Session, actor: User | None) -> list[QueueItem]:
-    """Pending and flagged posts, oldest first, with the identifying details found in them."""
+    """Pending and flagged posts, oldest first, with the identifying details found in them, a
+    watched word, and the earlier post each repeats (``attention``)."""
     posts = db.scalars(
         select(Post)
         .where(_needs_attention(), _in_reach(actor))  # type: ignore[arg-type]
         .options(selectinload(Post.thread))
         .order_by(Post.id)
         .limit(QUEUE_LIMIT)
-    )
-    posts = list(posts)
+    ).all()
     words = attention.review_words(db, {p.thread.board_id for p in posts})
     copies = attention.earlier_copies(db, posts)
     return [
