@@ -222,12 +222,18 @@ MODERATION_TARGETS = [
         "admin",
         lambda w: f"/moderation/forum/posts/{w.pending_post_id}/reject",
     ),
-    # The world's post_id begins its thread: its edit has a title too (a reply's has the body only,
-    # the same field). A valid body publishes it again, as it already is.
+    # The world's post_id begins its thread: its edit has a title too. A valid body publishes it
+    # again, as it already is. pending_post_id is a reply: its edit has the body only.
     Target(
         moderation_forum_forms.RedactThreadForm,
         "admin",
         lambda w: f"/moderation/forum/posts/{w.post_id}/redact",
+    ),
+    Target(
+        moderation_forum_forms.RedactForm,
+        "admin",
+        lambda w: f"/moderation/forum/posts/{w.pending_post_id}/redact",
+        label="RedactForm-reply",
     ),
     Target(moderation_forum_forms.WordForm, "admin", lambda w: "/moderation/forum/settings/words"),
     Target(
