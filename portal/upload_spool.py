@@ -140,7 +140,17 @@ class ArrivedWhole:
             raise ValidationError(str(self.message))
 
 
+def _chosen(files: list[Any] | None) -> list[FileStorage]:
+    # A text part named like the file field arrives as a string among the files, and a file field
+    # left empty as a part without a name: neither is an upload.
+    return [f for f in files or () if isinstance(f, FileStorage) and f.filename]
+
+
+def has_files(files: list[Any] | None) -> bool:
+    """Whether a form's file field brought any file (without reading them)."""
+    return bool(_chosen(files))
+
+
 def uploads_of(files: list[Any]) -> list[Upload]:
-    """A form's file field as uploads for ``cases.intake``. A text part named like the file field
-    arrives as a string among the files: not an upload."""
-    return [Upload(f.filename or "", f.read()) for f in files if isinstance(f, FileStorage) and f.filename]
+    """A form's file field as uploads for ``cases.intake``."""
+    return [Upload(f.filename or "", f.read()) for f in _chosen(files)]

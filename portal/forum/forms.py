@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import Form, Honeypot, PlainText, choices, long_text
 from .models import FlagReason
@@ -19,16 +19,22 @@ def body_field(label: object) -> TextAreaField:
     return long_text(label, required, rows=10, description=BODY_HELP, min=BODY_MIN)
 
 
-class ThreadForm(Form):
-    title = StringField(
+def title_field(required: type[InputRequired] | type[DataRequired] = InputRequired) -> StringField:
+    """A thread's title: the writer's, and the moderator's when they edit details out of it
+    (``DataRequired``: a title of spaces would leave the thread without one)."""
+    return StringField(
         _l("Title"),
         validators=[
-            InputRequired(message=_l("Give the thread a title.")),
+            required(message=_l("Give the thread a title.")),
             Length(max=TITLE_MAX),
             PlainText(),
         ],
         render_kw={"maxlength": TITLE_MAX},
     )
+
+
+class ThreadForm(Form):
+    title = title_field()
     body = body_field(_l("Your post"))
     website = Honeypot(_l("Leave empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 

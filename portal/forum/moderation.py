@@ -17,7 +17,7 @@ from .. import audit, organisations
 from ..audit import Event
 from ..domain import today
 from ..models import User
-from . import gate, pii, reach
+from . import attention, gate, pii, reach
 from .models import Board, Moderation, Post, PostStatus, Thread, WatchedWord, WordAction
 
 QUEUE_LIMIT = 100
@@ -33,6 +33,18 @@ class QueueItem:
     post: Post
     findings: list[pii.Finding]
     title_findings: list[pii.Finding]
+    watched_word: bool = False
+    # The earlier post this waiting one repeats (the same text), if any.
+    copy_of: Post | None = None
+
+    @property
+    def flagged(self) -> bool:
+        """Something may be wrong with it: identifying details found, a watched word, reports by
+        readers, or it repeats another post. Not publishing is then the safe choice, and the
+        queue offers it first (issue 17 item 11)."""
+        post = self.post
+        found = self.findings or self.title_findings or self.watched_word
+        return bool(found or post.flags or post.flag_hidden or self.copy_of)
 
 
 def _needs_attention() -> object:
@@ -55,15 +67,32 @@ def queue_size(db: Session, actor: User | None = None) -> int:
 
 
 def queue(db: Session, actor: User | None) -> list[QueueItem]:
-    """Pending and flagged posts, oldest first, with the identifying details found in them."""
+    """Pending and flagged posts, oldest first, with the identifying details found in them, a
+    watched word, and the earlier post each repeats (``attention``)."""
     posts = db.scalars(
         select(Post)
         .where(_needs_attention(), _in_reach(actor))  # type: ignore[arg-type]
         .options(selectinload(Post.thread))
         .order_by(Post.id)
         .limit(QUEUE_LIMIT)
-    )
-    return [QueueItem(p, pii.find(p.body), pii.find(p.thread.title) if p.seq == 1 else []) for p in posts]
+    ).all()
+    words = attention.review_words(db, {p.thread.board_id for p in posts})
+    copies = attention.earlier_copies(db, posts)
+    return [
+        QueueItem(
+            p,
+            pii.find(p.body),
+            title_findings(p),
+            watched_word=attention.has_watched_word(p, words.get(p.thread.board_id, [])),
+            copy_of=copies.get(p.id),
+        )
+        for p in posts
+    ]
+
+
+def title_findings(post: Post) -> list[pii.Finding]:
+    """What may identify someone in the title of the thread ``post`` begins (none for a reply)."""
+    return pii.find(post.thread.title) if post.seq == 1 else []
 
 
 def post(db: Session, post_id: int, actor: User | None) -> Post:
@@ -149,11 +178,14 @@ def reject(db: Session, post_id: int, reason: str, actor: User | None) -> None:
     audit.record(db, Event.FORUM_POST_REJECTED, actor, audit.post_subject(post.id))
 
 
-def redact(db: Session, post_id: int, body: str, actor: User | None) -> None:
+def redact(db: Session, post_id: int, body: str, actor: User | None, title: str | None = None) -> None:
     """Edit details out and publish, as one change (the original text is never published, nor the
-    edit lost); readers see "edited by a moderator"."""
+    edit lost); readers see "edited by a moderator". ``title``: the thread's new title, for the
+    post that begins it (a reply's edit leaves the title alone)."""
     post = _post(db, post_id, actor)
     post.body, post.redacted = body, True
+    if title is not None and post.seq == 1:
+        post.thread.title = title.strip()
     audit.record(db, Event.FORUM_POST_REDACTED, actor, audit.post_subject(post.id))
     _publish(db, post, actor)
 

@@ -7,16 +7,14 @@ from wtforms import (
     MultipleFileField,
     StringField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+from wtforms.fields import Field
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation
 
-from ..forms import (
-    Form,
-    long_text,
-)
+from ..forms import TEXT_MIN, Form, long_text
 from ..ids import parse_id
-from ..report_form import ATTACHMENTS_HELP, text_field
+from ..report_form import ATTACHMENTS_HELP
 from ..report_form import ReportForm as ReportForm  # the reporter's form, shared with moderators
-from ..upload_spool import ArrivedWhole
+from ..upload_spool import ArrivedWhole, has_files
 
 
 class CodeForm(Form):
@@ -28,21 +26,36 @@ class CodeForm(Form):
     )
 
 
+# The reply is the one place on the case page to add files (issue 17 item 7): a message, files,
+# or both. Spaces and line breaks alone are no message.
+NOTHING_TO_SEND = _l(
+    "Write a message, or choose files to send without one. Spaces and line breaks alone are not sent."
+)
+
+
+class MessageOrFiles:
+    """The message's check in place of ``InputRequired``: with files chosen the message may be
+    empty (its other checks are skipped); with neither, one sentence says what to do. Not a
+    ``required`` field, so the page does not claim that it is."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if (field.data or "").strip():
+            return
+        if has_files(form["attachments"].data):
+            raise StopValidation()  # no message, no error: the files go alone
+        raise StopValidation(str(NOTHING_TO_SEND))
+
+
 class ReplyForm(Form):
-    message = text_field(_l("Your message"), _l("Only the moderators can read it."))
+    message = long_text(
+        _l("Your message"),
+        MessageOrFiles(),
+        rows=12,
+        description=_l("Only the moderators can read it. To send only files, leave it empty."),
+        min=TEXT_MIN,
+    )
     attachments = MultipleFileField(
         _l("Attachments (optional)"), validators=[ArrivedWhole()], description=ATTACHMENTS_HELP
-    )
-
-
-class FilesForm(Form):
-    # Shown on the case page beside the reply form's own "attachments": an id of its own, so
-    # that each label (and each error-summary link) points at its field.
-    attachments = MultipleFileField(
-        _l("Add files"),
-        validators=[InputRequired(message=_l("Choose at least one file.")), ArrivedWhole()],
-        id="more-files",
-        description=ATTACHMENTS_HELP,
     )
 
 

@@ -22,14 +22,14 @@ from ..cases.intake import Submission as Submission
 from ..cases.intake import Upload as Upload
 from ..cases.intake import submit as submit
 from ..config import Config
-from ..domain import Status, today
+from ..domain import Area, Category, ExertedBy, Kind, Status, When, today
 from ..models import Author, Organisation, Report
 from ..security import codes
 from ..security.codes import CodeNotFound as CodeNotFound  # part of this service's contract
 
 
 class NothingToSend(Exception):
-    """A reply without words (spaces and line breaks only): files alone go through add_files."""
+    """A reply without words (spaces and line breaks only) and without files."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,33 @@ class Opened:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """What the reporter answered on the form, shown back on their page (issue 17 item 7). The
+    category, area and kind are what is recorded now: a moderator may re-classify them."""
+
+    kind: Kind
+    category: Category | None
+    area: Area | None
+    happened: When | None
+    exerted_by: ExertedBy | None
+
+
+@dataclass(frozen=True)
 class CaseView:
     status: Status
     created_on: dt.date
     dialogue: Dialogue
     meeting_requested_on: dt.date | None
     wants_acknowledgement: bool
+    answers: Answers
+
+    def first_new(self, new_messages: int) -> int | None:
+        """The number (``seq``) of the first of the moderators' last ``new_messages`` entries:
+        where "1 new message" leads. None when there are none (or fewer than counted)."""
+        theirs = [e.seq for e in self.dialogue.entries if e.author is Author.MODERATOR]
+        if new_messages <= 0 or new_messages > len(theirs):
+            return None
+        return theirs[-new_messages]
 
 
 def open_case(db: Session, code_text: str, config: Config) -> Opened:
@@ -109,22 +130,23 @@ def view(db: Session, report_id: int, report_key: bytes) -> CaseView:
         dialogue=read,
         meeting_requested_on=report.meeting_requested_on,
         wants_acknowledgement=report.wants_acknowledgement,
+        answers=Answers(report.kind, report.category, report.area, report.happened, report.exerted_by),
     )
 
 
 def reply(db: Session, report_id: int, report_key: bytes, text: str, files: Sequence[Upload] = ()) -> None:
-    """The reporter writes (and may attach files): one change, with the files checked first."""
-    if not text.strip():
+    """The reporter writes, adds files, or both, in one change with the files checked first.
+    Files without words belong to the report itself (no empty message is stored); either tells
+    the moderators there is something to read."""
+    clean = intake.clean_files(files)
+    if not text.strip() and not clean:
         raise NothingToSend
-    clean = intake.clean_files(files)
     report = _report(db, report_id)
-    dialogue.add_message(report, report_key, Author.REPORTER, text, files=clean)
+    if text.strip():
+        dialogue.add_message(report, report_key, Author.REPORTER, text, files=clean)
+    else:
+        dialogue.add_files(report, report_key, clean)
     report.awaiting_moderator = True
-
-
-def add_files(db: Session, report_id: int, report_key: bytes, files: Sequence[Upload]) -> None:
-    clean = intake.clean_files(files)
-    dialogue.add_files(_report(db, report_id), report_key, clean)
 
 
 def request_meeting(db: Session, report_id: int) -> None:

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from .. import organisations, reporter_address
 from ..cases import uploads
+from ..cases.vault import FileInfo
 from ..db import db_session, keep_writes
 from ..errors import render_error
 from ..installation import current_config
@@ -22,7 +23,7 @@ from ..security.ratelimit import configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from ..upload_spool import uploads_of
 from . import bp, service
-from .forms import CodeForm, FilesForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
+from .forms import NOTHING_TO_SEND, CodeForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
 
 RECEIPT = ShownOnce("receipt")
@@ -62,11 +63,19 @@ def report() -> Page:
         except service.ReportingUnavailable:
             return _unavailable()
         else:
-            # Only names and what was removed, in the encrypted session, until the code is stored.
-            files = [{"name": f.filename, "removed": [r.value for r in f.removed or ()]} for f in sent.files]
+            files = _what_arrived(sent.files)
             RECEIPT.keep(sent.code, replaced=False, files=files, organisation_id=receiver.id)
             return redirect(url_for("reporting.receipt"), code=303)
     return form_page("reporting/report.html", form)
+
+
+def _what_arrived(files: list[FileInfo]) -> list[dict[str, Any]]:
+    """What the receipt confirms of each file (issue 17 item 6): its stored name, its size and
+    what cleaning removed. Kept only in the encrypted session, beside the code and as long as it
+    (``RECEIPT``): nothing about the files is stored for the receipt, in plain text or otherwise."""
+    return [
+        {"name": f.filename, "size": f.size, "removed": [r.value for r in f.removed or ()]} for f in files
+    ]
 
 
 @reporter_address.route(bp, "/report/receipt", methods=["GET", "POST"])
@@ -84,7 +93,8 @@ def receipt() -> Page:
         flash(_("Thank you. Your report has been sent. Come back with your code to read the answer."), "info")
         return redirect(url_for("reporting.followup"), code=303)
     files = [
-        {"name": f["name"], "removed": [uploads.Removal(r) for r in f["removed"]]} for f in shown["files"]
+        {"name": f["name"], "size": f.get("size"), "removed": [uploads.Removal(r) for r in f["removed"]]}
+        for f in shown["files"]  # "size" is absent in a receipt kept before the upgrade
     ]
     return form_page(
         "reporting/receipt.html", form, code=shown["code"], replaced=shown["replaced"], files=files
@@ -174,7 +184,6 @@ def show_case(status: int = 200, **forms: Any) -> tuple[str, int]:
         keep_writes()
     context = {
         "reply_form": ReplyForm(formdata=None),
-        "files_form": FilesForm(formdata=None),
         "code_form": ReplaceCodeForm(formdata=None),
         # A refused answer to minutes or a meeting offer (answer_views.py), shown at its entry.
         "approve_form": None,
@@ -196,45 +205,23 @@ def case() -> Page:
 @reporter_address.route(bp, "/followup/reply", methods=["POST"])
 @limiter.limit(configured("limit_reporter_reply"))
 def reply() -> Page:
+    """The one place the reporter writes and adds files: a message, files, or both."""
     report_id, key = case_keys()
     form = ReplyForm()
     if form.validate_on_submit():
+        text = form.message.data or ""
         try:
-            service.reply(
-                db_session(), report_id, key, form.message.data or "", _uploads(form.attachments.data or [])
-            )
+            service.reply(db_session(), report_id, key, text, _uploads(form.attachments.data or []))
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.NothingToSend:
-            form.message.errors = [
-                _(
-                    "Your message has only spaces or line breaks. Write something, or use “Add files” "
-                    "to send files without a message."
-                )
-            ]
+            form.message.errors = [str(NOTHING_TO_SEND)]
         else:
-            flash(_("Your message has been sent."), "info")
+            flash(
+                _("Your message has been sent.") if text.strip() else _("Your files have been added."), "info"
+            )
             return redirect(url_for("reporting.case"), code=303)
     return show_case(400, reply_form=form)
-
-
-@reporter_address.route(bp, "/followup/files", methods=["POST"])
-@limiter.limit(configured("limit_reporter_reply"))
-def add_files() -> Page:
-    report_id, key = case_keys()
-    form = FilesForm()
-    files = _uploads(form.attachments.data or []) if form.validate_on_submit() else []
-    if files:
-        try:
-            service.add_files(db_session(), report_id, key, files)
-        except uploads.UploadRefused as refused:
-            form.attachments.errors = [upload_error(refused)]
-        else:
-            flash(_("Your files have been added."), "info")
-            return redirect(url_for("reporting.case"), code=303)
-    elif not form.attachments.errors:
-        form.attachments.errors = [_("Choose at least one file.")]
-    return show_case(400, files_form=form)
 
 
 @reporter_address.route(bp, "/followup/meeting", methods=["POST"])

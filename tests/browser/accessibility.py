@@ -28,9 +28,14 @@ from tests.browser.visitor import Traffic, Visitor
 
 AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = (390, 768, 1280)  # px: a phone, a tablet or a half screen, a laptop
 # axe marks as "incomplete" what it cannot decide alone. The portal changes no page with script,
 # so for every rule but contrast (text in SVG charts, over images) that is a finding as well.
 LEFT_TO_A_PERSON = {"color-contrast"}
+# What sticks out past the screen's right edge, in the part of the page that is checked.
+WIDER = """([within, w]) => [...document.querySelectorAll(within + ', ' + within + ' *')]
+  .filter(e => e.getBoundingClientRect().right > w + 0.5)
+  .slice(0, 5).map(e => e.outerHTML.slice(0, 120))"""
 RUN = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'incomplete']})"
 
 # Every form control a person can reach must have a label of its own (WCAG 1.3.1, 4.1.2).
@@ -100,6 +105,25 @@ class Axe:
         assert not violations, (
             f"axe found {len(violations)} violation(s) on {where}:\n{_describe(violations)}"
         )
+
+    def check_widths(
+        self, visitor: Visitor, state: str = "", widths: tuple[int, ...] = WIDTHS, within: str = "body"
+    ) -> None:
+        """``check`` at a phone's, a tablet's and a laptop's width (issue 17): the page is laid out
+        again at each (the checking page too, for a visitor without script), and nothing in
+        ``within`` may reach past the screen's right edge (WCAG 1.4.10, reflow). The visitor's
+        width is restored after."""
+        size = visitor.page.viewport_size or {"width": 1280, "height": 720}
+        try:
+            for width in widths:
+                visitor.page.set_viewport_size({"width": width, "height": size["height"]})
+                self.mirror.set_viewport_size({"width": width, "height": size["height"]})
+                wider = visitor.page.evaluate(WIDER, [within, width])
+                assert not wider, f"{visitor.page.url} at {width} px: wider than the screen: {wider}"
+                self.check(visitor, f"{state + ', ' if state else ''}{width} px")
+        finally:
+            visitor.page.set_viewport_size(size)
+            self.mirror.set_viewport_size(size)
 
     def figures(self) -> dict[str, Any]:
         pages = sorted({re.sub(r"/\d+", "/<n>", urlsplit(where.split()[1]).path) for where in self.checked})

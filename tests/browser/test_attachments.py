@@ -74,7 +74,7 @@ def test_the_reporter_and_the_moderator_are_told_what_cleaning_removed(
     reporter.field(reporter.t("Attachments (optional)")).set_input_files(files)
     reporter.press_button(reporter.t("Send report"), status=200)
     assert reporter.path() == "/report/receipt"
-    cleaned = page.get_by_role("region", name=reporter.t("Your files were cleaned")).inner_text()
+    cleaned = page.get_by_role("region", name=reporter.t("What arrived")).inner_text()
     assert "brev.docx" in cleaned and "IMG_2041.jpg" in cleaned
     assert reporter.t("location and camera data of pictures inside the document") in cleaned
     assert reporter.t("document properties (author, organisation, dates, editing time)") in cleaned

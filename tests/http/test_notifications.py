@@ -114,7 +114,7 @@ def _reporter_acts(client: Any, action: str) -> None:
     elif action == "files":
         token = csrf_from(case_page(client))
         response = client.post(
-            "/followup/files",
+            "/followup/reply",
             data={"csrf_token": token, "attachments": [(io.BytesIO(b"fler anteckningar\n"), "more.txt")]},
             content_type="multipart/form-data",
         )

@@ -171,7 +171,7 @@ def test_reporter_session_reaches_only_its_own_case(app: Flask, admin: Account) 
     open_with_code(alice, code_a)
     assert "Alice berättar" in case_page(alice) and "Bob berättar" not in case_page(alice)
     assert bob.get("/followup/case").status_code == 302  # Bob has not opened anything
-    for url in ["/followup/reply", "/followup/files", "/followup/meeting", "/followup/code"]:
+    for url in ["/followup/reply", "/followup/meeting", "/followup/code"]:
         token = get_csrf(bob, "/followup")
         assert bob.post(url, data={"csrf_token": token}).status_code == 403, url
 

@@ -118,7 +118,7 @@ def test_a_word_file_reaches_the_moderator_without_author_or_photo_location(
 
     # The receipt says what was removed from the file, in the reporter's language.
     receipt = client.get("/report/receipt?lang=en").get_data(as_text=True)
-    assert "Your files were cleaned" in receipt and "brev.docx" in receipt
+    assert "What arrived" in receipt and "brev.docx" in receipt
     assert "document properties (author, organisation, dates, editing time)" in receipt
     assert "location and camera data of pictures inside the document" in receipt
     code = receipt_code(client)

@@ -96,7 +96,7 @@ def _write_everything(world: World) -> list[str]:
         "csrf_token": token_of(reporter),
         "attachments": (io.BytesIO(f"Mer {PRIVATE['added file']}".encode()), "mer.txt"),
     }
-    assert reporter.post("/followup/files", data=added, content_type="multipart/form-data").status_code == 303
+    assert reporter.post("/followup/reply", data=added, content_type="multipart/form-data").status_code == 303
     with Session(app.extensions["portal.engine"]) as db:
         report_id = db.scalars(select(Report.id).order_by(Report.id.desc())).first() or 0
     case = f"/moderation/cases/{report_id}"

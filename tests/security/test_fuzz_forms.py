@@ -123,7 +123,6 @@ REPORTER_TARGETS = [
     Target(reporting_forms.ReportForm, "anonymous", lambda w: "/report"),
     Target(reporting_forms.CodeForm, "anonymous", lambda w: "/followup"),
     Target(reporting_forms.ReplyForm, "reporter", lambda w: "/followup/reply"),
-    Target(reporting_forms.FilesForm, "reporter", lambda w: "/followup/files"),
     Target(reporting_forms.ReplaceCodeForm, "reporter", lambda w: "/followup/code"),
     Target(reporting_forms.StoredForm, "anonymous", lambda w: "/report/receipt", prepare=submit),
     # The world's case has one plain message (seq 1) and no minutes or offers: every answer names
@@ -223,8 +222,18 @@ MODERATION_TARGETS = [
         "admin",
         lambda w: f"/moderation/forum/posts/{w.pending_post_id}/reject",
     ),
+    # The world's post_id begins its thread: its edit has a title too. A valid body publishes it
+    # again, as it already is. pending_post_id is a reply: its edit has the body only.
     Target(
-        moderation_forum_forms.RedactForm, "admin", lambda w: f"/moderation/forum/posts/{w.post_id}/redact"
+        moderation_forum_forms.RedactThreadForm,
+        "admin",
+        lambda w: f"/moderation/forum/posts/{w.post_id}/redact",
+    ),
+    Target(
+        moderation_forum_forms.RedactForm,
+        "admin",
+        lambda w: f"/moderation/forum/posts/{w.pending_post_id}/redact",
+        label="RedactForm-reply",
     ),
     Target(moderation_forum_forms.WordForm, "admin", lambda w: "/moderation/forum/settings/words"),
     Target(

@@ -344,7 +344,6 @@ def test_reporter_urls_carry_no_ids_and_each_session_reaches_its_own_case(world:
     before = snapshot(world.app)
     for url in (
         "/followup/reply",
-        "/followup/files",
         "/followup/meeting",
         "/followup/code",
         "/followup/minutes/approve",

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...forms import Form, PlainText, WholeNumber, choices, long_text
+from ...forum.forms import title_field
 from ...forum.models import Board, Moderation, WordAction
 from ...i18n import LANGUAGES
 
@@ -22,6 +23,12 @@ class RejectForm(Form):
 
 class RedactForm(Form):
     body = long_text(_l("Edited text"), InputRequired(message=_l("Please write something.")), rows=6)
+
+
+class RedactThreadForm(RedactForm):
+    """Editing the post that begins a thread: its title may identify someone too (issue 17 item 11)."""
+
+    title = title_field(DataRequired)
 
 
 class WordForm(Form):

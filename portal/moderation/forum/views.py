@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...db import db_session
-from ...forum import moderation, reach
+from ...forum import moderation, pii, reach
 from ...forum.models import Moderation, WordAction
 from ...pages import Page, form_page
 from .. import bp
 from ..auth import admin_required, current_user
 from ..forms import ActionForm
-from .forms import BoardForm, GateForm, RedactForm, RejectForm, WordForm
+from .forms import BoardForm, GateForm, RedactForm, RedactThreadForm, RejectForm, WordForm
 
 
 def _queue_page(refused: tuple[int, RejectForm] | None = None) -> tuple[str, int]:
@@ -74,13 +74,28 @@ def forum_redact(post_id: int) -> Page:
         post = moderation.post(db_session(), post_id, current_user())
     except moderation.ForumItemNotFound:
         abort(404)
-    form = RedactForm(body=post.body)
+    form = (
+        RedactThreadForm(body=post.body, title=post.thread.title)
+        if post.seq == 1
+        else RedactForm(body=post.body)
+    )
     if form.validate_on_submit():
+        title = form.title.data or "" if isinstance(form, RedactThreadForm) else None
         return _done(
-            lambda: moderation.redact(db_session(), post_id, form.body.data or "", current_user()),
+            lambda: moderation.redact(
+                db_session(), post_id, form.body.data or "", current_user(), title=title
+            ),
             _("The edited post is published and marked as edited by a moderator."),
         )
-    return form_page("moderation/forum_redact.html", form, post=post)
+    # What may identify someone, marked in the post as it was written (the field holds the edit).
+    findings = pii.find(post.body)
+    return form_page(
+        "moderation/forum_redact.html",
+        form,
+        post=post,
+        findings=findings,
+        title_findings=moderation.title_findings(post),
+    )
 
 
 def _thread_action(thread_id: int, locked: bool | None = None, hidden: bool | None = None) -> Response:
