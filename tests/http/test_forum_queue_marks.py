@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.forum.models import Post
 from tests.accounts import Account, AuthActions
 from tests.csrf import csrf_from, get_csrf
 from tests.forum_helpers import new_thread, post_url, posts, reply, take_code, thread_url
@@ -35,6 +36,14 @@ def _item(html: str, post_id: int) -> str:
     return html[start : end if end != -1 else html.index("</main>")]
 
 
+def _one_waiting(app: Flask, auth: AuthActions, admin: Account, title: str, text: str) -> Post:
+    """A new thread sent to the queue by a writer, and the admin logged in to moderate it."""
+    new_thread(app.test_client(), title, text, action="send")
+    (post,) = posts(app)
+    auth.login(admin)
+    return post
+
+
 def _approve(client: FlaskClient, post_id: int) -> None:
     token = csrf_from(_queue(client))
     assert (
@@ -47,9 +56,7 @@ def _approve(client: FlaskClient, post_id: int) -> None:
 def test_a_plain_post_offers_publishing_first_and_the_two_look_different(
     app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    new_thread(app.test_client(), "Efter mötet", PLAIN, action="send")
-    (post,) = posts(app)
-    auth.login(admin)
+    post = _one_waiting(app, auth, admin, "Efter mötet", PLAIN)
     item = _item(_queue(client), post.id)
     assert PUBLISH_MAIN in item and WITHHOLD_QUIET in item
     assert item.index("Publicera</button>") < item.index("Publicera inte</button>")
@@ -60,9 +67,7 @@ def test_a_plain_post_offers_publishing_first_and_the_two_look_different(
 def test_a_post_with_identifying_details_offers_not_publishing_first(
     app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    new_thread(app.test_client(), "Samtal", PHONE, action="send")
-    (post,) = posts(app)
-    auth.login(admin)
+    post = _one_waiting(app, auth, admin, "Samtal", PHONE)
     item = _item(_queue(client), post.id)
     assert WITHHOLD_MAIN in item and PUBLISH_QUIET in item
     assert item.index("Publicera inte</button>") < item.index("Publicera</button>")
@@ -83,9 +88,7 @@ def test_a_post_with_identifying_details_offers_not_publishing_first(
 def test_a_post_readers_reported_offers_not_publishing_first(
     app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    new_thread(app.test_client(), "Efter mötet", PLAIN, action="send")
-    (post,) = posts(app)
-    auth.login(admin)
+    post = _one_waiting(app, auth, admin, "Efter mötet", PLAIN)
     _approve(client, post.id)
     reader = app.test_client()
     take_code(reader)
@@ -163,9 +166,7 @@ def test_a_reply_sent_again_after_the_first_was_published_is_marked(
 def test_the_redact_page_marks_what_may_identify_someone_and_edits_the_title(
     app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    new_thread(app.test_client(), "Om Anna på Storgatan 12", PHONE, action="send")
-    (post,) = posts(app)
-    auth.login(admin)
+    post = _one_waiting(app, auth, admin, "Om Anna på Storgatan 12", PHONE)
     url = f"/moderation/forum/posts/{post.id}/redact"
     page = client.get(url).get_data(as_text=True)
     written = page[
@@ -188,9 +189,7 @@ def test_the_redact_page_marks_what_may_identify_someone_and_edits_the_title(
 def test_an_empty_title_is_refused_with_the_edit_kept(
     app: Flask, client: FlaskClient, admin: Account, auth: AuthActions
 ) -> None:
-    new_thread(app.test_client(), "Om Anna på Storgatan 12", PHONE, action="send")
-    (post,) = posts(app)
-    auth.login(admin)
+    post = _one_waiting(app, auth, admin, "Om Anna på Storgatan 12", PHONE)
     url = f"/moderation/forum/posts/{post.id}/redact"
     token = get_csrf(client, url)
     refused = client.post(
