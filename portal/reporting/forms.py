@@ -35,6 +35,11 @@ class ReplyForm(Form):
     )
 
 
+class ReplyWithCodeForm(CodeForm, ReplyForm):
+    """A reply whose session had ended, back with a field for the code: the code opens the case
+    again and the reply is sent (issue 17, item 1)."""
+
+
 class FilesForm(Form):
     # Shown on the case page beside the reply form's own "attachments": an id of its own, so
     # that each label (and each error-summary link) points at its field.
