@@ -50,8 +50,10 @@ def admit(limit: FormLimit, received: LazyString) -> None:
 
 def limited(reached: dt.datetime) -> str:
     """The sentence of a spent budget, whole again at ``reached``."""
-    return _(
-        "This form has been sent as often as the portal takes from your network in an hour. "
-        "Nothing was sent and your text is kept below: send it again %(when)s.",
-        when=again_at(reached),
+    return str(
+        _(
+            "This form has been sent as often as the portal takes from your network in an hour. "
+            "Nothing was sent and your text is kept below: send it again %(when)s.",
+            when=again_at(reached),
+        )
     )

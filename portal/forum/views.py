@@ -141,7 +141,9 @@ def new_thread(slug: str) -> Page:
             post = service.create_thread(db_session(), target, title, body, writer)
         except submissions.Refused as refused:
             form.form_errors.append(refused.sentence)
-            return form_page("forum/new_thread.html", form, status=refused.status, board=target, findings=None)
+            return form_page(
+                "forum/new_thread.html", form, status=refused.status, board=target, findings=None
+            )
         except service.Blocked:
             form.body.errors = [
                 _("The post contains a word this forum does not allow. Rewrite it and try again.")

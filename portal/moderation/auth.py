@@ -92,7 +92,7 @@ def session_user() -> User | None:
 
 
 @bp.before_request
-def require_login() -> Response | None:
+def require_login() -> Response | tuple[str, int] | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     user = session_user()

@@ -76,8 +76,7 @@ def again_at(moment: dt.datetime, now: dt.datetime | None = None) -> str:
     """When to send again, in words: "after 15:00 (in about 25 minutes)", the portal's local time."""
     now = now or dt.datetime.now(dt.UTC)
     minutes = max(1, round((moment - now).total_seconds() / 60))
-    return _(
-        "after %(time)s (in about %(wait)s)",
-        time=moment.astimezone(TIMEZONE).strftime("%H:%M"),
-        wait=ngettext("%(num)d minute", "%(num)d minutes", minutes),
+    wait = ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    return str(
+        _("after %(time)s (in about %(wait)s)", time=moment.astimezone(TIMEZONE).strftime("%H:%M"), wait=wait)
     )

@@ -57,9 +57,7 @@ def _digest() -> str:
     secret = current_app.secret_key
     assert isinstance(secret, str) and secret, "one-use tokens need the app's secret key"
     key = hmac.new(secret.encode(), b"portal-once-form-token", hashlib.sha256).digest()
-    typed = sorted(
-        (name, value) for name, value in request.form.items(multi=True) if name not in NOT_CONTENT
-    )
+    typed = sorted((name, value) for name, value in request.form.items(multi=True) if name not in NOT_CONTENT)
     content = json.dumps([request.endpoint, request.path, request.cookies.get(COOKIE_NAME, ""), typed])
     return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -125,7 +125,9 @@ def start_portal(instance: Path, workers: int = 2) -> LivePortal:
     live_server.migrate(config)
     making_admin = create_first_admin(config)
     try:
-        server = live_server.start(config, instance / "server.log", workers=workers, port=port, migrate_first=False)
+        server = live_server.start(
+            config, instance / "server.log", workers=workers, port=port, migrate_first=False
+        )
     except BaseException:
         making_admin.kill()
         making_admin.communicate()

@@ -79,7 +79,9 @@ def test_back_and_send_again_makes_no_second_case(
     language: str, visitor: Callable[..., Visitor], portal: LivePortal, axe: Axe
 ) -> None:
     reporter = visitor(language, javascript=False, label="reporter")
-    description = f"Chefen sa att jag skulle ändra beslutet, annars blir det konsekvenser ({uuid.uuid4().hex[:8]})."
+    description = (
+        f"Chefen sa att jag skulle ändra beslutet, annars blir det konsekvenser ({uuid.uuid4().hex[:8]})."
+    )
     before = _reports(portal)
     reporter.go("/report")
     _fill(reporter, description)
@@ -123,11 +125,15 @@ def test_a_form_open_for_nine_hours_comes_back_with_the_text(
     reporter.page.route("**/report", as_served_nine_hours_ago)
     reporter.go("/report")
     reporter.page.unroute("**/report")
-    description = f"Sökanden hotade mig i telefon efter avslaget, två gånger samma vecka ({uuid.uuid4().hex[:8]})."
+    description = (
+        f"Sökanden hotade mig i telefon efter avslaget, två gånger samma vecka ({uuid.uuid4().hex[:8]})."
+    )
     _fill(reporter, description)
     before = _reports(portal)
     reporter.press_button(reporter.t("Send report"), status=400)
-    assert reporter.t("The form has expired. Send it again.") in reporter.page.get_by_role("alert").inner_text()
+    assert (
+        reporter.t("The form has expired. Send it again.") in reporter.page.get_by_role("alert").inner_text()
+    )
     assert reporter.field(reporter.t("What happened?")).input_value() == description
     axe.check(reporter, "expired form")
     assert _reports(portal) == before

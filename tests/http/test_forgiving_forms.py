@@ -37,7 +37,10 @@ EXPIRED = "The form has expired. Send it again."
 REPORT = {"kind": "influence", "category": "threats", "area": "income_support", "description": DESCRIPTION}
 LONGEST_SESSION = 8 * 60 * 60  # seconds: no form token lives longer
 REPORTER_IDLE = 20 * 60  # seconds
-THREAD = {"title": "Efter hotet i receptionen", "body": "Jag blev utskälld efter ett avslag och mådde dåligt."}
+THREAD = {
+    "title": "Efter hotet i receptionen",
+    "body": "Jag blev utskälld efter ett avslag och mådde dåligt.",
+}
 
 
 @pytest.fixture
@@ -182,7 +185,9 @@ def test_a_new_thread_sent_twice_is_one_thread(app: Flask, client: FlaskClient, 
 
 
 @pytest.mark.usefixtures("forum_boards")
-def test_a_reply_sent_twice_is_one_reply_and_the_limit_keeps_the_text(app: Flask, client: FlaskClient) -> None:
+def test_a_reply_sent_twice_is_one_reply_and_the_limit_keeps_the_text(
+    app: Flask, client: FlaskClient
+) -> None:
     assert _send(client, f"/forum/{SLUG}/new", {**THREAD, "action": "send"}).status_code == 303
     _approve_all(app)
     thread = thread_url(app, last_thread_id(app))
@@ -222,7 +227,8 @@ def test_a_reply_after_the_session_ended_is_sent_with_the_code(
     assert asked.status_code == 400 and text in page and 'name="code"' in page
     assert "Your session had ended, so your message has not been sent yet." in page
     wrong = client.post(
-        "/followup/reply", data={"message": text, "code": "AAAA-BBBB-CCCC-DDDD", "csrf_token": csrf_from(page)}
+        "/followup/reply",
+        data={"message": text, "code": "AAAA-BBBB-CCCC-DDDD", "csrf_token": csrf_from(page)},
     )
     assert wrong.status_code == 401 and text in _text(wrong)
     assert "We found no report with that code." in _text(wrong) and _messages(app) == before

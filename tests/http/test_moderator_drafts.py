@@ -43,7 +43,9 @@ def _stored_anywhere(app: Flask, text: str) -> bool:
     return bool(where_found(app, needles({"text": text.encode()}), TABLES))
 
 
-def _ended(client: FlaskClient, app: Flask, auth: AuthActions, admin: Account, monkeypatch: Any) -> tuple[int, str]:
+def _ended(
+    client: FlaskClient, app: Flask, auth: AuthActions, admin: Account, monkeypatch: Any
+) -> tuple[int, str]:
     report_and_get_code(app.test_client())
     report_id = only_report_id(app)
     assert auth.login(admin).status_code == 302
@@ -92,7 +94,8 @@ def test_a_message_or_note_written_while_the_session_ran_out_survives_the_new_lo
     resume = logged_in.get_data(as_text=True)
     assert f"What you wrote in case {report_id} is kept." in resume
     back = client.post(
-        f"/moderation/cases/{report_id}/draft", data={"draft": sealed.group(1), "csrf_token": csrf_from(resume)}
+        f"/moderation/cases/{report_id}/draft",
+        data={"draft": sealed.group(1), "csrf_token": csrf_from(resume)},
     )
     assert back.status_code == 200
     case = back.get_data(as_text=True)

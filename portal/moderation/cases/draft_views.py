@@ -11,7 +11,10 @@ from ..forms import DraftForm
 from .forms import MessageForm, NoteForm
 from .views import _case_page
 
-SLOTS = {"moderation.send_message": ("message_form", MessageForm), "moderation.add_note": ("note_form", NoteForm)}
+SLOTS = {
+    "moderation.send_message": ("message_form", MessageForm),
+    "moderation.add_note": ("note_form", NoteForm),
+}
 
 
 @bp.post("/cases/<int:report_id>/draft")
@@ -21,6 +24,8 @@ def resume_draft(report_id: int) -> Page:
     if draft is None or draft.report_id != report_id:
         abort(400)
     slot, form_class = SLOTS[draft.endpoint]
-    carried = form_class(formdata=None, data={**draft.fields, "feedback": draft.fields.get("feedback") == "y"})
+    carried = form_class(
+        formdata=None, data={**draft.fields, "feedback": draft.fields.get("feedback") == "y"}
+    )
     flash(_("What you wrote is back in its field below. Check it and send it."), "info")
     return _case_page(report_id, **{slot: carried})
