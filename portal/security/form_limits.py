@@ -45,7 +45,7 @@ class FormLimit:
     def _items(self) -> list[tuple[limits.RateLimitItem, tuple[str, ...]]]:
         config = current_app.config["PORTAL"]
         return [
-            (item, (self.name, budget.setting, budget.key()))
+            (item, (budget.key(), self.name, budget.setting))  # the client key first, as the decorator's
             for budget in self.budgets
             for item in limits.parse_many(getattr(config, budget.setting))
         ]

@@ -58,7 +58,10 @@ def _digest() -> str:
     assert isinstance(secret, str) and secret, "one-use tokens need the app's secret key"
     key = hmac.new(secret.encode(), b"portal-once-form-token", hashlib.sha256).digest()
     typed = sorted((name, value) for name, value in request.form.items(multi=True) if name not in NOT_CONTENT)
-    content = json.dumps([request.endpoint, request.path, request.cookies.get(COOKIE_NAME, ""), typed])
+    # script_root + path: an organisation's address (/o/<slug>) is its script root, and the same
+    # words sent to two organisations are two reports.
+    where = request.script_root + request.path
+    content = json.dumps([request.endpoint, where, request.cookies.get(COOKIE_NAME, ""), typed])
     return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()[:32]
 
 
