@@ -54,8 +54,9 @@ class FormLimit:
         """When the spent budget is whole again, or None while every budget has room."""
         strategy = limiter.limiter
         spent: list[float] = []
+        items = self._items()  # outside the try: a key may read the database, whose errors are the request's
         try:
-            for item, keys in self._items():
+            for item, keys in items:
                 if not strategy.test(item, *keys):
                     spent.append(strategy.get_window_stats(item, *keys).reset_time)
         except Exception as error:  # redis raises several types: a limit must not cost a report
@@ -65,8 +66,9 @@ class FormLimit:
 
     def count(self) -> None:
         """One more submission received."""
+        items = self._items()
         try:
-            for item, keys in self._items():
+            for item, keys in items:
                 limiter.limiter.hit(item, *keys)
         except Exception as error:  # as in reached()
             log.warning("form limit not counted: %s", type(error).__name__)

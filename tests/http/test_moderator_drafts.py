@@ -108,6 +108,7 @@ def test_a_forged_or_another_cases_draft_is_refused(
     app: Flask, client: FlaskClient, auth: AuthActions, admin: Account, monkeypatch: Any
 ) -> None:
     report_id, token = _ended(client, app, auth, admin, monkeypatch)
+    report_and_get_code(app.test_client(), description="En annan anmälan om hot i receptionen.")
     refused = client.post(f"/moderation/cases/{report_id}/note", data={"note": NOTE, "csrf_token": token})
     sealed = DRAFT.search(refused.get_data(as_text=True))
     assert sealed
@@ -116,8 +117,15 @@ def test_a_forged_or_another_cases_draft_is_refused(
     assert logged_in.status_code == 200
     resume = logged_in.get_data(as_text=True)
     for url, draft in [
-        (f"/moderation/cases/{report_id + 1}/draft", sealed.group(1)),  # another case's address
+        (f"/moderation/cases/{report_id + 1}/draft", sealed.group(1)),  # another case's page
         (f"/moderation/cases/{report_id}/draft", sealed.group(1)[:-4] + "AAAA"),  # tampered
     ]:
         response = client.post(url, data={"draft": draft, "csrf_token": csrf_from(resume)})
         assert response.status_code == 400, url
+    assert (
+        client.post(
+            f"/moderation/cases/{report_id + 2}/draft",
+            data={"draft": sealed.group(1), "csrf_token": csrf_from(resume)},
+        ).status_code
+        == 404
+    )  # no such case

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, flash
 from flask_babel import gettext as _
 
+from ...db import db_session
 from ...pages import Page
 from .. import bp, drafts
 from ..forms import DraftForm
+from . import service as cases
 from .forms import MessageForm, NoteForm
 from .views import _case_page
 
@@ -19,6 +21,10 @@ SLOTS = {
 
 @bp.post("/cases/<int:report_id>/draft")
 def resume_draft(report_id: int) -> Page:
+    try:
+        cases.get(db_session(), report_id)  # another organisation's case, or none: 404 first
+    except cases.CaseNotFound:
+        abort(404)
     form = DraftForm()
     draft = drafts.opened(form.draft.data) if form.validate_on_submit() else None
     if draft is None or draft.report_id != report_id:
