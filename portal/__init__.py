@@ -13,6 +13,7 @@ from . import (
     domain,
     errors,
     file_modes,
+    forms,
     health,
     i18n,
     ids,
@@ -26,7 +27,7 @@ from . import (
 from .cases import access_jobs, removal_labels
 from .cli import register_cli
 from .config import Config
-from .security import clock_windows, form_posts, headers
+from .security import clock_windows, form_posts, headers, once
 from .security.client_key import ClientKeyMiddleware, HourlySecret
 from .security.csrf import DoubleSubmitProtect
 from .security.ratelimit import limiter
@@ -97,6 +98,8 @@ def create_app(config: Config | None = None) -> Flask:
     form_posts.init_app(app)
     limiter.init_app(app)
     clock_windows.use_clock_fallback(limiter)
+    once.init_app(app)
+    app.add_template_global(forms.files_not_kept)
     i18n.init_app(app)
     headers.init_app(app, https=config.https)
     static_assets.init_app(app)

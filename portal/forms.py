@@ -7,6 +7,7 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from flask import request
 from flask_babel import LazyString, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -165,3 +166,11 @@ def coerce_choices(values: Mapping[str, object]) -> Callable[[Any], Any]:
 def enum_choice(enum_type: type[enum.StrEnum]) -> Callable[[Any], Any]:
     """``coerce`` for a field over a vocabulary: a value is its member, "" (no answer) is None."""
     return coerce_choices({"": None, **{member.value: member for member in enum_type}})
+
+
+def files_not_kept() -> list[str]:
+    """The names of the files this POST brought (the ``files_not_kept()`` of templates): a form
+    that comes back cannot hold them, so it says which to attach again."""
+    if request.method != "POST":
+        return []
+    return [file.filename for _, file in request.files.items(multi=True) if file.filename]

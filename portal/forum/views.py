@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from werkzeug.wrappers import Response
 
-from .. import installation
+from .. import installation, submissions
 from ..db import db_session
 from ..domain import label
 from ..ids import parse_id
 from ..pages import Page, code_log_in, form_page
 from ..security import failed_codes
 from ..security.csrf import shows_form_again
+from ..security.form_limits import Budget, FormLimit
 from ..security.ratelimit import client_key, configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce
 from . import bp, gate, pii, service
@@ -26,6 +27,8 @@ from .models import Board, FlagReason, ForumCode, Post, PostStatus
 CODE_ID = "forum_code_id"
 THREAD_NUMBERS = "forum_writer_numbers"
 NEW_CODE = ShownOnce("forum_new_code")
+# Posts are counted once received, never per POST (security/form_limits.py).
+FORUM_POSTS = FormLimit("forum-post-received", Budget("limit_forum_post", client_key))
 
 
 @bp.before_request
@@ -121,7 +124,6 @@ def _posted(post: Post) -> Response:
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
 @shows_form_again
-@limiter.limit(configured("limit_forum_post"), methods=["POST"])
 def new_thread(slug: str) -> Page:
     target = _board(slug)
     form = ThreadForm()
@@ -135,12 +137,19 @@ def new_thread(slug: str) -> Page:
             return form_page("forum/new_thread.html", form, status=429, board=target, findings=None)
         writer = _writer()
         try:
+            submissions.admit(FORUM_POSTS, submissions.POST_RECEIVED)
             post = service.create_thread(db_session(), target, title, body, writer)
+        except submissions.Refused as refused:
+            form.form_errors.append(refused.sentence)
+            return form_page(
+                "forum/new_thread.html", form, status=refused.status, board=target, findings=None
+            )
         except service.Blocked:
             form.body.errors = [
                 _("The post contains a word this forum does not allow. Rewrite it and try again.")
             ]
         else:
+            FORUM_POSTS.count()
             _keep_numbers(writer)
             _slow_mode(target, take=True)
             return _posted(post)
@@ -169,7 +178,6 @@ def thread(token: str) -> Page:
 
 @bp.post("/t/<token>/reply")
 @shows_form_again
-@limiter.limit(configured("limit_forum_post"))
 def reply(token: str) -> Page:
     found = service.open_thread(db_session(), token)
     if found is None:
@@ -185,7 +193,11 @@ def reply(token: str) -> Page:
         return _thread_page(token, form, status=429)
     writer = _writer()
     try:
+        submissions.admit(FORUM_POSTS, submissions.POST_RECEIVED)
         post = service.reply(db_session(), found, form.body.data or "", writer)
+    except submissions.Refused as refused:
+        form.form_errors.append(refused.sentence)
+        return _thread_page(token, form, status=refused.status)
     except service.ThreadClosed:
         flash(_("This thread is locked: no new replies."), "error")
         return _thread_page(token, form, status=403)
@@ -194,6 +206,7 @@ def reply(token: str) -> Page:
             _("The post contains a word this forum does not allow. Rewrite it and try again.")
         ]
         return _thread_page(token, form, status=400)
+    FORUM_POSTS.count()
     _keep_numbers(writer)
     _slow_mode(found.board, take=True)
     return _posted(post)

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import scoping
@@ -16,8 +17,10 @@ from ..cases.access import Keyring
 from ..db import db_session
 from ..installation import current_config
 from ..models import User
+from ..pages import form_page
 from ..security.sessions import ServerSideSession, set_idle
-from . import bp
+from . import bp, drafts
+from .forms import LoginForm
 
 # SecureDrop's _insecure_views: the only endpoints reachable without a full log-in.
 PUBLIC_ENDPOINTS = frozenset({"moderation.login"})
@@ -89,13 +92,15 @@ def session_user() -> User | None:
 
 
 @bp.before_request
-def require_login() -> Response | None:
+def require_login() -> Response | tuple[str, int] | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     user = session_user()
     if user is None:
         if request.method == "GET":
             return redirect(url_for("moderation.login"))
+        if drafts.carried():  # a message or note written while the session ran out: keep it
+            return _login_carrying(drafts.seal_request())
         abort(403)
     if user.is_operator:
         # The operator's pages are their own (/operator); moderation is the organisations' work.
@@ -108,6 +113,14 @@ def require_login() -> Response | None:
     every_case = user.is_admin or request.endpoint in AGGREGATE_ENDPOINTS
     scoping.scope_to(db_session(), user.organisation_id, reader=None if every_case else user.id)
     return None
+
+
+def _login_carrying(sealed: str) -> tuple[str, int]:
+    form = LoginForm(formdata=None, draft=sealed)
+    form.form_errors.append(
+        _("Your session has ended. Log in again: what you wrote is kept and comes back in the case.")
+    )
+    return form_page("moderation/login.html", form, status=403)
 
 
 def admin_required(view: F) -> F:

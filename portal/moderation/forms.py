@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from ..forms import Form
@@ -43,6 +43,14 @@ class LoginForm(Form):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     totp = totp_field()
+    # A message or note written while the session ran out, sealed (moderation/drafts.py).
+    draft = HiddenField()
+
+
+class DraftForm(Form):
+    """The button after a log-in that takes the carried text back to its case."""
+
+    draft = HiddenField(validators=[InputRequired()])
 
 
 class NewPassphraseForm(Form):

@@ -18,9 +18,9 @@ from ..models import User
 from ..pages import Page, form_page
 from ..security import failed_codes
 from ..security.ratelimit import configured, limiter
-from . import bp, granting
+from . import bp, drafts, granting
 from .auth import admin_required, current_user, end_session, start_session
-from .forms import ActionForm, LoginForm, PasswordChangeForm
+from .forms import ActionForm, DraftForm, LoginForm, PasswordChangeForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -48,6 +48,11 @@ def login() -> Page:
             )
             return form_page("moderation/login.html", form, status=401)
         start_session(logged_in)
+        draft = drafts.opened(form.draft.data)
+        if draft is not None and not logged_in.user.is_operator:
+            # One button takes the text back to its case (no script needed; never stored).
+            resume = DraftForm(formdata=None, draft=form.draft.data)
+            return render_template("moderation/draft_resume.html", form=resume, draft=draft)
         home = "operator.home" if logged_in.user.is_operator else "moderation.dashboard"
         return redirect(url_for(home))
     return form_page("moderation/login.html", form)

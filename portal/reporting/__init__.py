@@ -9,4 +9,4 @@ from .. import reporter_address
 bp = Blueprint("reporting", __name__)
 bp.url_value_preprocessor(reporter_address.read_address)
 
-from . import answer_views, views  # noqa: E402,F401
+from . import answer_views, reply_views, views  # noqa: E402,F401

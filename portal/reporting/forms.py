@@ -59,6 +59,11 @@ class ReplyForm(Form):
     )
 
 
+class ReplyWithCodeForm(CodeForm, ReplyForm):
+    """A reply whose session had ended, back with a field for the code: the code opens the case
+    again and the reply is sent (issue 17, item 1)."""
+
+
 class ReplaceCodeForm(Form):
     # One click would end the code the reporter has and show a new one only once: a code lost
     # on the way cannot be recovered, so the click is confirmed first (a box: works without JS).

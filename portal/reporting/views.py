@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import organisations, reporter_address
+from .. import organisations, reporter_address, submissions
 from ..cases import uploads
 from ..cases.vault import FileInfo
 from ..db import db_session, keep_writes
@@ -19,21 +19,25 @@ from ..pages import Page, code_log_in, form_page
 from ..security import failed_codes
 from ..security.codes import CodeNotFound
 from ..security.csrf import shows_form_again
-from ..security.ratelimit import configured, limiter
+from ..security.form_limits import Budget, FormLimit
+from ..security.ratelimit import client_key, configured, limiter
 from ..security.sessions import ServerSideSession, ShownOnce, set_idle
 from ..upload_spool import uploads_of
 from . import bp, service
-from .forms import NOTHING_TO_SEND, CodeForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
+from .forms import CodeForm, ReplaceCodeForm, ReplyForm, ReportForm, StoredForm
 from .messages import upload_error
 
 RECEIPT = ShownOnce("receipt")
+# Counted once a report was received, not per POST: a refused form costs the reporter nothing,
+# and the one over the limit comes back with its text (security/form_limits.py).
+REPORTS = FormLimit(
+    "report-received",
+    Budget("limit_report_submit", reporter_address.limit_key),
+    Budget("limit_report_submit_installation", client_key),
+)
 REPORT_ID = "report_id"
 REPORT_KEY = "report_key"
 NEWS = "news"
-
-
-def _uploads(files: list[Any]) -> list[service.Upload]:
-    return uploads_of(files)
 
 
 def _unavailable() -> tuple[str, int]:
@@ -42,8 +46,6 @@ def _unavailable() -> tuple[str, int]:
 
 @reporter_address.route(bp, "/report", methods=["GET", "POST"])
 @shows_form_again
-@limiter.limit(configured("limit_report_submit_installation"), methods=["POST"])
-@limiter.limit(configured("limit_report_submit"), methods=["POST"], key_func=reporter_address.limit_key)
 def report() -> Page:
     if reporter_address.choosing():
         return reporter_address.chooser("reporting.report")
@@ -52,17 +54,22 @@ def report() -> Page:
         return _unavailable()
     form = ReportForm()
     if form.validate_on_submit():
-        submission = service.Submission.from_form(form.data, files=_uploads(form.attachments.data or []))
+        submission = service.Submission.from_form(form.data, files=uploads_of(form.attachments.data or []))
         try:
+            submissions.admit(REPORTS, submissions.REPORT_RECEIVED)
             db = db_session()
             # Without an address: the installation's only organisation, made on first use as before.
             receiver = organisation or organisations.only(db)
             sent = service.submit(db, receiver.id, submission, current_config())
+        except submissions.Refused as refused:
+            form.form_errors.append(refused.sentence)
+            return form_page("reporting/report.html", form, status=refused.status)
         except uploads.UploadRefused as refused:
             form.attachments.errors = [upload_error(refused)]
         except service.ReportingUnavailable:
             return _unavailable()
         else:
+            REPORTS.count()
             files = _what_arrived(sent.files)
             RECEIPT.keep(sent.code, replaced=False, files=files, organisation_id=receiver.id)
             return redirect(url_for("reporting.receipt"), code=303)
@@ -125,6 +132,12 @@ def followup() -> Page:
 
 
 def _enter_case(opened: service.Opened) -> Response:
+    start_case_session(opened)
+    return to_case(opened)
+
+
+def start_case_session(opened: service.Opened) -> None:
+    """The reporter is back with their code: a new session holding their case's key."""
     current = cast(ServerSideSession, session)
     current.start_over()
     current[REPORT_ID] = opened.report_id
@@ -135,6 +148,9 @@ def _enter_case(opened: service.Opened) -> Response:
         "previous_visit": opened.news.previous_visit.isoformat() if opened.news.previous_visit else None,
     }
     set_idle(current, current_config().reporter_idle_seconds)
+
+
+def to_case(opened: service.Opened) -> Response:
     # The case's own address: a code typed at another organisation's page opens its own case,
     # which speaks in its own organisation's words (the session keeps only the report id).
     if not _addressed_or_several():
@@ -200,28 +216,6 @@ def case() -> Page:
     if not session.get(REPORT_ID):
         return redirect(url_for("reporting.followup"))
     return show_case()
-
-
-@reporter_address.route(bp, "/followup/reply", methods=["POST"])
-@limiter.limit(configured("limit_reporter_reply"))
-def reply() -> Page:
-    """The one place the reporter writes and adds files: a message, files, or both."""
-    report_id, key = case_keys()
-    form = ReplyForm()
-    if form.validate_on_submit():
-        text = form.message.data or ""
-        try:
-            service.reply(db_session(), report_id, key, text, _uploads(form.attachments.data or []))
-        except uploads.UploadRefused as refused:
-            form.attachments.errors = [upload_error(refused)]
-        except service.NothingToSend:
-            form.message.errors = [str(NOTHING_TO_SEND)]
-        else:
-            flash(
-                _("Your message has been sent.") if text.strip() else _("Your files have been added."), "info"
-            )
-            return redirect(url_for("reporting.case"), code=303)
-    return show_case(400, reply_form=form)
 
 
 @reporter_address.route(bp, "/followup/meeting", methods=["POST"])

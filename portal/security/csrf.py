@@ -49,6 +49,12 @@ class TokenExpired(Exception):
     """The browser's own genuine token, only older than allowed."""
 
 
+class CookieGone(TokenRefused):
+    """A token of ours whose browser no longer sends the cookie it signs: the browser restarted or
+    its cookies were cleared while the form was open (or another site posted it: SameSite keeps
+    our cookie off its requests)."""
+
+
 def _serializer() -> URLSafeTimedSerializer:
     secret = current_app.secret_key
     if not secret:
@@ -86,12 +92,12 @@ def check(sent: str | None) -> None:
     cookie = request.cookies.get(COOKIE_NAME, "")
     if not sent:
         raise TokenRefused("The CSRF token is missing.")
-    if not VALUE_FORMAT.fullmatch(cookie):
-        raise TokenRefused("The CSRF cookie is missing.")
     try:
         value, signed_at = _serializer().loads(sent, return_timestamp=True)
     except BadData as bad:
         raise TokenRefused("The CSRF token is invalid.") from bad
+    if not VALUE_FORMAT.fullmatch(cookie):
+        raise CookieGone("The CSRF cookie is missing.")
     if not isinstance(value, str) or not hmac.compare_digest(value, cookie):
         raise TokenRefused("The CSRF tokens do not match.")
     if time.time() - signed_at.timestamp() > _lifetime():
@@ -100,11 +106,19 @@ def check(sent: str | None) -> None:
 
 def shows_form_again(view: F) -> F:
     """Mark a view whose form answers a refused submission with the form, everything typed still
-    in it: an expired token (a form left open for hours) then reaches the view, where the form's
-    own check fails with one sentence (``macros/forms.html``) and nothing is done. Views that act
-    without validating a form stay unmarked, and an expired token is refused before them."""
+    in it: an expired token (a form left open for hours) or one whose cookie is gone
+    (:class:`CookieGone`) then reaches the view, where the form's own check fails with one
+    sentence (``macros/forms.html``) and nothing is done. A forger gains nothing there: the form
+    comes back, unsent, to the browser that posted it. A token that does not match the cookie
+    sent with it is still refused before any view. Views that act without validating a form stay
+    unmarked, and every such token is refused before them."""
     setattr(view, _SHOWS_FORM_AGAIN, True)
     return view
+
+
+def marked(view: Callable[..., Any] | None) -> bool:
+    """Is ``view`` marked with :func:`shows_form_again`?"""
+    return bool(getattr(view, _SHOWS_FORM_AGAIN, False))
 
 
 class FormCSRF(CSRF):
@@ -139,10 +153,9 @@ class DoubleSubmitProtect(CSRFProtect):
             return
         try:
             check(self._get_csrf_token())
-        except TokenExpired as expired:
-            view = current_app.view_functions.get(request.endpoint or "")
-            if not getattr(view, _SHOWS_FORM_AGAIN, False):
-                self._error_response(str(expired))
+        except (TokenExpired, CookieGone) as failed:
+            if not marked(current_app.view_functions.get(request.endpoint or "")):
+                self._error_response(str(failed))
             return  # the view's form refuses it and shows itself again
         except TokenRefused as refused:
             self._error_response(str(refused))

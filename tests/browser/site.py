@@ -119,13 +119,15 @@ class LivePortal:
         dispose(self.app)
 
 
-def start_portal(instance: Path) -> LivePortal:
+def start_portal(instance: Path, workers: int = 2) -> LivePortal:
     port = live_server.free_port()
     config = portal_config(instance, port)
     live_server.migrate(config)
     making_admin = create_first_admin(config)
     try:
-        server = live_server.start(config, instance / "server.log", workers=2, port=port, migrate_first=False)
+        server = live_server.start(
+            config, instance / "server.log", workers=workers, port=port, migrate_first=False
+        )
     except BaseException:
         making_admin.kill()
         making_admin.communicate()

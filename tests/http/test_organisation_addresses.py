@@ -5,6 +5,7 @@ follow-up page; report limits count per organisation and for the installation (i
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 from flask import Flask
@@ -179,8 +180,15 @@ def limit(app: Flask, per_organisation: str, installation: str) -> None:
 
 
 def sent_from(client: FlaskClient, base: str) -> int:
+    """A new report each time (the same words twice would be one report sent twice)."""
     token = get_csrf(client, f"{base}/report")
-    return client.post(f"{base}/report", data={**FIELDS, "csrf_token": token}).status_code
+    words = f"{FIELDS['description']} ({next(_reports_sent)})"
+    return client.post(
+        f"{base}/report", data={**FIELDS, "description": words, "csrf_token": token}
+    ).status_code
+
+
+_reports_sent = itertools.count(1)
 
 
 def test_one_organisations_flood_leaves_anothers_form_open(
@@ -265,3 +273,17 @@ def test_a_visit_to_a_new_installation_makes_no_organisation(app: Flask, client:
         client.get(url)
     with Session(app.extensions["portal.engine"]) as db:
         assert list(db.scalars(select(Organisation.slug))) == []
+
+
+def test_the_same_words_to_two_organisations_are_two_reports_and_twice_to_one_is_one(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    """A form sent twice is recognised per organisation (portal/security/once.py)."""
+    add_organisation(app, "b", "Kommun B", admin="bea")
+
+    def same_words(base: str) -> int:
+        token = get_csrf(client, f"{base}/report")
+        return client.post(f"{base}/report", data={**FIELDS, "csrf_token": token}).status_code
+
+    assert [same_words("/o/org1"), same_words("/o/b"), same_words("/o/b")] == [303, 303, 409]
+    assert sorted(organisation_of_reports(app)) == ["b", "org1"]

@@ -171,9 +171,13 @@ def test_reporter_session_reaches_only_its_own_case(app: Flask, admin: Account) 
     open_with_code(alice, code_a)
     assert "Alice berättar" in case_page(alice) and "Bob berättar" not in case_page(alice)
     assert bob.get("/followup/case").status_code == 302  # Bob has not opened anything
-    for url in ["/followup/reply", "/followup/meeting", "/followup/code"]:
+    for url in ["/followup/meeting", "/followup/code"]:
         token = get_csrf(bob, "/followup")
         assert bob.post(url, data={"csrf_token": token}).status_code == 403, url
+    # A reply without a case asks for a code (issue 17): it opens no case by itself.
+    asked = bob.post("/followup/reply", data={"csrf_token": get_csrf(bob, "/followup")})
+    assert asked.status_code == 400 and 'name="code"' in asked.get_data(as_text=True)
+    assert "Alice berättar" not in asked.get_data(as_text=True)
 
 
 def test_reporter_idle_timeout_is_20_minutes(

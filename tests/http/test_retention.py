@@ -22,7 +22,7 @@ from portal.models import Attachment, AuditEvent, Message, Organisation, Report,
 from tests.accounts import Account, AuthActions, make_account
 from tests.csrf import get_csrf
 from tests.moderation_helpers import events
-from tests.reporting_helpers import moderator_answers, report_and_get_code
+from tests.reporting_helpers import DESCRIPTION, moderator_answers, report_and_get_code
 from tests.two_organisations import A_BASE, B_BASE, log_of, two_organisations
 
 
@@ -42,8 +42,10 @@ def _count(app: Flask, model: type) -> int:
 
 def test_purge_erases_only_expired_closed_cases(app: Flask, admin: Account) -> None:
     client = app.test_client()
-    for _ in range(3):
-        report_and_get_code(client, attachments=[(io.BytesIO(b"anteckning\n"), "a.txt")])
+    for n in range(3):  # three reports, each its own words (the same twice would be one report)
+        report_and_get_code(
+            client, description=f"{DESCRIPTION} ({n})", attachments=[(io.BytesIO(b"anteckning\n"), "a.txt")]
+        )
     with Session(app.extensions["portal.engine"]) as db:
         old, recent, still_open = db.scalars(select(Report.id).order_by(Report.id)).all()
     moderator_answers(app, admin, old, "Svar som ska försvinna.")

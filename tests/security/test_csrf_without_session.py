@@ -51,6 +51,8 @@ def test_the_csrf_cookie_is_a_session_cookie_for_this_site_only(client: FlaskCli
 def test_a_token_from_another_browser_or_without_its_cookie_is_refused(
     app: Flask, client: FlaskClient, admin: Account
 ) -> None:
+    """Refused, and nothing sent. Without our cookie (another site's form, or a browser that lost
+    it) the report form comes back to the browser that posted it, unsent, with the text."""
     forger = _english(app.test_client())
     _english(client)
     forgers_token = get_csrf(forger, "/report")
@@ -59,7 +61,8 @@ def test_a_token_from_another_browser_or_without_its_cookie_is_refused(
     assert victim.status_code == 400 and REFUSED in victim.get_data(as_text=True)
     no_cookie = _english(app.test_client())  # another site's form: the browser sends no cookie of ours
     refused = no_cookie.post("/report", data={**REPORT, "csrf_token": forgers_token})
-    assert refused.status_code == 400 and REFUSED in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and EXPIRED in refused.get_data(as_text=True)
+    assert DESCRIPTION in refused.get_data(as_text=True)
     assert _reports(app) == 0
     # The forger's own pair still works: the control.
     assert forger.post("/report", data={**REPORT, "csrf_token": forgers_token}).status_code == 303

@@ -123,6 +123,8 @@ REPORTER_TARGETS = [
     Target(reporting_forms.ReportForm, "anonymous", lambda w: "/report"),
     Target(reporting_forms.CodeForm, "anonymous", lambda w: "/followup"),
     Target(reporting_forms.ReplyForm, "reporter", lambda w: "/followup/reply"),
+    # The same address without a case session: the reply comes with a code (issue 17).
+    Target(reporting_forms.ReplyWithCodeForm, "anonymous", lambda w: "/followup/reply"),
     Target(reporting_forms.ReplaceCodeForm, "reporter", lambda w: "/followup/code"),
     Target(reporting_forms.StoredForm, "anonymous", lambda w: "/report/receipt", prepare=submit),
     # The world's case has one plain message (seq 1) and no minutes or offers: every answer names
@@ -137,6 +139,7 @@ MODERATION_TARGETS = [
     Target(moderation_forms.ActionForm, "admin", lambda w: f"/moderation/forum/threads/{w.thread_id}/lock"),
     Target(case_forms.MessageForm, "admin", _case("message")),
     Target(case_forms.NoteForm, "admin", _case("note")),
+    Target(moderation_forms.DraftForm, "admin", _case("draft")),
     Target(case_forms.StatusForm, "admin", _case("status"), hints={"version": _version}),
     Target(
         case_forms.AssignForm,

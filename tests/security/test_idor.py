@@ -73,6 +73,7 @@ MODERATOR_ENDPOINTS = frozenset(
         "moderation.download",
         "moderation.send_message",
         "moderation.add_note",
+        "moderation.resume_draft",
         "moderation.change_status",
         "moderation.assign",
         "moderation.set_labels",
@@ -343,7 +344,6 @@ def test_reporter_urls_carry_no_ids_and_each_session_reaches_its_own_case(world:
     token = token_of(stranger)
     before = snapshot(world.app)
     for url in (
-        "/followup/reply",
         "/followup/meeting",
         "/followup/code",
         "/followup/minutes/approve",
@@ -361,6 +361,12 @@ def test_reporter_urls_carry_no_ids_and_each_session_reaches_its_own_case(world:
             },
         )
         assert response.status_code == 403, url
+    # A reply without a case asks for the code that would open one (issue 17): nothing else.
+    asked = stranger.post(
+        "/followup/reply", data={"csrf_token": token, "message": "Ett svar från fel person."}
+    )
+    assert asked.status_code == 400 and 'name="code"' in asked.get_data(as_text=True)
+    assert REPORT_TEXT not in asked.get_data(as_text=True)
     assert_nothing_stored(world.app, before, "reporter posts without a case")
 
 

@@ -200,6 +200,10 @@ def test_rate_limit_entries_end_on_the_clock(app: Flask, client: FlaskClient, ad
         if window < HOUR:  # never sooner than the window, at most a minute later
             assert before + window - 1 <= expiry <= after + window + 60 + 1, key.decode()
     assert HOUR in windows and 60 in windows, windows  # the report's hour and the pages' minute
+    # The report's one-use token (portal/security/once.py): until the end of the next full hour.
+    (once,) = redis_client.scan_iter(match=f"LIMITS:{prefix}:once:*")
+    expiry = time.time() + redis_client.pttl(once) / 1000
+    assert min(expiry % HOUR, HOUR - expiry % HOUR) <= 1 and HOUR - 1 <= expiry - before <= 2 * HOUR + 1
 
 
 def test_a_reporters_session_row_expires_on_a_full_hour(

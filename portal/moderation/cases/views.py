@@ -22,6 +22,7 @@ from ...ids import parse_id
 from ...installation import current_config
 from ...models import ReplyTemplate, Report, User
 from ...pages import Page, form_page
+from ...security.csrf import shows_form_again
 from .. import bp
 from ..auth import admin_required, current_user, keyring
 from . import export_panel, postponing, queue
@@ -302,6 +303,7 @@ FIELD_REFUSALS: dict[type[Exception], tuple[str, LazyString]] = {
 }
 
 
+@shows_form_again  # an old page's form comes back with its text, or through a new log-in
 def case_action(report_id: int, path: str) -> Page:
     """Validate the posted form and make one change; on bad input, a stale version or a refused
     value, show the case page again (the form in its slot) with the reason."""
