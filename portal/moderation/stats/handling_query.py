@@ -205,21 +205,38 @@ def count(db: Session, f: StatsFilter, today: dt.date, keyed: bool) -> ByMonth:
     """Every breakdown's counts per (month, kind), reports and erased cases added together. With
     ``keyed`` the record keys are summed too, and every kind is counted (the CSV's units are
     perturbed per kind, as ``service.count_keyed``'s); without, only the filter's kind."""
-    names = [name for name, _live, _erased in _measures(today)]
-    totals: dict[tuple[dt.date, Kind], dict[str, Pair]] = {}
+    names = ["total", *(name for name, _live, _erased in _measures(today))]
+    # Per (month, kind), the running sums in the statement's column order: the count and the
+    # record keys' sum, then each measure (with its keys' sum when keyed). Added up as lists of
+    # plain ints, since a year has ~3 300 (day, kind) rows of ~30 sums each.
+    sums: dict[tuple[dt.date, Kind], list[int]] = {}
     # One compound statement, like ``service.count``: the same reports as the statistics page's.
     query = union_all(*(_select(f, erased, today, keyed, not keyed) for erased in (False, True)))
-    for day, kind, number, keys, *sums in db.execute(query):
-        measured = totals.setdefault((_month_of(day), kind), {})
-        values = iter(sums)
-        for name in ["total", *names]:
-            if name == "total":
-                pair = (int(number), int(keys or 0))
-            else:
-                pair = (int(next(values) or 0), int(next(values) or 0) if keyed else 0)
-            old = measured.get(name, (0, 0))
-            measured[name] = (old[0] + pair[0], old[1] + pair[1])
-    return {unit: _rows(m, m["total"]) for unit, m in totals.items()}
+    for day, kind, *values in db.execute(query):
+        unit = (_month_of(day), kind)
+        running = sums.get(unit)
+        if running is None:
+            sums[unit] = [int(v or 0) for v in values]
+        else:
+            for i, value in enumerate(values):
+                if value:
+                    running[i] += int(value)
+    counted: ByMonth = {}
+    for unit, running in sums.items():
+        measured = _pairs(names, running, keyed)
+        counted[unit] = _rows(measured, measured["total"])
+    return counted
+
+
+def _pairs(names: list[str], running: list[int], keyed: bool) -> dict[str, Pair]:
+    """The statement's columns as (count, keys' sum) per measure name; no keys' sums unless keyed
+    (the total always has its own)."""
+    pairs = {"total": (running[0], running[1])}
+    step = 2 if keyed else 1
+    for n, name in enumerate(names[1:]):
+        at = 2 + n * step
+        pairs[name] = (running[at], running[at + 1] if keyed else 0)
+    return pairs
 
 
 # month -> {days: how many}
