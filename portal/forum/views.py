@@ -29,6 +29,7 @@ THREAD_NUMBERS = "forum_writer_numbers"
 NEW_CODE = ShownOnce("forum_new_code")
 # Posts are counted once received, never per POST (security/form_limits.py).
 FORUM_POSTS = FormLimit("forum-post-received", Budget("limit_forum_post", client_key))
+FLAGS = FormLimit("forum-flag-received", Budget("limit_forum_flag", client_key))
 
 
 @bp.before_request
@@ -214,7 +215,6 @@ def reply(token: str) -> Page:
 
 @bp.route("/t/<token>/<int:number>/flag", methods=["GET", "POST"])
 @shows_form_again
-@limiter.limit(configured("limit_forum_flag"), methods=["POST"])
 def flag(token: str, number: int) -> Page:
     found = service.open_thread(db_session(), token)
     post = service.published_post(db_session(), found, number) if found else None
@@ -222,11 +222,16 @@ def flag(token: str, number: int) -> Page:
         abort(404)
     form = FlagForm()
     if form.validate_on_submit():
+        reached = FLAGS.reached()
+        if reached is not None:  # the reason chosen stays chosen, with the time to send it again
+            form.form_errors.append(submissions.limited(reached))
+            return form_page("forum/flag.html", form, status=submissions.LIMITED_STATUS, post=post)
         config = installation.current_config()
         code = _code()
         who = service.flagger(config.secret_key, post.id, code.id if code else None)
         # A repeated flag is thanked like the first: the answer says nothing about earlier ones.
         service.flag(db_session(), post, FlagReason(form.reason.data), who, config.forum_flag_threshold)
+        FLAGS.count()
         flash(_("Thank you. A moderator will look at the post."), "info")
         return redirect(url_for("forum.thread", token=token), code=303)
     return form_page("forum/flag.html", form, post=post)
