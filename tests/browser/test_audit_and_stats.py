@@ -6,6 +6,7 @@ statistics draw the months as a trend; no page is wider than the screen, axe at 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import FloatRect
 
 from portal.domain import today
 from tests.browser import steps
@@ -23,7 +24,7 @@ def _fits(person: Visitor, where: str) -> None:
     assert scroll_width <= viewport, f"{where} is {scroll_width} px wide in a {viewport} px window"
 
 
-def _boxes(person: Visitor, selector: str) -> list[dict[str, float]]:
+def _boxes(person: Visitor, selector: str) -> list[FloatRect]:
     locator = person.page.locator(selector)
     boxes = [locator.nth(n).bounding_box() for n in range(locator.count())]
     assert boxes and all(box is not None for box in boxes)
