@@ -155,6 +155,12 @@ def case_subject(report_id: int) -> str:
     return f"case:{report_id}"
 
 
+def status_subject(report_id: int, status: str) -> str:
+    """A status change names the new status (plain metadata, as in the queue), so that the log
+    can say "Status changed to Closed"; filtering on ``case:12`` still finds it."""
+    return f"{case_subject(report_id)}:status:{status}"
+
+
 def export_subject(report_id: int, version: int) -> str:
     return f"{case_subject(report_id)}:version:{version}"
 

@@ -18,6 +18,7 @@ from .admin import retention_period as retention_views  # noqa: E402,F401
 from .admin import views as admin_views  # noqa: E402,F401
 from .cases import draft_views, oral_views  # noqa: E402,F401
 from .cases import export_views as case_export_views  # noqa: E402,F401
+from .cases import files as case_file_views  # noqa: E402,F401
 from .cases import views as case_views  # noqa: E402,F401
 from .forum import views as forum_views  # noqa: E402,F401
 from .stats import handling_views, pooled_views  # noqa: E402,F401

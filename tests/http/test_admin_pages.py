@@ -24,10 +24,24 @@ NEW_PASSWORD = "purple kettles hum beside quiet harbours"
 PASSWORDS = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
 SECRET_TEXT = "Chefen sa att bygglovet skulle gå igenom om jag teg om mötet."
 NEW_USER = {"username": "maria", "role": "moderator", **PASSWORDS}
+# Time, who, the event in words, and what it is about: its words and the stored subject.
 ROW_RE = re.compile(
-    r"<tr>\s*<td[^>]*><time[^>]*>[^<]*</time></td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*><code>([^<]*)</code></td>"
-    r"\s*<td[^>]*>([^<]*)</td>"
+    r"<tr>\s*<td[^>]*><time[^>]*>[^<]*</time></td>\s*<td[^>]*>([^<]*)</td>\s*"
+    r'<td[^>]*class="audit-event">([^<]*)</td>\s*<td[^>]*class="audit-about">(.*?)</td>',
+    re.S,
 )
+CODE_RE = re.compile(r"<code>([^<]*)</code>")
+
+
+def _rows_of(page: str) -> list[tuple[str, str, str]]:
+    """(who, event in words, stored subject or "–") of every row of an audit page."""
+    rows = []
+    for actor, words, about in ROW_RE.findall(page):
+        code = CODE_RE.search(about)
+        rows.append(
+            (html.unescape(actor), html.unescape(words), html.unescape(code.group(1)) if code else "–")
+        )
+    return rows
 
 
 def _db(app: Flask) -> Session:
@@ -84,8 +98,7 @@ def _secret(page: str) -> str:
 def _audit_rows(client: FlaskClient, query: str = "") -> list[tuple[str, str, str]]:
     response = client.get("/moderation/audit" + query)
     assert response.status_code == 200, response.status_code
-    found = ROW_RE.findall(response.get_data(as_text=True))
-    return [(html.unescape(a), e, html.unescape(s)) for a, e, s in found]
+    return _rows_of(response.get_data(as_text=True))
 
 
 def test_disabled_user_is_logged_out_at_once(
@@ -205,18 +218,18 @@ def test_audit_page_lists_and_filters(
         )
         db.commit()
     rows = _audit_rows(client)
-    assert rows[0] == ("admin", "case:report:viewed", "case:120")  # newest first
-    assert ("admin", "auth:login:succeeded", f"user:{admin_id}") in rows
-    assert ("mo", "auth:login:failed", f"user:{mo_id}") in rows
+    assert rows[0] == ("admin", "Case read", "case:120")  # newest first
+    assert ("admin", "Logged in", f"user:{admin_id}") in rows
+    assert ("mo", "Log-in refused", f"user:{mo_id}") in rows
 
     auth = _audit_rows(client, "?area=auth")
-    assert len(auth) == 4 and all(e.startswith("auth:") for _, e, _ in auth)
-    assert {e for _, e, _ in _audit_rows(client, "?area=case")} == {"case:report:viewed"}
+    assert len(auth) == 4 and {e for _, e, _ in auth} == {"Logged in", "Log-in refused"}
+    assert {e for _, e, _ in _audit_rows(client, "?area=case")} == {"Case read"}
     assert len(_audit_rows(client, "?event=auth:login:failed")) == 2
     by_mo = _audit_rows(client, f"?actor={mo_id}")
     assert by_mo and all(a == "mo" for a, _, _ in by_mo)
-    assert _audit_rows(client, "?actor=0") == [("–", "auth:login:failed", "–")]  # the unknown name
-    assert _audit_rows(client, "?subject=case:12") == [("admin", "case:report:viewed", "case:12")]
+    assert _audit_rows(client, "?actor=0") == [("–", "Log-in refused", "–")]  # the unknown name
+    assert _audit_rows(client, "?subject=case:12") == [("admin", "Case read", "case:12")]
     assert len(_audit_rows(client, f"?date_from={today().isoformat()}")) == len(rows)
     yesterday = (today() - dt.timedelta(days=1)).isoformat()
     assert _audit_rows(client, f"?date_to={yesterday}") == []
@@ -258,7 +271,7 @@ def test_audit_page_pages_with_a_cursor(app: Flask, client: FlaskClient, admin: 
     url: str | None = "/moderation/audit?area=case"
     while url:
         page = client.get(url).get_data(as_text=True)
-        seen += [subject for _, _, subject in ROW_RE.findall(page)]
+        seen += [subject for _, _, subject in _rows_of(page)]
         match = re.search(r'href="([^"]+)" rel="next"', page)
         url = html.unescape(match.group(1)) if match else None
         assert url is None or "area=case" in url  # the filters travel with the cursor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from flask import Flask
@@ -215,7 +216,7 @@ def test_files_decrypt_on_download_and_images_show_inline(
     report_id = only_report_id(app)
     auth.login(admin)
     html = case_html(client, report_id)
-    assert "bild.png" in html and "notes.txt" in html and "inline=1" in html
+    assert "bild.png" in html and "notes.txt" in html and "preview=" in html
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -223,10 +224,13 @@ def test_files_decrypt_on_download_and_images_show_inline(
 
     with Session(app.extensions["portal.engine"]) as db:
         image_id, text_id = db.scalars(select(Attachment.id).order_by(Attachment.id)).all()
-    inline = client.get(f"/moderation/cases/{report_id}/files/{image_id}?inline=1")
+    # The picture's own preview link (tests/http/test_case_file_audit.py: what is logged).
+    src = re.search(r'<img class="attachment-preview" src="([^"]+)"', html)
+    assert src
+    inline = client.get(src.group(1).replace("&amp;", "&"))
     assert inline.status_code == 200 and inline.mimetype == "image/png"
     assert inline.headers["Content-Disposition"].startswith("inline")
-    download = client.get(f"/moderation/cases/{report_id}/files/{text_id}?inline=1")
+    download = client.get(f"/moderation/cases/{report_id}/files/{text_id}")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.data == b"Anteckning om hotet\n"
     assert "sandbox" in download.headers["Content-Security-Policy"]

@@ -129,4 +129,4 @@ def test_an_organisations_erased_cases_count_in_its_own_statistics_only(app: Fla
     other = _logged_in(app, make_account(app, "moderator_b", organisation_id=two.b))
     assert _rows(other.get(PAGE).get_data(as_text=True))["Total"] == ["0", "0", "0", "0", "0"]
     csv_b = other.get(CSV).get_data(as_text=True)
-    assert "Improper offers or bribes,0,0,0,0,0" in csv_b and "Total,0,0,0,0,0" in csv_b
+    assert "Improper offers or bribes;0;0;0;0;0" in csv_b and "Total;0;0;0;0;0" in csv_b

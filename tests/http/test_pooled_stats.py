@@ -84,7 +84,7 @@ def _figures(body: str) -> dict[tuple[str, str, str], int]:
     """Every figure of both tables, by (table heading, row, column)."""
     figures: dict[tuple[str, str, str], int] = {}
     header: list[str] = []
-    for row in csv.reader(io.StringIO(body.lstrip("\ufeff"))):
+    for row in csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"):
         if len(row) < 3:
             header = []
             continue

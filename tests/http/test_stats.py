@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import secrets
@@ -62,7 +63,7 @@ def _moderator(app: Flask, client: FlaskClient) -> Account:
 def _sections(body: str) -> list[list[list[str]]]:
     """The CSV's blocks, split at empty rows: title, category table, area table, note."""
     blocks: list[list[list[str]]] = [[]]
-    for row in csv.reader(io.StringIO(body)):
+    for row in csv.reader(io.StringIO(body), delimiter=";"):
         if row:
             blocks[-1].append(row)
         else:
@@ -70,7 +71,7 @@ def _sections(body: str) -> list[list[list[str]]]:
     return blocks
 
 
-def _table(block: list[list[str]], mark: str = "<5") -> SuppressedTable:
+def _table(block: list[list[str]], mark: str = "hidden") -> SuppressedTable:
     """A CSV block read back as a published table: the mark becomes None."""
 
     def figure(text: str) -> int | None:
@@ -166,7 +167,16 @@ def test_no_hidden_cell_can_be_worked_out_from_the_page(
     assert recoverable_linked(by_category, by_area, *truth) == ([], [])  # nor from both together
     small = sum(0 < value < 5 for counts in truth for line in counts for value in line)
     assert by_category.suppressed_count + by_area.suppressed_count > small  # partners were needed
-    assert "&lt;5: suppressed" in html
+    assert "hidden: not shown. Either fewer than 5 reports, or a larger figure hidden with such a one" in html
+    # A figure hidden as a partner of a small one is not called small: "<5" is nowhere.
+    partners = [
+        (shown, value)
+        for table, counts in zip((by_category, by_area), truth, strict=True)
+        for shown_line, line in zip(table.cells, counts, strict=True)
+        for shown, value in zip(shown_line, line, strict=True)
+        if shown is None and value >= 5
+    ]
+    assert partners and "&lt;5" not in html and "<5" not in html
     assert "These tables are exact, with small figures suppressed: for moderators only." in html
 
 
@@ -192,11 +202,20 @@ def test_page_for_moderators_in_both_languages(app: Flask, client: FlaskClient, 
             == 3
         )
         assert html.count("<table") == 2 and "<script" not in html
+        # The periods as a trend: a column per month, left to right, with every figure in words.
+        trend = re.search(r'<desc id="chart-periods-desc">([^<]*)</desc>', html)
+        assert trend and ("2024-01: 17; 2024-02: 25; 2024-03: 37." in trend.group(1))
+        assert html.count('transform="rotate(-90') >= 3
         # Threats: 2 in January (hidden), 10 in February, 12 in March; the row total is 24.
         threats = re.search(r"<th scope=\"row\">(Hot|Threats)</th>(.*?)</tr>", html, re.S)
         assert threats
         figures = re.findall(r"<td[^>]*>([^<]*)</td>", threats.group(2))
-        assert figures[0] == "&lt;5" and "2" not in figures
+        # February's 10 is hidden as the partner that keeps January's 2 from being worked out.
+        assert (
+            figures[:2] == ({"sv": ["dold", "dold"], "en": ["hidden", "hidden"]}[language])
+            and "2" not in figures
+        )
+        assert "&lt;5" not in html
         assert 'width="0"' not in html  # no empty bars: zeros and suppressed figures have none
     csv_link = re.search(r'href="(/moderation/stats\.csv\?[^"]+)"', html)
     assert csv_link and "date_from=2024-01" in csv_link.group(1)
@@ -232,7 +251,7 @@ def test_csv_is_an_audited_attachment(app: Flask, client: FlaskClient, admin: Ac
     assert events(app, "month_2024-01_2024-03_whistleblowing") == ["stats:table:exported"]
     client.set_cookie("lang", "sv")
     swedish = client.get(FIRST_QUARTER).get_data(as_text=True)
-    assert "Kategori,2024-01" in swedish and "Hot," in swedish
+    assert "Kategori;2024-01" in swedish and "Hot;" in swedish
 
 
 def test_quarters_years_and_the_default_range(app: Flask, client: FlaskClient, admin: Account) -> None:
@@ -243,10 +262,15 @@ def test_quarters_years_and_the_default_range(app: Flask, client: FlaskClient, a
     _moderator(app, client)
     client.set_cookie("lang", "en")
     html = client.get("/moderation/stats").get_data(as_text=True)
-    # The last twelve complete months: the month still running is left out.
+    # Twelve months up to and including the month still running (issue 17, item 13).
+    assert f'<th scope="col" class="num">{this_month:%Y-%m}</th>' in html
     assert f'<th scope="col" class="num">{last:%Y-%m}</th>' in html
-    assert f"{this_month:%Y-%m}</th>" not in html
-    assert f"{add_months(last, -11):%Y-%m}</th>" in html and f"{add_months(last, -12):%Y-%m}</th>" not in html
+    assert f"{add_months(this_month, -11):%Y-%m}</th>" in html
+    assert f"{add_months(this_month, -12):%Y-%m}</th>" not in html
+    assert re.search(
+        r"<tr>\s*<th scope=\"row\">Threats</th>(\s*<td[^>]*>[^<]*</td>){11}\s*<td[^>]*>7</td>", html
+    )
+    assert "The last period shown is still running" in html
     quarters = client.get("/moderation/stats?period=quarter&date_from=2024-02&date_to=2024-11")
     assert quarters.status_code == 200
     headers = re.findall(r'<th scope="col" class="num">([^<]+)</th>', quarters.get_data(as_text=True))
@@ -375,3 +399,37 @@ def test_overlapping_csvs_give_nothing_away(app: Flask, client: FlaskClient, adm
     for key in small:
         low, high = bounds[key]
         assert high - low + 1 >= 5 and not 1 <= low <= high <= 4, (key, small[key], (low, high))
+
+
+def test_csv_opens_in_swedish_excel_and_leaves_out_the_month_still_running(
+    app: Flask, client: FlaskClient, admin: Account
+) -> None:
+    this_month = month_start(today())
+    last = add_months(this_month, -1)
+    _add(app, [(last.year, last.month, Category.THREATS, Area.HOUSING, 30)])
+    _add(app, [(this_month.year, this_month.month, Category.THREATS, Area.HOUSING, 7)])
+    _moderator(app, client)
+    page = client.get("/moderation/stats").get_data(as_text=True)  # Swedish, the default range
+    link = re.search(r'href="(/moderation/stats\.csv\?[^"]+)"', page)
+    assert link and f"date_to={this_month:%Y-%m}" in html.unescape(link.group(1))
+    assert f"CSV-filen slutar före den, med {last:%Y-%m}." in page
+    response = client.get(html.unescape(link.group(1)))
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte order mark
+    text = body.decode("utf-8-sig")
+    assert "Kategori;" in text and "Försörjningsstöd;" in text and "Hot;" in text
+    assert "," not in text.splitlines()[3]  # the table's lines are semicolon-separated
+    _title, by_category, _by_area, _note = _sections(text)
+    assert by_category[0][-2:] == [f"{last:%Y-%m}", "Totalt"]  # the running month stays home
+    assert events(app, f"month_{add_months(this_month, -11):%Y-%m}_{last:%Y-%m}_all") == [
+        "stats:table:exported"
+    ]
+    # A range of the running month alone is not exported: the form says why, nothing is counted.
+    only = client.get(
+        f"/moderation/stats.csv?period=month&date_from={this_month:%Y-%m}&date_to={this_month:%Y-%m}"
+    )
+    assert only.status_code == 400
+    assert "En period som pågår exporteras först när den är slut" in only.get_data(as_text=True)
+    assert events(app).count("stats:table:exported") == 1

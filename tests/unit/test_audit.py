@@ -98,11 +98,11 @@ def test_forum_settings_events_keep_their_subjects(app: Flask) -> None:
         ]
 
 
-def test_the_audit_logs_event_filter_shows_the_words_with_the_stored_name(app: Flask) -> None:
+def test_the_audit_logs_event_filter_shows_the_words_grouped_by_area(app: Flask) -> None:
     from portal.moderation.admin.forms import AuditFilterForm
 
     with app.test_request_context("/moderation/audit?lang=sv"):
         form = AuditFilterForm()
         form.set_choices(["case"], [])
-        options = {choice.value: choice.label for choice in form.event.choices}
-    assert options["case:message:sent"] == "Meddelande skickat till anmälaren (case:message:sent)"
+        options = {choice.value: (choice.optgroup, choice.label) for choice in form.event.choices}
+    assert options["case:message:sent"] == ("Ärenden", "Meddelande skickat till anmälaren")

@@ -17,6 +17,8 @@ from ...domain import TIMEZONE
 from ...ids import parse_id
 from ...models import AuditEvent, User
 from ...pagination import KeysetPage, fetch_page
+from . import audit_words
+from .audit_words import Detail
 
 NOBODY = 0  # actor filter: events without a user (the system, or a log-in with an unknown name)
 
@@ -47,6 +49,30 @@ class Row:
     @property
     def local_time(self) -> dt.datetime:
         return self.event.at.astimezone(TIMEZONE)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A row as the page shows it: the event in words and what it is about."""
+
+    row: Row
+    words: str
+    detail: Detail | None
+
+
+def in_words(db: Session, rows: list[Row]) -> list[Shown]:
+    """The page's rows in words; the moderators their subjects name are looked up in one query."""
+    ids = audit_words.user_ids(row.event.subject for row in rows)
+    query = select(User.id, User.username).where(User.id.in_(sorted(ids)))
+    names: dict[int, str] = {ident: name for ident, name in db.execute(query)} if ids else {}
+    return [
+        Shown(
+            row,
+            audit_words.event_words(row.event.event, row.event.subject),
+            audit_words.detail(row.event.subject, names),
+        )
+        for row in rows
+    ]
 
 
 def parse_cursor(text: str | None) -> int | None:

@@ -26,6 +26,7 @@ from ...forms import Form, PlainText, WholeNumber, long_text
 from ...i18n import LANGUAGE_NAMES
 from ...models import Role
 from ..forms import username_field
+from . import audit_words
 from .audit_log import AuditFilter
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the audit log's plausible dates
@@ -112,7 +113,7 @@ class AuditFilterForm(Form):
     actor = SelectField(_l("By"), validators=[Optional()])
     subject = StringField(
         _l("Subject"),
-        description=_l("Exactly as shown in the list, e.g. case:12 or user:3."),
+        description=_l("As shown under each event's words, e.g. case:12 or user:3."),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[Optional(), Length(max=64), PlainText()],
     )
@@ -124,11 +125,13 @@ class AuditFilterForm(Form):
             raise ValidationError(str(_l("The end date is before the start date.")))
 
     def set_choices(self, areas: list[str], actors: list[tuple[int, str]]) -> None:
-        self.area.choices = _optional_choice(str(_l("All"))) + [SelectChoice(a, a) for a in areas]
+        self.area.choices = _optional_choice(str(_l("All"))) + [
+            SelectChoice(a, audit_words.area_words(a)) for a in sorted(areas, key=audit_words.area_words)
+        ]
+        # The events in words, grouped by their area, as the list below shows them.
         self.event.choices = _optional_choice(str(_l("All"))) + [
-            # The words and the stored name, as the list below shows it.
-            SelectChoice(e.value, f"{e.label} ({e.value})")
-            for e in Event
+            SelectChoice(e.value, str(e.label), optgroup=audit_words.area_words(e.area))
+            for e in sorted(Event, key=lambda e: (audit_words.area_words(e.area), str(e.label)))
         ]
         self.actor.choices = (
             _optional_choice(str(_l("Anyone")))

@@ -170,7 +170,8 @@ def audit() -> str:
     form.validate()
     result = audit_log.page(db, form.to_filter(audit_log.parse_cursor(request.args.get("before"))))
     next_args = {**request.args.to_dict(), "before": result.next_cursor} if result.next_cursor else None
-    return render_template("moderation/audit.html", form=form, page=result, next_args=next_args)
+    rows = audit_log.in_words(db, result.items)
+    return render_template("moderation/audit.html", form=form, rows=rows, next_args=next_args)
 
 
 @bp.get("/templates")

@@ -122,16 +122,26 @@ def open_file(db: Session, report_id: int, keyring: Keyring, user: User) -> Case
     return CaseFile(report=report, dialogue=read, notes=notes, names=names)
 
 
+class NotAPicture(Exception):
+    """A preview was asked of a file that is not a picture: only pictures are shown inline."""
+
+
 def download(
-    db: Session, report_id: int, file_id: int, keyring: Keyring, user: User
+    db: Session, report_id: int, file_id: int, keyring: Keyring, user: User, *, preview: bool = False
 ) -> tuple[FileInfo, bytes]:
+    """A file of the case, logged as downloaded unless it is a picture the case page shows
+    (``preview``: the page view that shows it is logged already, see ``moderation/cases/files``)."""
     report = get(db, report_id)
     item = db.get(Attachment, file_id)
     if item is None or item.report_id != report.id:
         raise CaseNotFound
     key = report_key(db, report, keyring)
-    audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
-    return vault.file_info(key, item), vault.file_content(key, item)
+    info = vault.file_info(key, item)
+    if preview and not info.is_image:
+        raise NotAPicture
+    if not preview:
+        audit.record(db, Event.CASE_FILE_DOWNLOADED, user, audit.case_subject(report.id))
+    return info, vault.file_content(key, item)
 
 
 def send_message(
@@ -205,7 +215,7 @@ def change_status(
     else:
         report.closed_on, report.outcome = None, None
     refresh_due(report)
-    audit.record(db, Event.CASE_STATUS_CHANGED, user, audit.case_subject(report.id))
+    audit.record(db, Event.CASE_STATUS_CHANGED, user, audit.status_subject(report.id, status.value))
 
 
 def assign(

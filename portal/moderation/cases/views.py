@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -345,22 +344,6 @@ def _add_case_action_routes() -> None:
 
 
 _add_case_action_routes()
-
-
-@bp.get("/cases/<int:report_id>/files/<int:file_id>")
-def download(report_id: int, file_id: int) -> FlaskResponse:
-    try:
-        info, content = cases.download(db_session(), report_id, file_id, keyring(), current_user())
-    except cases.CaseNotFound:
-        abort(404)
-    except cases.NoOrgKey:
-        abort(403)
-    inline = info.is_image and request.args.get("inline") == "1"
-    response = FlaskResponse(content, mimetype=info.media_type)
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=info.filename)
-    # A file from outside must never run as a page of the portal.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @bp.route("/cases/<int:report_id>/erase", methods=["GET", "POST"])

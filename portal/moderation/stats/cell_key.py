@@ -33,7 +33,8 @@ narrows it below T+2 values. What the structure adds (rows of both breakdowns su
 total, the kinds to all kinds) is what ``tests/unit/test_stats_differencing.py`` attacks, exactly per
 chain of months and by interval arithmetic between chains; it does not model the joint category × area
 table, so a smarter reader might do better on unusual data. A unit is a new set, and so a new
-observation, whenever its reports change: the month still running (the default range leaves it out).
+observation, whenever its reports change: the period still running (``service.published_range``
+leaves it out of everything exported).
 Erasure changes no unit: an erased case's row keeps its month, classification and record key. The
 record keys are in the database, where the true counts are anyway: they protect nothing there and
 need protect nothing. Sums over many units carry their noise, about ±1

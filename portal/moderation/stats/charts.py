@@ -1,4 +1,5 @@
-"""Horizontal bar charts as inline SVG, drawn on the server.
+"""Bar charts (categories side by side) and column charts (periods over time) as inline SVG, drawn
+on the server.
 
 No script, no third-party code, no inline style (the CSP forbids it): colours are SVG presentation
 attributes. The SVG is one image to assistive technology (``role="img"`` named by its <title> and
@@ -75,3 +76,69 @@ def bar_chart(
         ' viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>{body}</svg>'
     ).format(id=chart_id, width=WIDTH, height=height, title=title, description=description, body=body)
+
+
+# Columns over time (the trend): one column per period, oldest on the left, the period's name
+# turned upright under it. The same colours and scaling as the bars above.
+PLOT_HEIGHT = 160  # user units for the tallest column
+FIGURE_ROOM_ABOVE = 20  # above the tallest column, for its figure
+LABEL_ROOM = 64  # under the baseline, for the period names turned upright ("2026-12", "2026 K4")
+FIGURES_UP_TO = 18  # more columns than this are too narrow for a figure above each: the table has them
+
+
+def _column(left: float, width: float, bar: Bar, largest: int, suppressed_mark: str, figures: bool) -> Markup:
+    base = FIGURE_ROOM_ABOVE + PLOT_HEIGHT
+    middle = left + width / 2
+    name = Markup(
+        '<text x="{x}" y="{y}" fill="{c}" font-size="{s}" text-anchor="end" transform="rotate(-90 {x} {y})"'
+        ' dominant-baseline="middle">{t}</text>'
+    ).format(x=round(middle, 1), y=base + 6, c=TEXT_COLOUR, s=FONT_SIZE - 2, t=bar.label)
+    if bar.value is None:
+        mark = Markup(
+            '<text x="{x}" y="{y}" fill="{c}" font-size="{s}" text-anchor="start" transform="rotate(-90 {x} {y})"'
+            ' dominant-baseline="middle">{t}</text>'
+        ).format(x=round(middle, 1), y=base - 4, c=MUTED_COLOUR, s=FONT_SIZE - 2, t=suppressed_mark)
+        return Markup("<g><title>{}: {}</title>{}{}</g>").format(bar.label, suppressed_mark, name, mark)
+    height = round(bar.value / largest * PLOT_HEIGHT) if largest else 0
+    height = max(height, 2) if bar.value else 0  # one report is still visible
+    rect = (
+        Markup('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>').format(
+            round(left + width * 0.15, 1), base - height, round(width * 0.7, 1), height, BAR_COLOUR
+        )
+        if height
+        else Markup()
+    )
+    figure = (
+        Markup('<text x="{}" y="{}" fill="{}" font-size="{}" text-anchor="middle">{}</text>').format(
+            round(middle, 1), base - height - 5, TEXT_COLOUR, FONT_SIZE - 2, bar.value
+        )
+        if figures
+        else Markup()
+    )
+    return Markup("<g><title>{}: {}</title>{}{}{}</g>").format(bar.label, bar.value, rect, figure, name)
+
+
+def column_chart(
+    chart_id: str, title: str, description: str, bars: Sequence[Bar], suppressed_mark: str
+) -> Markup:
+    """One column per period, left to right, scaled to the largest published figure: the trend
+    over time, where ``bar_chart`` compares categories. ``description`` is the text alternative
+    (the figures in words); the page's table has them too."""
+    largest = max((bar.value or 0 for bar in bars), default=0)
+    width = WIDTH / max(len(bars), 1)
+    figures = len(bars) <= FIGURES_UP_TO
+    base = FIGURE_ROOM_ABOVE + PLOT_HEIGHT
+    height = base + LABEL_ROOM
+    axis = Markup('<line x1="0" y1="{y}" x2="{w}" y2="{y}" stroke="{c}" stroke-width="1"/>').format(
+        y=base, w=WIDTH, c=MUTED_COLOUR
+    )
+    body = Markup().join(
+        _column(n * width, width, bar, largest, suppressed_mark, figures) for n, bar in enumerate(bars)
+    )
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{id}-title {id}-desc"'
+        ' viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>{axis}{body}</svg>'
+    ).format(
+        id=chart_id, width=WIDTH, height=height, title=title, description=description, axis=axis, body=body
+    )

@@ -3,8 +3,6 @@ its CSV (perturbed, audited like the statistics CSV)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 from flask import render_template
@@ -20,10 +18,12 @@ from ...installation import current_config
 from ...pages import Page
 from .. import bp
 from ..auth import current_user
+from . import spreadsheet
 from .charts import Bar, bar_chart
 from .handling import TITLES, Handling, PublishedHandling, build, publish
 from .handling_query import Also, Timeliness
-from .views import csv_file, filter_from_request, link_args, range_words
+from .service import published_range
+from .views import HIDDEN, exported_filter, filter_from_request, link_args, range_words, running_note
 
 
 def percent(value: float | None) -> str | None:
@@ -122,7 +122,7 @@ def handling_stats() -> Page:
         return render_template("moderation/stats_handling.html", form=form, result=None), 400
     threshold = current_config().stats_threshold
     result = build(db_session(), f, threshold, today())
-    mark = f"<{threshold}"
+    mark = str(HIDDEN)
     return render_template(
         "moderation/stats_handling.html",
         form=form,
@@ -131,14 +131,15 @@ def handling_stats() -> Page:
         mark=mark,
         figure_rows=_figure_rows(result),
         summary=range_words(result.filter, result.columns),
+        running=running_note(f),
+        exportable=published_range(f, today()) is not None,
         csv_args=link_args(f),
     )
 
 
 def _csv(result: PublishedHandling) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
+    rows: list[list[str]] = []
+    rows.append(
         [
             _(
                 "Perturbed figures, safe to pass on, as in the statistics CSV: every count is changed slightly, "
@@ -148,7 +149,7 @@ def _csv(result: PublishedHandling) -> str:
         ]
     )
     columns = next(iter(result.tables.values())).columns
-    writer.writerow([range_words(result.filter, columns)])
+    rows.append([range_words(result.filter, columns)])
     total = _("Total")
     shares = {
         "acknowledgement": (_("Share acknowledged within 7 days"), Timeliness.IN_TIME, Timeliness.LATE),
@@ -157,16 +158,16 @@ def _csv(result: PublishedHandling) -> str:
         "police": (_("Share also reported, where known"), Also.YES, Also.NO),
     }
     for name, table in result.tables.items():
-        writer.writerow([])
-        writer.writerow([str(TITLES[name]), *table.columns, total])
+        rows.append([])
+        rows.append([str(TITLES[name]), *table.columns, total])
         for row, line, line_total in zip(table.rows, table.cells, table.row_totals, strict=True):
-            writer.writerow([row, *map(str, line), str(line_total)])
-        writer.writerow([total, *map(str, table.column_totals), str(table.total)])
+            rows.append([row, *map(str, line), str(line_total)])
+        rows.append([total, *map(str, table.column_totals), str(table.total)])
         if name in shares:
             words, part, rest = shares[name]
-            writer.writerow([words, *(percent(v) or "" for v in result.shares(name, part, rest)), ""])
-    writer.writerow([])
-    writer.writerow(
+            rows.append([words, *(spreadsheet.share(v) for v in result.shares(name, part, rest)), ""])
+    rows.append([])
+    rows.append(
         [
             _(
                 "Totals and shares are worked out from the perturbed counts. Medians are on the page only, for "
@@ -174,15 +175,15 @@ def _csv(result: PublishedHandling) -> str:
             )
         ]
     )
-    return out.getvalue()
+    return spreadsheet.text(rows)
 
 
 @bp.get("/stats/handling.csv")
 def handling_stats_csv() -> Page:
-    form, f = filter_from_request()
+    form, f = exported_filter()
     if f is None:
         return render_template("moderation/stats_handling.html", form=form, result=None), 400
     db = db_session()
     result = publish(db, f, current_config().stats_threshold, today())
     audit.record(db, Event.STATS_EXPORTED, current_user(), f"handling_{f.describe()}")
-    return csv_file(_csv(result), f"handling_statistics_{f.describe()}.csv")
+    return spreadsheet.attachment(_csv(result), f"handling_statistics_{f.describe()}.csv")

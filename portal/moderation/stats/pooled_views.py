@@ -16,7 +16,7 @@ from .. import bp
 from ..auth import admin_required, current_user
 from ..forms import ActionForm
 from . import pooled
-from .views import csv_attachment, filter_from_request, link_args, range_text, refused
+from .views import csv_attachment, exported_filter, link_args, range_text, refused
 
 
 def _own_organisation_takes_part() -> bool:
@@ -26,7 +26,8 @@ def _own_organisation_takes_part() -> bool:
 
 @bp.get("/stats/pooled")
 def pooled_stats() -> Page:
-    form, f = filter_from_request()
+    # Pooled figures leave the organisation: complete periods only, as in every CSV.
+    form, f = exported_filter()
     if f is None:
         return refused(form)
     db = db_session()
@@ -47,7 +48,7 @@ def pooled_stats() -> Page:
 
 @bp.get("/stats/pooled.csv")
 def pooled_stats_csv() -> Page:
-    form, f = filter_from_request()
+    form, f = exported_filter()
     if f is None:
         return refused(form)
     db = db_session()

@@ -99,11 +99,26 @@ class StatsFilter:
 
 
 def default_months(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last of the last twelve complete months: a month still running would change from
-    one day to the next, and two exports a day apart could then be subtracted to single out yesterday's
-    report."""
-    last = add_months(month_start(today), -1)
+    """The first and last of the twelve months up to and including the month still running: the
+    page's exact tables are for moderators, who want to see this month's reports too. What leaves
+    the portal stops at the last complete period (``published_range``)."""
+    last = month_start(today)
     return add_months(last, 1 - DEFAULT_MONTHS), last
+
+
+def published_range(f: StatsFilter, today: dt.date) -> StatsFilter | None:
+    """The filter cut to its complete periods, for what leaves the portal; None if none is complete.
+
+    A period still running changes with every report received, and each change is a new
+    observation of its cells (``cell_key``): exports a day apart could then be compared to learn
+    that a report of one category came in on a given day. Complete periods never change."""
+    running = month_start(today)
+    last = f.last_month
+    while add_months(period_start(last, f.period), _MONTHS[f.period]) > running:
+        last = add_months(period_start(last, f.period), -1)
+    if last < f.first_month:
+        return None
+    return StatsFilter(f.period, f.first_month, last, f.kind)
 
 
 @dataclass(frozen=True)

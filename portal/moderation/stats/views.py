@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 from flask import Response as FlaskResponse
@@ -19,10 +17,11 @@ from ...pages import Page
 from .. import bp
 from ..auth import current_user
 from . import service as stats
+from . import spreadsheet
 from .cell_key import PerturbedTable
-from .charts import Bar, bar_chart
+from .charts import Bar, bar_chart, column_chart
 from .forms import StatsForm
-from .service import Period, Published, Statistics, StatsFilter
+from .service import Period, Published, Statistics, StatsFilter, add_months, published_range
 
 Figures = tuple[int | None, ...]  # a table's published figures, None where suppressed
 
@@ -33,8 +32,14 @@ PERIOD_TITLES = {
 }
 
 
+# What stands for a suppressed figure, small or hidden with a small one: one word for both, since
+# telling them apart ("<5" beside "hidden") would narrow what the totals leave open (a row of 6
+# with one "<5" and one "hidden" is 1 + 5), and "<5" on a hidden 6 would be untrue.
+HIDDEN = _l("hidden")
+
+
 def _mark(result: Statistics) -> str:
-    return f"<{result.by_category.threshold}"
+    return str(HIDDEN)
 
 
 def range_text(result: Statistics | Published) -> str:
@@ -62,25 +67,18 @@ def _charts(result: Statistics) -> dict[str, Markup]:
             mark=mark,
         )
     )
-    in_total_row = str(
-        _(
-            "The figures are the Total row of the tables below. A suppressed figure has no bar: %(mark)s.",
-            mark=mark,
-        )
-    )
 
     def chart(chart_id: str, title: str, description: str, names: tuple[str, ...], values: Figures) -> Markup:
         bars = [Bar(name, value) for name, value in zip(names, values, strict=True)]
         return bar_chart(chart_id, title, description, bars, mark)
 
     by_category, by_area = result.by_category, result.by_area
+    trend = [
+        Bar(name, value) for name, value in zip(by_category.columns, by_category.column_totals, strict=True)
+    ]
     return {
-        "periods": chart(
-            "chart-periods",
-            str(PERIOD_TITLES[result.filter.period]),
-            in_total_row,
-            by_category.columns,
-            by_category.column_totals,
+        "periods": column_chart(
+            "chart-periods", str(PERIOD_TITLES[result.filter.period]), _trend_words(trend, mark), trend, mark
         ),
         "categories": chart(
             "chart-categories", _("Reports by category"), in_rows, by_category.rows, by_category.row_totals
@@ -89,6 +87,52 @@ def _charts(result: Statistics) -> dict[str, Markup]:
             "chart-areas", _("Reports by area of work"), in_rows, by_area.rows, by_area.row_totals
         ),
     }
+
+
+def _trend_words(trend: Sequence[Bar], mark: str) -> str:
+    """The chart's text alternative: what it shows, oldest first, with every figure."""
+    figures = "; ".join(f"{bar.label}: {mark if bar.value is None else bar.value}" for bar in trend)
+    return str(
+        _(
+            "Reports received per period, oldest on the left: %(figures)s. The same figures are the "
+            "Total row of the tables below.",
+            figures=figures,
+        )
+    )
+
+
+def running_note(f: StatsFilter) -> str | None:
+    """A sentence for a range that holds a period still running: it grows, and is not exported."""
+    published = published_range(f, today())
+    if published is None:
+        return str(
+            _(
+                "The period shown is still running: its figures grow until it is over, and it can be "
+                "exported as CSV once it is."
+            )
+        )
+    if published.end == f.end:
+        return None
+    return str(
+        _(
+            "The last period shown is still running: its figures grow until it is over. The CSV ends "
+            "before it, in %(month)s.",
+            month=f"{add_months(published.end, -1):%Y-%m}",
+        )
+    )
+
+
+def exported_filter() -> tuple[StatsForm, StatsFilter | None]:
+    """The filter for figures that leave the portal: complete periods only (``published_range``)."""
+    form, f = filter_from_request()
+    if f is None:
+        return form, None
+    published = published_range(f, today())
+    if published is None:
+        form.date_to.errors = [
+            str(_("A period still running is exported once it is over: choose a range that ends before it."))
+        ]
+    return form, published
 
 
 def filter_from_request() -> tuple[StatsForm, StatsFilter | None]:
@@ -130,6 +174,8 @@ def stats_page() -> Page:
             "holds perturbed figures instead, which are safe to pass on."
         ),
         mark=_mark(result),
+        running=running_note(f),
+        exportable=published_range(f, today()) is not None,
         csv_args=link_args(f),
     )
 
@@ -146,16 +192,11 @@ def _csv_rows(table: PerturbedTable, heading: str) -> list[list[str]]:
 
 def _csv(result: Published) -> str:
     """A line saying what the figures are, both tables one below the other, and a note at the end."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_perturbed_note(result.threshold)])
-    writer.writerow([range_text(result)])
+    rows: list[list[str]] = [[_perturbed_note(result.threshold)], [range_text(result)]]
     for table, heading in ((result.by_category, _("Category")), (result.by_area, _("Area of work"))):
-        writer.writerow([])
-        writer.writerows(_csv_rows(table, heading))
-    writer.writerow([])
-    writer.writerow([_totals_note()])
-    return out.getvalue()
+        rows += [[], *_csv_rows(table, heading)]
+    rows += [[], [_totals_note()]]
+    return spreadsheet.text(rows)
 
 
 def _perturbed_note(threshold: int) -> str:
@@ -181,8 +222,9 @@ def _totals_note() -> str:
 def _suppression_note(result: Statistics) -> str:
     return str(
         _(
-            "%(mark)s: suppressed. Fewer than %(threshold)d reports, or hidden so that such a figure cannot be "
-            "worked out from the totals.",
+            "%(mark)s: not shown. Either fewer than %(threshold)d reports, or a larger figure hidden with such "
+            "a one so that it cannot be worked out from the totals. The two look alike on purpose: telling "
+            "them apart would give some of them away.",
             mark=_mark(result),
             threshold=result.by_category.threshold,
         )
@@ -191,7 +233,7 @@ def _suppression_note(result: Statistics) -> str:
 
 @bp.get("/stats.csv")
 def stats_csv() -> Page:
-    form, f = filter_from_request()
+    form, f = exported_filter()
     if f is None:
         return refused(form)
     db = db_session()
@@ -201,11 +243,4 @@ def stats_csv() -> Page:
 
 
 def csv_attachment(result: Published, filename: str) -> FlaskResponse:
-    return csv_file(_csv(result), filename)
-
-
-def csv_file(body: str, filename: str) -> FlaskResponse:
-    # A BOM, so that spreadsheet programs read å, ä and ö as UTF-8.
-    response = FlaskResponse("\ufeff" + body, mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    return response
+    return spreadsheet.attachment(_csv(result), filename)

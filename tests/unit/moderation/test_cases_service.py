@@ -124,7 +124,9 @@ def test_closing_stops_the_clocks_and_reopening_starts_them_again(
     cases.change_status(db, report.id, admin_user, 2, Status.IN_PROGRESS, Outcome.SUPPORT_GIVEN)
     assert (report.status, report.closed_on, report.outcome) == (Status.IN_PROGRESS, None, None)
     assert report.due_on == D(2026, 3, 9)  # never acknowledged: the seven days run from receipt
-    assert _events(db, f"case:{report.id}") == ["case:status:changed", "case:status:changed"]
+    # The subject names the new status, so that the audit log can say "Status changed to Closed".
+    assert _events(db, f"case:{report.id}:status:closed") == ["case:status:changed"]
+    assert _events(db, f"case:{report.id}:status:in_progress") == ["case:status:changed"]
 
 
 def test_closing_again_keeps_the_first_closing_date(

@@ -21,6 +21,7 @@ from portal.moderation.stats.service import (
     count,
     default_months,
     period_label,
+    published_range,
 )
 from tests.unit.conftest import ReportFactory
 
@@ -93,8 +94,28 @@ def test_periods_are_whole_months_quarters_or_years() -> None:
 
 
 @pytest.mark.parametrize("today", [D(2026, 3, 1), D(2026, 3, 15), D(2026, 3, 31)])
-def test_the_default_range_is_the_last_twelve_complete_months(today: dt.date) -> None:
-    assert default_months(today) == (D(2025, 3, 1), D(2026, 2, 1))
+def test_the_default_range_is_twelve_months_with_the_one_still_running(today: dt.date) -> None:
+    assert default_months(today) == (D(2025, 4, 1), D(2026, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("shown", "exported"),
+    [
+        # (period, first month, last month) on the page; what leaves the portal, on 15 March 2026.
+        ((Period.MONTH, D(2025, 4, 1), D(2026, 3, 1)), (D(2025, 4, 1), D(2026, 2, 1))),
+        ((Period.MONTH, D(2025, 1, 1), D(2025, 6, 1)), (D(2025, 1, 1), D(2025, 6, 1))),  # all complete
+        ((Period.QUARTER, D(2025, 1, 1), D(2026, 3, 1)), (D(2025, 1, 1), D(2025, 12, 1))),  # Q1 runs
+        ((Period.YEAR, D(2024, 1, 1), D(2026, 3, 1)), (D(2024, 1, 1), D(2025, 12, 1))),
+        ((Period.MONTH, D(2026, 3, 1), D(2026, 3, 1)), None),  # only the month still running
+        ((Period.QUARTER, D(2026, 2, 1), D(2026, 3, 1)), None),
+    ],
+)
+def test_what_leaves_the_portal_stops_at_the_last_complete_period(
+    shown: tuple[Period, dt.date, dt.date], exported: tuple[dt.date, dt.date] | None
+) -> None:
+    period, first, last = shown
+    published = published_range(StatsFilter(period, first, last), D(2026, 3, 15))
+    assert (None if published is None else (published.first_month, published.last_month)) == exported
 
 
 @pytest.mark.usefixtures("db")  # an app context: the labels are translated (English outside a request)
