@@ -5,6 +5,8 @@ statistics draw the months as a trend; no page is wider than the screen, axe at 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import FloatRect
 
@@ -77,7 +79,9 @@ def test_audit_log_and_statistics_at_every_width(
     _filters_line_up(admin, width)
     trend = admin.page.locator("#chart-periods-desc")
     assert "den äldsta till vänster" in (trend.text_content() or "")
-    # This month is in it, its one report hidden (fewer than five), the legend says why.
-    assert f"{today():%Y-%m}: dold" in (trend.text_content() or "")
+    # This month is in it: hidden while it has fewer than five reports (the other browser tests on
+    # this portal send theirs too, so the count is not this test's to know; the HTTP tests pin
+    # it), and the legend says what hidden means.
+    assert re.search(rf"{today():%Y-%m}: (dold|[5-9]|\d\d+)[;.]", trend.text_content() or "")
     assert "dold: visas inte" in admin.page.locator("#stats-legend").inner_text()
     axe.check(admin, f"statistics, {width} px")
