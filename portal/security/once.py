@@ -57,7 +57,10 @@ def _digest() -> str:
     secret = current_app.secret_key
     assert isinstance(secret, str) and secret, "one-use tokens need the app's secret key"
     key = hmac.new(secret.encode(), b"portal-once-form-token", hashlib.sha256).digest()
-    typed = sorted((name, value) for name, value in request.form.items(multi=True) if name not in NOT_CONTENT)
+    # A multipart part whose name werkzeug cannot read comes with the name None: "" here, so that
+    # the pairs still sort (the fuzzing sent a part named "\n").
+    fields = request.form.items(multi=True)
+    typed = sorted((name or "", value) for name, value in fields if name not in NOT_CONTENT)
     # script_root + path: an organisation's address (/o/<slug>) is its script root, and the same
     # words sent to two organisations are two reports.
     where = request.script_root + request.path

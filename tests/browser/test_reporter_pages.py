@@ -27,6 +27,7 @@ def test_the_reporter_sees_what_arrived_their_answers_and_the_new_message(
     page = reporter.page
 
     reporter.go("/report")
+    axe.check_widths(reporter, "report form")  # its fieldsets once made it 397 px wide at 390
     reporter.field(reporter.t("What kind of influence?")).select_option("threats")
     reporter.field(reporter.t("Area of work")).select_option("income_support")
     page.locator("input[name=happened][value=this_week]").check()
