@@ -5,6 +5,7 @@ long texts are folded; moderation.css is for moderator pages only."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,6 +30,15 @@ def _summaries(html: str) -> list[str]:
     return re.findall(r'(<div class="error-summary"[^>]*>.*?</div>)', html, re.S)
 
 
+def _refused(client: FlaskClient, report_id: int, action: str, **data: Any) -> tuple[str, str]:
+    """A refused action on the case page: the page (400) and its one error summary."""
+    refused = act(client, report_id, action, **data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    [summary] = _summaries(html)
+    return html, summary
+
+
 def _before_the_workspace(html: str, needle: str) -> bool:
     return -1 < html.index(needle) < html.index('<div class="workspace">')
 
@@ -38,10 +48,7 @@ def test_closing_without_an_outcome_shows_the_summary_at_the_top_and_the_true_st
 ) -> None:
     report_id = _one_case(app)
     auth.login(admin)
-    refused = act(client, report_id, "status", status="closed", outcome="")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 400
-    [summary] = _summaries(html)
+    html, summary = _refused(client, report_id, "status", status="closed", outcome="")
     assert summary.startswith('<div class="error-summary" role="alert" tabindex="-1" autofocus>')
     assert (
         '<a href="#outcome">Utfall (krävs när ärendet avslutas): Välj ett utfall när du avslutar ett ärende.</a>'
@@ -72,10 +79,7 @@ def test_a_refused_message_keeps_its_text_and_is_summed_up_at_the_top(
 ) -> None:
     report_id = _one_case(app)
     auth.login(admin)
-    refused = act(client, report_id, "note", note="Ring HR\x00 på måndag.")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 400
-    [summary] = _summaries(html)
+    html, summary = _refused(client, report_id, "note", note="Ring HR\x00 på måndag.")
     assert "autofocus" in summary and '<a href="#note">' in summary
     assert _before_the_workspace(html, summary)
     note = re.search(r'<textarea[^>]* id="note"[^>]*>(.*?)</textarea>', html, re.S)
@@ -108,10 +112,7 @@ def test_a_refused_mask_is_summed_up_at_the_top(
 ) -> None:
     report_id = _one_case(app)
     auth.login(admin)
-    refused = act(client, report_id, "masks", target="report", passage="finns inte i texten")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 400
-    [summary] = _summaries(html)
+    html, summary = _refused(client, report_id, "masks", target="report", passage="finns inte i texten")
     assert '<a href="#passage">' in summary and _before_the_workspace(html, summary)
 
 
